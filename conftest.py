@@ -1,0 +1,43 @@
+"""The fixed cast every test can use (see ../shared/STYLE.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from workmate.accounts.models import TeamRole
+from workmate.testing.factories import add_member, make_team, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    # Tests run tasks at once in-process unless a test starts the real worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def team(db):
+    return make_team(code="TE", name="Technical Engineering")
+
+
+@pytest.fixture
+def alice(db, team):
+    """Team lead and owner of things."""
+    user = make_user(email="alice@example.com", full_name="Alice Kim")
+    add_member(team, user, TeamRole.LEAD)
+    return user
+
+
+@pytest.fixture
+def bob(db, team):
+    """A plain team member."""
+    user = make_user(email="bob@example.com", full_name="Bob Lee")
+    add_member(team, user)
+    return user
+
+
+@pytest.fixture
+def charlie(db):
+    """An outsider in no team."""
+    return make_user(email="charlie@example.com", full_name="Charlie Park")

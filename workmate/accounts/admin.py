@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from workmate.accounts.forms import AdminUserChangeForm, AdminUserCreationForm
+from workmate.accounts.models import (
+    CompanyDayOff,
+    Membership,
+    Team,
+    User,
+    WorkModeDay,
+    WorkProfile,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "team"]
+
+
+class WorkProfileInline(admin.StackedInline):
+    model = WorkProfile
+    can_delete = False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
+    ordering = ["full_name"]
+    list_display = ["full_name", "email", "org_role", "is_staff", "is_active"]
+    list_filter = ["org_role", "is_staff", "is_active", "memberships__team"]
+    search_fields = ["full_name", "email"]
+    inlines = [WorkProfileInline, MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["full_name", "language", "org_role"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "password1", "password2"],
+            },
+        )
+    ]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "time_zone", "work_start", "work_end", "reply_by_hours"]
+    search_fields = ["code", "name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(CompanyDayOff)
+class CompanyDayOffAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+
+
+@admin.register(WorkModeDay)
+class WorkModeDayAdmin(admin.ModelAdmin):
+    list_display = ["user", "date", "mode", "place"]
+    list_filter = ["mode"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]

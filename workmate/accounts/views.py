@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from workmate.accounts import services
+from workmate.accounts.forms import ProfileForm, WorkModeForm
+from workmate.accounts.models import Team, WorkModeDay
+
+DIRECTORY_PAGE_SIZE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    me = services.my_availability(request.user)
+    memberships = request.user.memberships.select_related("team").order_by("team__code")
+    return render(request, "accounts/home.html", {"me": me, "memberships": memberships})
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    team_code = request.GET.get("team", "")
+    query = request.GET.get("q", "").strip()
+    people = services.directory_people(team_code=team_code, query=query)
+    page = Paginator(people, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = services.availability_for_people(list(page.object_list))
+    context = {
+        "rows": rows,
+        "page": page,
+        "teams": Team.objects.all(),
+        "team_code": team_code,
+        "query": query,
+    }
+    template = (
+        "accounts/partials/_directory_rows.html" if request.htmx else "accounts/directory.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    services.ensure_profile(user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, user=user)
+        if form.is_valid():
+            services.do_update_profile(
+                user, user_fields=form.user_fields(), profile_fields=form.profile_fields()
+            )
+            response = redirect("profile")
+            # Keep the language cookie in step so the log-in page speaks it too.
+            response.set_cookie("django_language", user.language, samesite="Lax")
+            messages.success(request, _("Your profile is saved."))
+            return response
+    else:
+        form = ProfileForm(user=user)
+    return render(request, "accounts/profile.html", _profile_context(request, form=form))
+
+
+def _profile_context(request: HttpRequest, **extra: object) -> dict:
+    today = timezone.localdate(timezone=request.user.profile.zone)
+    context = {
+        "form": None,
+        "mode_form": WorkModeForm(user=request.user),
+        "upcoming_modes": WorkModeDay.objects.filter(user=request.user, date__gte=today),
+        "me": services.my_availability(request.user),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_POST
+def set_work_mode(request: HttpRequest) -> HttpResponse:
+    form = WorkModeForm(request.POST, user=request.user)
+    if form.is_valid():
+        services.do_set_work_mode(request.user, **form.cleaned_data)
+        messages.success(request, _("Work mode saved."))
+        return redirect("profile")
+    context = _profile_context(request, form=ProfileForm(user=request.user), mode_form=form)
+    return render(request, "accounts/profile.html", context, status=400)
+
+
+@login_required
+@require_POST
+def clear_work_mode(request: HttpRequest, date: str) -> HttpResponse:
+    form = WorkModeForm({"date": date, "mode": "office"}, user=request.user)
+    if form.is_valid() and services.do_clear_work_mode(request.user, form.cleaned_data["date"]):
+        messages.success(request, _("Back to your usual work mode for that day."))
+    return redirect("profile")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; a signed-in person keeps the choice on their account."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(
+        request.user._meta.get_field("language").choices
+    ):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return django_set_language(request)
