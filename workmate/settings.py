@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "workmate.accounts",
+    "workmate.desk",
 ]
 
 MIDDLEWARE = [
