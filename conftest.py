@@ -7,6 +7,8 @@ import pytest
 from workmate.accounts.models import TeamRole
 from workmate.testing.factories import add_member, make_team, make_user
 
+pytest_plugins = ["workmate.testing.browser", "workmate.testing.smtp"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -145,6 +146,11 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+    # Tests use a file rather than memory so that a test can run the real worker process
+    # against the test database; the process id keeps simultaneous test runs apart.
+    _database["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"workmate-test-{os.getpid()}.sqlite3")
+    }
 else:
     _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
@@ -172,6 +178,9 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Log-in forms pass the address as `username`; axes would otherwise look for `email` (our
+# USERNAME_FIELD), record failures under no name and never match them on the next attempt.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.forms import AdminUserChangeForm, AdminUserCreationForm
@@ -53,6 +54,13 @@ class UserAdmin(BaseUserAdmin):
             },
         )
     ]
+
+    def get_inlines(self, request: HttpRequest, obj: User | None) -> list:
+        # Saving a new person creates their profile (signals.py); a profile inline on the add
+        # page would then insert a second one and fail, so it appears once the person exists.
+        if obj is None:
+            return [MembershipInline]
+        return super().get_inlines(request, obj)
 
 
 @admin.register(Team)

@@ -89,6 +89,11 @@ class UserManager(BaseUserManager["User"]):
         fields.setdefault("org_role", OrgRole.STAFF)
         return self.create_user(email, password, **fields)
 
+    def get_by_natural_key(self, username: str) -> User:
+        # Addresses are stored lowercased, so every log-in form (the admin's too) matches
+        # whatever case the person types.
+        return self.get(email=username.strip().lower())
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -227,8 +232,17 @@ class Membership(models.Model):
 
 
 class CompanyDayOffQuerySet(models.QuerySet["CompanyDayOff"]):
-    def dates(self) -> frozenset[datetime.date]:
-        return frozenset(self.values_list("date", flat=True))
+    def dates(  # type: ignore[override]
+        self, field_name: str | None = None, kind: str = "day", order: str = "ASC"
+    ) -> frozenset[datetime.date] | models.QuerySet:
+        """All company days off as a set; with arguments, Django's own `QuerySet.dates()`.
+
+        The admin's date hierarchy calls `dates("date", "year")`, so the override has to keep
+        Django's signature working as well as the bare call the calendars use.
+        """
+        if field_name is None:
+            return frozenset(self.values_list("date", flat=True))
+        return super().dates(field_name, kind, order)
 
 
 class CompanyDayOff(models.Model):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from workmate.accounts import services
@@ -18,13 +19,18 @@ DIRECTORY_PAGE_SIZE = 50
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     me = services.my_availability(request.user)
+    if request.htmx:
+        # The "You today" card polls this to keep the local time and status current.
+        return render(request, "accounts/partials/_availability.html", {"row": me})
     memberships = request.user.memberships.select_related("team").order_by("team__code")
     return render(request, "accounts/home.html", {"me": me, "memberships": memberships})
 
 
 @login_required
+@require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     team_code = request.GET.get("team", "")
     query = request.GET.get("q", "").strip()
@@ -57,7 +63,16 @@ def profile(request: HttpRequest) -> HttpResponse:
             )
             response = redirect("profile")
             # Keep the language cookie in step so the log-in page speaks it too.
-            response.set_cookie("django_language", user.language, samesite="Lax")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
             messages.success(request, _("Your profile is saved."))
             return response
     else:
