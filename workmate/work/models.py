@@ -1,0 +1,416 @@
+"""Projects, sections, tasks and the written requests that assign work asynchronously."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workmate.accounts.models import Team, User
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Private to members")
+    TEAM = "team", _("Team")
+    ORG = "org", _("Whole organisation")
+
+
+class ProjectRole(models.TextChoices):
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting")
+    DONE = "done", _("Done")
+
+
+class Priority(models.IntegerChoices):
+    NONE = 0, _("No priority")
+    LOW = 1, _("Low")
+    MEDIUM = 2, _("Medium")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give a colour like #1f5eff."))
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def active(self) -> ProjectQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def visible_to(self, user: User) -> ProjectQuerySet:
+        """Projects a person may see: theirs, their teams' (unless private) and org-wide ones."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(visibility=Visibility.ORG)
+            | Q(members=user)
+            | Q(visibility=Visibility.TEAM, team__members=user)
+        ).distinct()
+
+
+class Project(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="projects", verbose_name=_("team")
+    )
+    owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="owned_projects", verbose_name=_("owner")
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.TEAM
+    )
+    colour = models.CharField(_("colour"), max_length=7, default="#1f5eff", validators=[hex_colour])
+    icon = models.CharField(_("icon"), max_length=8, blank=True, default="")
+    members = models.ManyToManyField(
+        User, through="ProjectMember", related_name="projects", verbose_name=_("members")
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class ProjectMember(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="project_memberships")
+    role = models.CharField(
+        _("role"), max_length=8, choices=ProjectRole.choices, default=ProjectRole.EDITOR
+    )
+
+    class Meta:
+        verbose_name = _("project member")
+        verbose_name_plural = _("project members")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="project_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project}"
+
+
+class Section(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="sections", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["project", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    colour = models.CharField(_("colour"), max_length=7, default="#5b6575", validators=[hex_colour])
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def open(self) -> TaskQuerySet:
+        return self.exclude(status=TaskStatus.DONE)
+
+    def done(self) -> TaskQuerySet:
+        return self.filter(status=TaskStatus.DONE)
+
+    def visible_to(self, user: User) -> TaskQuerySet:
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+    def assigned_to(self, user: User) -> TaskQuerySet:
+        return self.filter(assignee=user)
+
+
+class Task(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("project")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("section"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subtasks",
+        verbose_name=_("parent task"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+        verbose_name=_("assignee"),
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="created_tasks", verbose_name=_("created by")
+    )
+    followers = models.ManyToManyField(
+        User, blank=True, related_name="followed_tasks", verbose_name=_("followers")
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tasks", verbose_name=_("tags"))
+    start_on = models.DateField(_("start date"), null=True, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    # Set when the due date has a time too; `due_on` then holds its date in Seoul time
+    # so that date filters and sorting work on one column.
+    due_at = models.DateTimeField(_("due time"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NONE
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    blocked_by = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        through="Dependency",
+        related_name="blocking",
+        blank=True,
+        verbose_name=_("blocked by"),
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["position", "pk"]
+        indexes = [
+            # My Tasks: a person's open tasks by due date.
+            models.Index(fields=["assignee", "status", "due_on"], name="task_my_tasks_idx"),
+            # Project list and board: a project's tasks in section order.
+            models.Index(fields=["project", "section", "position"], name="task_project_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_on__isnull=True)
+                | Q(due_on__isnull=True)
+                | Q(start_on__lte=models.F("due_on")),
+                name="task_start_not_after_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=TaskStatus.DONE, completed_at__isnull=False)
+                | (~Q(status=TaskStatus.DONE) & Q(completed_at__isnull=True)),
+                name="task_completed_at_iff_done",
+            ),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="task_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.start_on and self.due_on and self.start_on > self.due_on:
+            raise ValidationError(
+                {"due_on": _("The due date cannot be before the start date.")}, code="due_on"
+            )
+        if self.parent_id and self.parent and self.parent.project_id != self.project_id:
+            raise ValidationError(
+                {"parent": _("A subtask belongs to its parent's project.")}, code="parent"
+            )
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == TaskStatus.DONE
+
+    def is_overdue(self, now: datetime.datetime | None = None) -> bool:
+        if self.is_done:
+            return False
+        now = now or timezone.now()
+        if self.due_at:
+            return self.due_at < now
+        return bool(self.due_on and self.due_on < timezone.localdate(now))
+
+
+class Dependency(models.Model):
+    """`task` cannot start until `blocked_by` is done."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="dependencies")
+    blocked_by = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="dependents")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dependency")
+        verbose_name_plural = _("dependencies")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "blocked_by"], name="dependency_unique"),
+            models.CheckConstraint(
+                condition=~Q(task=models.F("blocked_by")), name="dependency_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} blocked by {self.blocked_by_id}"
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("Waiting for reply")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ANSWERED = "answered", _("Answered")
+    HANDED_BACK = "handed_back", _("Handed back")
+
+
+class RequestQuerySet(models.QuerySet["WorkRequest"]):
+    def open(self) -> RequestQuerySet:
+        return self.filter(state__in=[RequestState.PENDING, RequestState.ACKNOWLEDGED])
+
+    def overdue(self, now: datetime.datetime | None = None) -> RequestQuerySet:
+        return self.open().filter(reply_by__lt=now or timezone.now())
+
+
+class WorkRequest(models.Model):
+    """Work assigned in writing to someone else, with a reply-by in their working time."""
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="requests", verbose_name=_("task")
+    )
+    requester = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="sent_requests", verbose_name=_("from")
+    )
+    assignee = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="received_requests", verbose_name=_("to")
+    )
+    message = models.TextField(_("message"), blank=True)
+    reply_by = models.DateTimeField(_("reply by"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=RequestState.choices, default=RequestState.PENDING
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["reply_by"]
+        indexes = [
+            # "Needs my reply" and "Waiting on others": open requests by reply-by.
+            models.Index(fields=["assignee", "state", "reply_by"], name="request_inbox_idx"),
+            models.Index(fields=["requester", "state", "reply_by"], name="request_waiting_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requester=models.F("assignee")), name="request_not_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} → {self.assignee}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in {RequestState.PENDING, RequestState.ACKNOWLEDGED}
+
+    def is_overdue(self, now: datetime.datetime | None = None) -> bool:
+        return self.is_open and self.reply_by < (now or timezone.now())
+
+
+class Comment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="task_comments")
+    body = models.TextField(_("comment"))
+    mentions = models.ManyToManyField(User, blank=True, related_name="mentioned_in")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"tasks/{instance.task_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class Attachment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(models.Model):
+    """One line of a task's history: who changed what, from what, to what, when."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=32)
+    field = models.CharField(max_length=32, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["task", "created_at"], name="activity_task_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.field}".strip()
