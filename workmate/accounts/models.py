@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workmate.lib.workcalendar import WorkingHours
 
@@ -49,7 +50,7 @@ class OrgRole(models.TextChoices):
 
 class WorkMode(models.TextChoices):
     OFFICE = "office", _("Office")
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("work mode", "Home")
     WORKATION = "workation", _("Workation")
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from workmate.accounts.models import (
     CompanyDayOff,
@@ -17,6 +18,7 @@ from workmate.accounts.models import (
     WorkModeDay,
     WorkProfile,
 )
+from workmate.lib.workcalendar import public_holiday_name
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,21 @@ def availability_of(
         quiet_now=profile.is_quiet_at(now),
         until=until,
         next_start=next_start,
-        holiday=hours.holiday_name(today) if not hours.is_working_day(today) else None,
+        holiday=_day_off_name(profile, today, days_off),
     )
+
+
+def _day_off_name(
+    profile: WorkProfile, day: datetime.date, days_off: frozenset[datetime.date]
+) -> str | None:
+    """The name of the holiday or company day off `day` is for the person, in the UI language."""
+    if profile.holiday_country:
+        name = public_holiday_name(profile.holiday_country, day, get_language() or "en")
+        if name:
+            return name
+    if day in days_off:
+        return gettext("Company day off")
+    return None
 
 
 def directory_people(team_code: str = "", query: str = "") -> QuerySet[User]:

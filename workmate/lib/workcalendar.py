@@ -45,6 +45,23 @@ def _public_holidays(country: str, year: int) -> Mapping[datetime.date, str]:
     return types.MappingProxyType(dict(holidays.country_holidays(country, years=year).items()))
 
 
+@functools.lru_cache(maxsize=64)
+def _localized_holidays(country: str, year: int, language: str) -> Mapping[datetime.date, str]:
+    instance = holidays.country_holidays(country, years=year)
+    supported = getattr(instance, "supported_languages", ())
+    candidates = [language, f"{language}_US"] if language == "en" else [language]
+    chosen = next((candidate for candidate in candidates if candidate in supported), None)
+    if chosen is None:
+        return _public_holidays(country, year)
+    localized = holidays.country_holidays(country, years=year, language=chosen)
+    return types.MappingProxyType(dict(localized.items()))
+
+
+def public_holiday_name(country: str, day: datetime.date, language: str) -> str | None:
+    """The public holiday's name in `language` ("ko", "en", ...) where the data has it."""
+    return _localized_holidays(country, day.year, language).get(day)
+
+
 def _require_aware(name: str, moment: datetime.datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got naive {moment!r}.")

@@ -66,7 +66,7 @@ def test_lists_everyone_with_teams_mode_and_status(client, alice, bob, charlie):
     assert "Tue 03:00" in berlin_row and "Europe/Berlin" in berlin_row
     assert "Off hours" in berlin_row
     # "Back" is shown in the viewer's zone: 09:00 in Berlin is 16:00 in Seoul.
-    assert "back Tue 23 Sep 16:00" in berlin_row
+    assert "back Tue 23 Sep, 16:00" in berlin_row
     assert "Times are shown in your time zone (Asia/Seoul)" in page
 
 

@@ -53,7 +53,7 @@ def test_off_hours_say_when_i_am_back(client, bob):
     page = client.get(reverse("home")).content.decode()
 
     assert "Off hours" in page
-    assert "back Wed 24 Sep 09:00" in page
+    assert "back Wed 24 Sep, 09:00" in page
 
 
 def test_someone_in_no_team_is_told_so(client, charlie):

@@ -1,0 +1,45 @@
+"""Date and time formats that read naturally in Korean and English.
+
+Django's named formats have no "weekday + time" or "short day" entries, and a format
+string written in the template ("D j M") reads wrongly in Korean ("수요일 25 11월").
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.translation import get_language
+
+register = template.Library()
+
+FORMATS = {
+    "ko": {"day": "n월 j일 (D)", "weekday_time": "(D) H:i", "when": "n월 j일 (D) H:i"},
+    "en": {"day": "D j M", "weekday_time": "D H:i", "when": "D j M, H:i"},
+}
+
+
+def _format(value: datetime.date | datetime.datetime | None, kind: str) -> str:
+    if value in (None, ""):
+        return ""
+    language = (get_language() or "en")[:2]
+    return date_filter(value, FORMATS.get(language, FORMATS["en"])[kind])
+
+
+@register.filter(expects_localtime=True)
+def day(value: datetime.date | None) -> str:
+    """A date with its weekday: "11월 25일 (수)" / "Wed 25 Nov"."""
+    return _format(value, "day")
+
+
+@register.filter(expects_localtime=True)
+def weekday_time(value: datetime.datetime | None) -> str:
+    """Weekday and time: "(수) 14:00" / "Wed 14:00"."""
+    return _format(value, "weekday_time")
+
+
+@register.filter(expects_localtime=True)
+def when(value: datetime.datetime | None) -> str:
+    """Date, weekday and time: "11월 25일 (수) 14:00" / "Wed 25 Nov, 14:00"."""
+    return _format(value, "when")
