@@ -67,3 +67,15 @@ def test_the_persons_zone_does_not_leak_past_the_request(client, alice):
     client.get(reverse("directory"))
 
     assert timezone.get_current_timezone_name() == "Asia/Seoul"
+
+
+def test_htmx_request_with_expired_session_redirects_the_whole_page(client):
+    response = client.get(reverse("directory"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_plain_request_with_expired_session_gets_an_ordinary_redirect(client):
+    response = client.get(reverse("directory"))
+    assert response.status_code == 302
+    assert "HX-Redirect" not in response
