@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "csp",
     "workmate.accounts",
     "workmate.desk",
+    "workmate.work",
 ]
 
 MIDDLEWARE = [

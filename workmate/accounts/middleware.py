@@ -6,8 +6,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django_htmx.http import HttpResponseClientRedirect
 from django.utils import timezone, translation
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class PersonalLocaleMiddleware:

@@ -53,6 +53,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             return self.none()
         return self.filter(
             Q(visibility=Visibility.ORG)
+            | Q(owner=user)
             | Q(members=user)
             | Q(visibility=Visibility.TEAM, team__members=user)
         ).distinct()
