@@ -43,3 +43,14 @@ def bob(db, team):
 def charlie(db):
     """An outsider in no team."""
     return make_user(email="charlie@example.com", full_name="Charlie Park")
+
+
+@pytest.fixture
+def client(client, settings):
+    """The test client speaks English unless a test asks for Korean.
+
+    Signed-in people get their own language anyway; this pins the language of
+    logged-out pages, which otherwise follow LANGUAGE_CODE (Korean).
+    """
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

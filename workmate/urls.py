@@ -8,5 +8,6 @@ admin.site.site_title = "Workmate"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("work/", include(("workmate.work.urls", "work"))),
     path("", include("workmate.accounts.urls")),
 ]

@@ -10,13 +10,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workmate.accounts.models import Team, User
 
 
 class Visibility(models.TextChoices):
     PRIVATE = "private", _("Private to members")
-    TEAM = "team", _("Team")
+    TEAM = "team", pgettext_lazy("visibility", "Team")
     ORG = "org", _("Whole organisation")
 
 

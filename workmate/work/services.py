@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workmate.accounts.models import CompanyDayOff, Membership, TeamRole, User
+from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User
 from workmate.lib.workcalendar import add_working_time
 from workmate.work.models import (
     Activity,
@@ -548,3 +548,55 @@ def do_add_comment(actor: User, task: Task, body: str) -> CommentResult:
     task.followers.add(actor)
     _log(task, actor, "commented")
     return CommentResult(comment, mentioned)
+
+
+# --- Projects and sections ---------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_project(
+    actor: User,
+    *,
+    name: str,
+    team: Team,
+    visibility: str = Visibility.TEAM,
+    colour: str = "#1f5eff",
+    description: str = "",
+) -> Project:
+    """Start a project for one of the actor's teams; the actor owns it and edits it."""
+    if not Membership.objects.filter(team=team, user=actor).exists():
+        raise PermissionDenied(_("Only members of a team can start a project for it."))
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the project a name.")})
+    project = Project(
+        name=name,
+        team=team,
+        owner=actor,
+        visibility=visibility,
+        colour=colour,
+        description=description.strip(),
+    )
+    project.full_clean()
+    project.save()
+    ProjectMember.objects.create(project=project, user=actor, role=ProjectRole.EDITOR)
+    return project
+
+
+@transaction.atomic
+def do_create_section(actor: User, project: Project, *, name: str) -> Section:
+    """Add a section at the end of a project's list."""
+    check_can_edit(actor, project)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the section a name.")})
+    last = (
+        Section.objects.filter(project=project)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    section = Section(project=project, name=name, position=(last or 0) + 1)
+    section.full_clean()
+    section.save()
+    return section

@@ -39,7 +39,9 @@ def test_an_english_speaker_gets_english_whatever_the_browser_asks(client, alice
     assert "Log out" in page and korean("Log out") not in page
 
 
-def test_signed_out_visitors_get_the_browsers_language(client, db):
+def test_signed_out_visitors_get_the_browsers_language(client, db, settings):
+    # Forget the test client's pinned English: this test is about the browser's choice.
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     english = client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"})
     default = client.get(reverse("login"))
 

@@ -1,0 +1,197 @@
+"""My Tasks (GET /work/): the viewer's open tasks by due date, and what they finished lately."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from workmate.testing.factories import make_project, make_task, make_user
+from workmate.work import views
+from workmate.work.models import Task, TaskStatus, Visibility
+
+URL = reverse("work:home")
+HTMX = {"HX-Request": "true"}
+SEOUL = ZoneInfo("Asia/Seoul")
+# A Wednesday morning in Seoul.
+NOW = datetime.datetime(2025, 11, 19, 10, 0, tzinfo=SEOUL)
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def project(team, alice):
+    return make_project(name="Migration", team=team, owner=alice)
+
+
+def group(page: str, key: str) -> str:
+    return page.split(f'id="group-{key}"')[1].split("</section>")[0]
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'class="task-link"[^>]*>([^<]+)</a>', html)
+
+
+def days(count: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=count)
+
+
+def test_logged_out_goes_to_login(client, db):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={URL}"
+
+
+def test_post_is_refused(client, bob):
+    client.force_login(bob)
+
+    assert client.post(URL).status_code == 405
+
+
+@time_machine.travel(NOW, tick=False)
+def test_groups_tasks_by_when_they_are_due(client, project, alice, bob):
+    make_task(project=project, title="Overdue report", assignee=bob, due_on=days(-2))
+    make_task(project=project, title="Due today", assignee=bob, due_on=TODAY)
+    make_task(project=project, title="In a week", assignee=bob, due_on=days(7))
+    make_task(project=project, title="Tomorrow", assignee=bob, due_on=days(1))
+    make_task(project=project, title="Next month", assignee=bob, due_on=days(30))
+    make_task(project=project, title="Some day", assignee=bob)
+    make_task(
+        project=project,
+        title="Shipped",
+        assignee=bob,
+        status=TaskStatus.DONE,
+        completed_at=NOW - datetime.timedelta(days=1),
+    )
+    make_task(
+        project=project,
+        title="Long done",
+        assignee=bob,
+        status=TaskStatus.DONE,
+        completed_at=NOW - datetime.timedelta(days=10),
+    )
+    make_task(project=project, title="Alice's own", assignee=alice, due_on=TODAY)
+    make_task(project=project, title="Nobody's", due_on=TODAY)
+    client.force_login(bob)
+
+    page = client.get(URL).content.decode()
+
+    assert "<html" in page
+    assert titles(group(page, "today")) == ["Overdue report", "Due today"]
+    assert titles(group(page, "upcoming")) == ["Tomorrow", "In a week"]
+    assert titles(group(page, "later")) == ["Next month", "Some day"]
+    assert titles(group(page, "done")) == ["Shipped"]
+    overdue_row = group(page, "today").split("Overdue report")[1].split("</li>")[0]
+    assert "due overdue" in overdue_row and "Overdue" in overdue_row
+    assert "Mon 17 Nov" in overdue_row
+    today_row = group(page, "today").split("Due today")[1].split("</li>")[0]
+    assert "overdue" not in today_row
+    assert "Migration" in today_row and "Open" in today_row
+    assert "No due date" in group(page, "later")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_task_links_open_in_the_side_panel_and_keep_a_real_href(client, project, bob):
+    task = make_task(project=project, title="Check backups", assignee=bob, due_on=TODAY)
+    client.force_login(bob)
+
+    page = client.get(URL).content.decode()
+
+    detail = reverse("work:task", args=[task.pk])
+    assert f'href="{detail}" hx-get="{detail}" hx-target="#task-panel"' in page
+    assert 'id="task-panel"' in page
+    # The module's item in the main navigation is now a link, marked as current.
+    assert '<a href="/work/" aria-current="page">Work</a>' in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_tasks_in_projects_i_no_longer_see_are_left_out(client, bob, charlie):
+    hidden = make_project(name="Secret", visibility=Visibility.PRIVATE)
+    make_task(project=hidden, title="Hidden work", assignee=bob, due_on=TODAY)
+    client.force_login(bob)
+
+    page = client.get(URL).content.decode()
+
+    assert "Hidden work" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_long_group_is_capped(client, project, bob, monkeypatch):
+    monkeypatch.setattr(views, "GROUP_LIMIT", 3)
+    for number in range(5):
+        make_task(project=project, title=f"Chore {number}", assignee=bob)
+    client.force_login(bob)
+
+    page = client.get(URL).content.decode()
+
+    assert titles(group(page, "later")) == ["Chore 0", "Chore 1", "Chore 2"]
+    assert "Showing the first 3." in group(page, "later")
+    assert "Showing the first" not in group(page, "today")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_nothing_to_do(client, bob):
+    client.force_login(bob)
+
+    page = client.get(URL).content.decode()
+
+    assert page.count("Nothing here.") == 4
+
+
+@time_machine.travel(NOW, tick=False)
+def test_htmx_gets_only_the_groups(client, project, bob):
+    make_task(project=project, title="Due today", assignee=bob, due_on=TODAY)
+    client.force_login(bob)
+
+    fragment = client.get(URL, headers=HTMX).content.decode()
+
+    assert "<html" not in fragment
+    assert 'class="work-nav"' not in fragment
+    assert titles(group(fragment, "today")) == ["Due today"]
+
+
+def _queries(client, viewer, project, count: int) -> int:
+    Task.objects.all().delete()
+    parent = make_task(project=project, title="Parent")
+    other = make_project(team=project.team, owner=project.owner, name="Other")
+    for number in range(count):
+        done = number % 3 == 0
+        make_task(
+            project=project if number % 2 else other,
+            parent=parent if number % 4 == 1 else None,
+            title=f"Task {number}",
+            assignee=viewer,
+            due_on=days(number % 12 - 2) if number % 5 else None,
+            status=TaskStatus.DONE if done else TaskStatus.OPEN,
+            completed_at=NOW - datetime.timedelta(hours=number) if done else None,
+        )
+    client.force_login(viewer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert len(titles(response.content.decode())) == count
+    return len(queries)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_query_count_does_not_grow_with_the_number_of_tasks(client, project, bob):
+    assert _queries(client, bob, project, 10) == _queries(client, bob, project, 60)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_page_takes_a_fixed_number_of_queries(client, project, bob, django_assert_num_queries):
+    for number in range(60):
+        make_task(project=project, title=f"Task {number}", assignee=bob, due_on=days(number % 9))
+    make_user()  # Someone else's data never adds queries either.
+    client.force_login(bob)
+
+    # Session, viewer, viewer's profile, then one query for each of the four groups.
+    with django_assert_num_queries(7):
+        response = client.get(URL)
+
+    assert len(titles(response.content.decode())) == 60
