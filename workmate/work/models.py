@@ -209,6 +209,8 @@ class Task(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The task's id in the system it was imported from (Asana's "Task ID").
+    external_id = models.CharField(_("imported id"), max_length=64, blank=True, default="")
     blocked_by = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -416,3 +418,301 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.field}".strip()
+
+
+# --- Custom fields ----------------------------------------------------------------------
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    SINGLE_SELECT = "single_select", _("Single select")
+    MULTI_SELECT = "multi_select", _("Multi select")
+    PERSON = "person", _("Person")
+
+
+class CustomField(models.Model):
+    """A per-project field shown as a column in the list view and usable as a filter."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="custom_fields", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=FieldKind.choices)
+    # The choices of a single- or multi-select field.
+    options = models.JSONField(_("options"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["project", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="custom_field_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldValue(models.Model):
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="field_values", verbose_name=_("task")
+    )
+    field = models.ForeignKey(
+        CustomField, on_delete=models.CASCADE, related_name="values", verbose_name=_("field")
+    )
+    text = models.TextField(_("text"), blank=True, default="")
+    number = models.DecimalField(_("number"), max_digits=18, decimal_places=4, null=True)
+    date = models.DateField(_("date"), null=True)
+    person = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("person")
+    )
+    # Selected option(s) of a select field.
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("custom field value")
+        verbose_name_plural = _("custom field values")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "field"], name="custom_field_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.task_id}"
+
+
+# --- Recurring tasks --------------------------------------------------------------------
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly on chosen days")
+    MONTHLY_DAY = "monthly_day", _("Monthly on day N")
+    MONTHLY_LAST_WORKING_DAY = "monthly_last_working_day", _("Monthly on the last working day")
+
+
+class Recurrence(models.Model):
+    """How a task repeats: completing it creates the next one, which takes this rule over."""
+
+    task = models.OneToOneField(
+        Task, on_delete=models.CASCADE, related_name="recurrence", verbose_name=_("task")
+    )
+    frequency = models.CharField(_("repeats"), max_length=32, choices=Frequency.choices)
+    interval = models.PositiveSmallIntegerField(_("every"), default=1)
+    weekdays = models.JSONField(_("on weekdays"), default=list, blank=True)
+    day_of_month = models.PositiveSmallIntegerField(_("day of month"), null=True, blank=True)
+    skip_holidays = models.BooleanField(_("skip holidays"), default=True)
+
+    class Meta:
+        verbose_name = _("recurrence")
+        verbose_name_plural = _("recurrences")
+        constraints = [
+            models.CheckConstraint(condition=Q(interval__gte=1), name="recurrence_interval_min"),
+            models.CheckConstraint(
+                condition=Q(day_of_month__isnull=True)
+                | Q(day_of_month__gte=1, day_of_month__lte=31),
+                name="recurrence_day_of_month_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.get_frequency_display()}"
+
+
+# --- Time logs --------------------------------------------------------------------------
+
+
+class TimeLog(models.Model):
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="time_logs", verbose_name=_("task")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="time_logs", verbose_name=_("person")
+    )
+    worked_on = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    billable = models.BooleanField(_("billable"), default=False)
+    customer = models.ForeignKey(
+        "desk.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="time_logs",
+        verbose_name=_("customer"),
+    )
+    created_at = models.DateTimeField(_("logged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("time log")
+        verbose_name_plural = _("time logs")
+        ordering = ["-worked_on", "-pk"]
+        indexes = [
+            # Weekly sums per person and per project.
+            models.Index(fields=["user", "worked_on"], name="timelog_user_week_idx"),
+            models.Index(fields=["task", "worked_on"], name="timelog_task_week_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=24 * 60), name="timelog_minutes_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.worked_on} {self.minutes}m"
+
+
+# --- Templates --------------------------------------------------------------------------
+
+
+class AssigneeRole(models.TextChoices):
+    NONE = "", _("Nobody")
+    OWNER = "owner", _("Project owner")
+    LEAD = "lead", _("Team lead")
+    CREATOR = "creator", _("Whoever creates the project")
+
+
+class ProjectTemplate(models.Model):
+    """What worked once, kept so colleagues can start from it (credited to its author)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="templates", verbose_name=_("team")
+    )
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="authored_templates", verbose_name=_("author")
+    )
+    source_project = models.ForeignKey(
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made from"),
+    )
+    # A checklist template adds its tasks as subtasks of an existing task.
+    is_checklist = models.BooleanField(_("checklist"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("template")
+        verbose_name_plural = _("templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateSection(models.Model):
+    template = models.ForeignKey(ProjectTemplate, on_delete=models.CASCADE, related_name="sections")
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("template section")
+        verbose_name_plural = _("template sections")
+        ordering = ["template", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateTask(models.Model):
+    template = models.ForeignKey(ProjectTemplate, on_delete=models.CASCADE, related_name="tasks")
+    section = models.ForeignKey(
+        TemplateSection, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="subtasks"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    # Dates relative to the start date chosen when the template is used.
+    start_offset_days = models.IntegerField(_("starts after (days)"), null=True, blank=True)
+    due_offset_days = models.IntegerField(_("due after (days)"), null=True, blank=True)
+    assignee_role = models.CharField(
+        _("assign to"), max_length=8, choices=AssigneeRole.choices, blank=True, default=""
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NONE
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("template task")
+        verbose_name_plural = _("template tasks")
+        ordering = ["template", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TemplateUse(models.Model):
+    template = models.ForeignKey(ProjectTemplate, on_delete=models.CASCADE, related_name="uses")
+    used_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("template use")
+        verbose_name_plural = _("template uses")
+        ordering = ["-used_at"]
+
+    def __str__(self) -> str:
+        return f"{self.template} by {self.used_by}"
+
+
+# --- Import -----------------------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def import_upload_path(instance: ImportJob, filename: str) -> str:
+    return f"imports/{timezone.now():%Y/%m}/{filename}"
+
+
+class ImportJob(models.Model):
+    """One upload of an Asana CSV export; the worker fills in progress and the report."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="imports", verbose_name=_("project")
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to=import_upload_path)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    # {"created": n, "updated": n, "errors": [{"line": n, "reason": "..."}],
+    #  "unknown_assignees": ["name <email>", ...]}
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == ImportStatus.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

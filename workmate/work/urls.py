@@ -2,19 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from workmate.work import views
+from workmate.work.views import my_work, projects, tasks
 
 urlpatterns = [
-    path("", views.my_tasks, name="home"),
-    path("requests/", views.requests, name="requests"),
-    path("requests/<int:pk>/acknowledge/", views.acknowledge_request, name="acknowledge_request"),
-    path("requests/<int:pk>/answer/", views.answer_request, name="answer_request"),
-    path("requests/<int:pk>/hand-back/", views.hand_back_request, name="hand_back_request"),
-    path("projects/", views.projects, name="projects"),
-    path("projects/<int:pk>/", views.project, name="project"),
-    path("projects/<int:pk>/tasks/", views.add_task, name="add_task"),
-    path("projects/<int:pk>/sections/", views.add_section, name="add_section"),
-    path("tasks/<int:pk>/", views.task, name="task"),
-    path("tasks/<int:pk>/toggle/", views.toggle_task, name="toggle_task"),
-    path("tasks/<int:pk>/comments/", views.add_comment, name="add_comment"),
+    path("", my_work.my_tasks, name="home"),
+    path("requests/", my_work.requests, name="requests"),
+    path("requests/<int:pk>/acknowledge/", my_work.acknowledge_request, name="acknowledge_request"),
+    path("requests/<int:pk>/answer/", my_work.answer_request, name="answer_request"),
+    path("requests/<int:pk>/hand-back/", my_work.hand_back_request, name="hand_back_request"),
+    path("projects/", projects.projects, name="projects"),
+    path("projects/<int:pk>/", projects.project, name="project"),
+    path("projects/<int:pk>/tasks/", projects.add_task, name="add_task"),
+    path("projects/<int:pk>/sections/", projects.add_section, name="add_section"),
+    path("tasks/<int:pk>/", tasks.task, name="task"),
+    path("tasks/<int:pk>/toggle/", tasks.toggle_task, name="toggle_task"),
+    path("tasks/<int:pk>/comments/", tasks.add_comment, name="add_comment"),
 ]

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from workmate.testing.factories import make_project, make_task, make_user
-from workmate.work import views
 from workmate.work.models import Task, TaskStatus, Visibility
+from workmate.work.views import my_work as views
 
 URL = reverse("work:home")
 HTMX = {"HX-Request": "true"}
