@@ -195,7 +195,10 @@ class WorkModeForm(forms.Form):
         self.user = user
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not self.is_bound:
-            self.fields["date"].initial = timezone.localdate(timezone=user.profile.zone)
+            today = timezone.localdate(timezone=user.profile.zone)
+            self.fields["date"].initial = today
+            self.fields["mode"].initial = user.profile.usual_mode(today)
+            self.fields["place"].initial = user.profile.usual_place
 
     def clean_date(self) -> datetime.date:
         day: datetime.date = self.cleaned_data["date"]

@@ -36,3 +36,16 @@ def test_work_mode_form_starts_at_the_persons_local_today(alice):
         form = WorkModeForm(user=alice)
 
     assert form.fields["date"].initial == datetime.date(2025, 9, 22)
+
+
+def test_work_mode_form_starts_from_todays_usual_mode(db):
+    from workmate.testing.factories import make_user
+
+    person = make_user(
+        profile={"weekly_modes": ["workation"] * 7, "usual_place": "Jeju"},
+    )
+    with time_machine.travel(datetime.datetime(2025, 11, 19, 10, tzinfo=ZoneInfo("Asia/Seoul"))):
+        form = WorkModeForm(user=person)
+        assert form["date"].initial == datetime.date(2025, 11, 19)
+    assert form["mode"].initial == "workation"
+    assert form["place"].initial == "Jeju"
