@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    # For the Swagger UI files of the API docs at /api/docs.
+    "ninja",
     "workmate.accounts",
     "workmate.desk",
     "workmate.work",
@@ -211,6 +213,17 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Task attachments: the largest file accepted, and the types accepted (checked on upload
+# against the file's first bytes as well as the type the browser declares).
+WORK_ATTACHMENT_MAX_BYTES = env_int("WORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+WORK_ATTACHMENT_TYPES = env_list(
+    "WORK_ATTACHMENT_TYPES",
+    "image/png,image/jpeg,image/gif,application/pdf,text/plain,text/csv,application/zip,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
+    "application/msword,application/vnd.ms-excel,application/vnd.ms-powerpoint",
+)
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True), console while developing.
 EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")

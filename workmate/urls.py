@@ -3,11 +3,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from workmate.api import api
+from workmate.api import docs as api_docs
+from workmate.health import healthz
+
 admin.site.site_header = "Workmate"
 admin.site.site_title = "Workmate"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("api/docs", api_docs, name="api_docs"),
     path("work/", include(("workmate.work.urls", "work"))),
     path("", include("workmate.accounts.urls")),
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/mode/", views.set_work_mode, name="set_work_mode"),
     path("me/mode/<str:date>/clear/", views.clear_work_mode, name="clear_work_mode"),
+    path("me/tokens/", views.create_api_token, name="create_api_token"),
+    path("me/tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     path("language/", views.set_language, name="set_language"),
     path(
         "login/",

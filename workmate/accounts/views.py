@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
+from workmate.accounts import api as api_tokens
 from workmate.accounts import services
-from workmate.accounts.forms import ProfileForm, WorkModeForm
-from workmate.accounts.models import Team, WorkModeDay
+from workmate.accounts.forms import ApiTokenForm, ProfileForm, WorkModeForm
+from workmate.accounts.models import ApiToken, Team, WorkModeDay
 
 DIRECTORY_PAGE_SIZE = 50
 
@@ -87,6 +88,9 @@ def _profile_context(request: HttpRequest, **extra: object) -> dict:
         "mode_form": WorkModeForm(user=request.user),
         "upcoming_modes": WorkModeDay.objects.filter(user=request.user, date__gte=today),
         "me": services.my_availability(request.user),
+        "tokens": ApiToken.objects.active().filter(user=request.user),
+        "token_form": ApiTokenForm(),
+        "new_token_secret": None,
     }
     context.update(extra)
     return context
@@ -123,3 +127,35 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.language = language
         request.user.save(update_fields=["language"])
     return django_set_language(request)
+
+
+def _tokens_response(request: HttpRequest, status: int = 200, **extra: object) -> HttpResponse:
+    """The token panel alone for htmx, else the whole profile page around it."""
+    if request.htmx:
+        context = _profile_context(request, **extra)
+        return render(request, "accounts/partials/_tokens.html", context, status=status)
+    context = _profile_context(request, form=ProfileForm(user=request.user), **extra)
+    return render(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+@require_POST
+def create_api_token(request: HttpRequest) -> HttpResponse:
+    """Make a personal API token and show its secret this once (it is stored hashed)."""
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _tokens_response(request, status=400, token_form=form)
+    _token, secret = api_tokens.do_create_api_token(request.user, form.cleaned_data["name"])
+    # Rendered, not redirected: the secret must not sit in a cookie or session for later.
+    return _tokens_response(request, new_token_secret=secret)
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = api_tokens.get_token_for_user(request.user, pk)
+    api_tokens.do_revoke_api_token(request.user, token)
+    if request.htmx:
+        return _tokens_response(request)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("profile")

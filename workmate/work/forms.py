@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import Team, User
-from workmate.work.models import Project, Visibility, hex_colour
+from workmate.work.models import Priority, Project, Task, TaskStatus, Visibility, hex_colour
 
 
 class DateInput(forms.DateInput):
@@ -94,3 +97,194 @@ class HandBackForm(forms.Form):
     answer = forms.CharField(
         label=_("Why you hand it back"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MoveTaskForm(forms.Form):
+    """Where a board card goes: dragged into a section before a card, or one step by keyboard."""
+
+    section = forms.ModelChoiceField(label=_("Section"), queryset=None, required=False)
+    # The card it now sits before; empty puts it last.
+    before = forms.IntegerField(required=False, min_value=1)
+    direction = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", ""),
+            ("up", _("Up")),
+            ("down", _("Down")),
+            ("left", _("Left")),
+            ("right", _("Right")),
+        ],
+    )
+
+    def __init__(self, *args: object, project: Project, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
+
+
+# --- Task detail: edit, subtasks, attachments, dependencies ----------------------------
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class TaskEditForm(forms.Form):
+    """Every field of a task; `version` is the one the editor read (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput(), min_value=1)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown works: **bold**, lists, [links](https://example.com)."),
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
+    )
+    start_on = forms.DateField(label=_("Start date"), required=False, widget=DateInput())
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    due_time = forms.TimeField(
+        label=_("Due time"),
+        required=False,
+        widget=TimeInput(format="%H:%M"),
+        help_text=_("Optional: the time on the due date."),
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
+    )
+    section = forms.ModelChoiceField(
+        label=_("Section"), queryset=None, required=False, empty_label=_("No section")
+    )
+    parent = forms.ModelChoiceField(
+        label=_("Parent task"), queryset=None, required=False, empty_label=_("None (top level)")
+    )
+
+    def __init__(self, *args: object, task: Task, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        project = task.project
+        self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
+        self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
+        # Open tasks of the project (and the current parent, even when done); the service
+        # refuses a parent inside the task's own subtree.
+        self.fields["parent"].queryset = (  # type: ignore[attr-defined]
+            Task.objects.filter(project=project)
+            .filter(~Q(status=TaskStatus.DONE) | Q(pk=task.parent_id))
+            .exclude(pk=task.pk)
+            .only("pk", "title")
+            .order_by("title", "pk")
+        )
+
+    @staticmethod
+    def initial_for(task: Task) -> dict[str, object]:
+        due_on, due_time = task.due_on, None
+        if task.due_at:
+            local = timezone.localtime(task.due_at)
+            due_on, due_time = local.date(), local.time().replace(second=0, microsecond=0)
+        return {
+            "version": task.version,
+            "title": task.title,
+            "description": task.description,
+            "assignee": task.assignee_id,
+            "start_on": task.start_on,
+            "due_on": due_on,
+            "due_time": due_time,
+            "priority": task.priority,
+            "tags": ", ".join(tag.name for tag in task.tags.all()),
+            "section": task.section_id,
+            "parent": task.parent_id,
+        }
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start_on, due_on = data.get("start_on"), data.get("due_on")
+        if start_on and due_on and due_on < start_on:
+            self.add_error("due_on", _("The due date cannot be before the start date."))
+        if data.get("due_time") and not due_on and "due_on" not in self.errors:
+            self.add_error("due_time", _("Pick a due date for this time."))
+        return data
+
+    def changes(self) -> dict[str, object]:
+        """The cleaned values as `do_update_task` takes them: the due time becomes `due_at`."""
+        data = self.cleaned_data
+        due_at = None
+        if data["due_on"] and data["due_time"]:
+            due_at = timezone.make_aware(
+                datetime.datetime.combine(data["due_on"], data["due_time"])
+            )
+        return {
+            "title": data["title"],
+            "description": data["description"].strip(),
+            "assignee": data["assignee"],
+            "start_on": data["start_on"],
+            "due_on": data["due_on"],
+            "due_at": due_at,
+            "priority": data["priority"],
+            "section": data["section"],
+            "parent": data["parent"],
+        }
+
+
+class SubtaskForm(forms.Form):
+    title = forms.CharField(label=_("Subtask"), max_length=300)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args: object, project: Project, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
+
+
+class AttachmentForm(forms.Form):
+    # Named like the service's error key so its errors land beside the field.
+    file = forms.FileField(label=_("File"))
+
+
+class DependencyForm(forms.Form):
+    blocked_by = forms.ModelChoiceField(
+        label=_("Blocked by"), queryset=None, empty_label=_("Pick a task")
+    )
+
+    def __init__(self, *args: object, task: Task, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Open tasks of the same project that do not block this one already.
+        self.fields["blocked_by"].queryset = (  # type: ignore[attr-defined]
+            Task.objects.filter(project_id=task.project_id)
+            .open()
+            .exclude(pk=task.pk)
+            .exclude(dependents__task=task)
+            .only("pk", "title")
+            .order_by("title", "pk")
+        )
+
+
+class ImportForm(forms.Form):
+    """An Asana CSV export to import; the service checks its type and size."""
+
+    file = forms.FileField(
+        label=_("Asana CSV export"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text=_("In Asana: project menu → Export/Print → CSV. Up to 20 MB."),
+    )
+
+
+class AssigneeMapForm(forms.Form):
+    """A person for each assignee an import could not find, one select per name."""
+
+    def __init__(self, *args: object, project: Project, names: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.names = names
+        people = people_who_can_see(project).order_by("full_name")
+        for index, name in enumerate(names):
+            self.fields[f"person_{index}"] = forms.ModelChoiceField(
+                label=name, queryset=people, required=False, empty_label=_("Leave unassigned")
+            )
+
+    def mapping(self) -> dict[str, User]:
+        return {
+            name: person
+            for index, name in enumerate(self.names)
+            if (person := self.cleaned_data.get(f"person_{index}")) is not None
+        }

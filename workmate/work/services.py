@@ -7,14 +7,18 @@ record a readable line of history on the task.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +26,7 @@ from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, 
 from workmate.lib.workcalendar import add_working_time
 from workmate.work.models import (
     Activity,
+    Attachment,
     Comment,
     Dependency,
     Project,
@@ -29,6 +34,7 @@ from workmate.work.models import (
     ProjectRole,
     RequestState,
     Section,
+    Tag,
     Task,
     TaskStatus,
     Visibility,
@@ -219,8 +225,11 @@ def do_update_task(
     *,
     expected_version: int | None = None,
     request_message: str = "",
+    tags: list[str] | None = None,
 ) -> Task:
     """Apply `changes` to a task, recording each changed field in its history.
+
+    `tags`, when given, is the task's complete new list of tag names (missing tags are made).
 
     Steps: lock the row (two editors saving at once must not lose one change); refuse a
     stale version; apply and validate; save the changed fields and bump the version;
@@ -242,7 +251,8 @@ def do_update_task(
         if old != value:
             setattr(locked, name, value)
             changed.append((name, old, value))
-    if not changed:
+    retag = tags is not None and _tags_differ(locked, tags)
+    if not changed and not retag:
         return locked
     _check_relations(locked)
     update_fields = [name for name, _old, _new in changed]
@@ -256,6 +266,8 @@ def do_update_task(
     locked.full_clean(exclude=["created_by", "project"])
     locked.version += 1
     locked.save(update_fields=[*update_fields, "version", "updated_at"])
+    if retag:
+        _log(locked, actor, "changed", "tags", *_set_tags(locked, tags or []))
     for name, old, new in changed:
         verb = "changed"
         if name == "status" and new == TaskStatus.DONE:
@@ -266,6 +278,11 @@ def do_update_task(
     assignee_change = next((c for c in changed if c[0] == "assignee"), None)
     if assignee_change and assignee_change[2] is not None and assignee_change[2] != actor:
         _send_request(actor, locked, assignee_change[2], request_message)  # type: ignore[arg-type]
+    if status_change and status_change[2] == TaskStatus.DONE:
+        # Completing a recurring task creates its next occurrence (imported here: a cycle).
+        from workmate.work import recurrence
+
+        recurrence.on_completed(actor, locked)
     return locked
 
 
@@ -276,45 +293,93 @@ def do_complete_task(actor: User, task: Task) -> Task:
 def do_move_task(
     actor: User, task: Task, *, section: Section | None, before: Task | None = None
 ) -> Task:
-    """Move a task to a section, placing it before `before` (or last), renumbering the column."""
+    """Move a task to a section, placing it before `before` (or last), renumbering the column.
+
+    Steps: lock the task and its new column (two people dragging cards in one column at
+    once must not both number from the same picture); refuse a `before` that is not in
+    that column, since the mover's board is out of date; renumber the column 1..n with
+    the task in its new place, writing only the rows whose number changed; bump the
+    task's version and record a change of section in its history.
+    """
     check_can_edit(actor, task.project)
     with transaction.atomic():
         if section is not None and section.project_id != task.project_id:
             raise ValidationError({"section": _("That section belongs to another project.")})
+        locked = Task.objects.select_for_update().select_related("section").get(pk=task.pk)
+        # A subtask moves among its parent's subtasks; a top-level task among the column's.
         siblings = list(
             Task.objects.select_for_update()
-            .filter(project_id=task.project_id, section=section, parent__isnull=True)
-            .exclude(pk=task.pk)
+            .filter(project_id=locked.project_id, section=section, parent_id=locked.parent_id)
+            .exclude(pk=locked.pk)
             .order_by("position", "pk")
         )
         index = len(siblings)
         if before is not None:
-            for position, sibling in enumerate(siblings):
-                if sibling.pk == before.pk:
-                    index = position
-                    break
-        ordered = [*siblings[:index], task, *siblings[index:]]
+            index = next((i for i, s in enumerate(siblings) if s.pk == before.pk), -1)
+            if index < 0:
+                raise ValidationError(
+                    {"before": _("That task has moved meanwhile. Look at the board again.")},
+                    code="stale",
+                )
+        ordered = [*siblings[:index], locked, *siblings[index:]]
+        new_position = index + 1
+        old_section = locked.section
+        in_place = all(item.position == n for n, item in enumerate(ordered, start=1))
+        if old_section == section and in_place:
+            # Already there and numbered so: nothing changes, nothing to record.
+            return locked
+        renumbered = []
         for position, item in enumerate(ordered, start=1):
-            if item.pk != task.pk and item.position != position:
-                Task.objects.filter(pk=item.pk).update(position=position)
-        old_section = task.section
-        Task.objects.filter(pk=task.pk).update(
-            section=section,
-            position=ordered.index(task) + 1,
-            version=task.version + 1,
-            updated_at=timezone.now(),
-        )
+            if item.pk != locked.pk and item.position != position:
+                item.position = position
+                renumbered.append(item)
+        Task.objects.bulk_update(renumbered, ["position"])
+        locked.section = section
+        locked.position = new_position
+        locked.version += 1
+        locked.save(update_fields=["section", "position", "version", "updated_at"])
         if old_section != section:
             _log(
-                task,
+                locked,
                 actor,
                 "changed",
                 "section",
-                _display(task, "section", old_section),
-                _display(task, "section", section),
+                _display(locked, "section", old_section),
+                _display(locked, "section", section),
             )
-        task.refresh_from_db()
-        return task
+        return locked
+
+
+# The changes the list page's bulk action bar can make.
+BULK_FIELDS = ("status", "section", "assignee")
+
+
+@transaction.atomic
+def do_bulk_update(actor: User, tasks: Iterable[Task], changes: dict[str, object]) -> int:
+    """Make the same change to many tasks at once (complete, move, assign); how many changed.
+
+    Steps: allow only the bulk fields; check the actor may edit every task's project before
+    writing anything; lock the tasks (a concurrent edit must not be overwritten) and note
+    their versions; update each through `do_update_task`, so each gets one version bump,
+    its own history and, when reassigned, a request. One transaction: a task that fails
+    validation rolls the whole batch back.
+    """
+    unknown = set(changes) - set(BULK_FIELDS)
+    if unknown:
+        raise ValueError(f"Bulk updates cannot change {sorted(unknown)!r}")
+    tasks = list(tasks)
+    for project in {task.project_id: task.project for task in tasks}.values():
+        check_can_edit(actor, project)
+    versions = dict(
+        Task.objects.select_for_update()
+        .filter(pk__in=[task.pk for task in tasks])
+        .values_list("pk", "version")
+    )
+    changed = 0
+    for task in tasks:
+        if do_update_task(actor, task, changes).version != versions[task.pk]:
+            changed += 1
+    return changed
 
 
 # --- Dependencies ----------------------------------------------------------------------
@@ -600,3 +665,276 @@ def do_create_section(actor: User, project: Project, *, name: str) -> Section:
     section.full_clean()
     section.save()
     return section
+
+
+# --- API: project, section and task changes beyond create (also for the HTML views) -----
+
+PROJECT_EDITABLE_FIELDS = ("name", "description", "visibility", "colour", "icon")
+
+
+def get_section_for_user(user: User, pk: int) -> Section:
+    section = (
+        Section.objects.filter(project__in=Project.objects.visible_to(user), pk=pk)
+        .select_related("project")
+        .first()
+    )
+    if section is None:
+        raise Http404("No such section.")
+    return section
+
+
+def can_archive_project(user: User, project: Project) -> bool:
+    """Only the owner and leads of the owning team may archive a project."""
+    if project.owner_id == user.pk:
+        return True
+    return Membership.objects.filter(
+        team_id=project.team_id, user=user, role=TeamRole.LEAD
+    ).exists()
+
+
+@transaction.atomic
+def do_update_project(actor: User, project: Project, changes: dict[str, object]) -> Project:
+    check_can_edit(actor, project)
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    for name, value in changes.items():
+        if name not in PROJECT_EDITABLE_FIELDS:
+            raise ValueError(f"Unknown project field {name!r}")
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(locked, name, value)
+    if not locked.name:
+        raise ValidationError({"name": _("Give the project a name.")})
+    locked.full_clean()
+    locked.save(update_fields=list(changes))
+    return locked
+
+
+@transaction.atomic
+def do_archive_project(actor: User, project: Project) -> Project:
+    """Archive rather than delete: tasks, history and requests stay readable."""
+    if not can_archive_project(actor, project):
+        raise PermissionDenied(_("Only the project's owner or a team lead can archive it."))
+    # Lock the row so two people archiving at once record one time.
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.archived_at is None:
+        locked.archived_at = timezone.now()
+        locked.save(update_fields=["archived_at"])
+    return locked
+
+
+@transaction.atomic
+def do_update_section(actor: User, section: Section, *, name: str) -> Section:
+    check_can_edit(actor, section.project)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the section a name.")})
+    section.name = name
+    section.full_clean()
+    section.save(update_fields=["name"])
+    return section
+
+
+@transaction.atomic
+def do_delete_section(actor: User, section: Section) -> None:
+    """Remove a section; its tasks stay in the project without a section."""
+    check_can_edit(actor, section.project)
+    section.delete()
+
+
+@transaction.atomic
+def do_delete_task(actor: User, task: Task, *, expected_version: int | None = None) -> None:
+    """Delete a task with its subtasks, comments and requests."""
+    check_can_edit(actor, task.project)
+    # Lock the row so a concurrent edit cannot slip in between the version check and delete.
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise VersionConflict(locked)
+    locked.delete()
+
+
+# --- Task detail: tags, attachments, followers --------------------------------------------
+
+TAG_NAME_MAX = 50
+
+
+def parse_tag_names(text: str) -> list[str]:
+    """Comma-separated tag names, trimmed, without blanks or repeats (first spelling wins)."""
+    names: dict[str, str] = {}
+    for raw in text.split(","):
+        name = " ".join(raw.split())
+        if not name:
+            continue
+        if len(name) > TAG_NAME_MAX:
+            raise ValidationError(
+                {"tags": _("A tag is at most %(max)d characters long.") % {"max": TAG_NAME_MAX}}
+            )
+        names.setdefault(name.lower(), name)
+    return list(names.values())
+
+
+def _tags_differ(task: Task, names: list[str]) -> bool:
+    current = {name.lower() for name in task.tags.values_list("name", flat=True)}
+    return current != {name.lower() for name in names}
+
+
+def _set_tags(task: Task, names: list[str]) -> tuple[str, str]:
+    """Give `task` exactly these tags, creating missing ones; return (old, new) for history."""
+    old = sorted(task.tags.values_list("name", flat=True), key=str.lower)
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag, _created = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    task.tags.set(tags)
+    new = sorted((tag.name for tag in tags), key=str.lower)
+    return ", ".join(old), ", ".join(new)
+
+
+# Leading bytes of the binary types Workmate accepts. Office files are zip (OOXML) or
+# OLE2 containers; their exact kind comes from the declared type once the container matches.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"PK\x05\x06", "application/zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
+)
+_CONTAINER_KINDS = {
+    "application/zip": {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    },
+    "application/x-ole-storage": {
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+    },
+}
+_TEXT_TYPES = {"text/plain", "text/csv"}
+
+
+def sniff_content_type(head: bytes, declared: str) -> str | None:
+    """The type of a file judged by its first bytes, or None when they match nothing known.
+
+    Steps: a known signature decides (a zip or OLE2 container takes the declared Office
+    type when that fits it); otherwise a file that decodes as UTF-8 text without NUL bytes
+    is text, taking the declared text type or text/plain; anything else is unknown.
+    """
+    declared = declared.split(";")[0].strip().lower()
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            if declared in _CONTAINER_KINDS.get(kind, set()):
+                return declared
+            return kind
+    if b"\x00" in head:
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # The first bytes may end in the middle of a character.
+        if error.start < len(head) - 3:
+            return None
+    return declared if declared in _TEXT_TYPES else "text/plain"
+
+
+def check_attachment(upload: UploadedFile) -> str:
+    """Refuse files over the size limit or of a type not allowed; return the type to store."""
+    limit = settings.WORK_ATTACHMENT_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than the limit of %(size)s.")
+                % {"size": filesizeformat(limit)}
+            }
+        )
+    if not upload.size:
+        raise ValidationError({"file": _("The file is empty.")})
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    kind = sniff_content_type(head, upload.content_type or "")
+    if kind is None or kind not in settings.WORK_ATTACHMENT_TYPES:
+        raise ValidationError(
+            {
+                "file": _(
+                    "Files of this type cannot be attached. Attach images, PDFs, text or "
+                    "office documents."
+                )
+            }
+        )
+    return kind
+
+
+@transaction.atomic
+def do_add_attachment(actor: User, task: Task, upload: UploadedFile) -> Attachment:
+    """Store an uploaded file with the task (editors only), after checking size and type."""
+    check_can_edit(actor, task.project)
+    content_type = check_attachment(upload)
+    name = os.path.basename((upload.name or "").replace("\\", "/")).strip() or "file"
+    attachment = Attachment(
+        task=task,
+        name=name[:255],
+        size=upload.size,
+        content_type=content_type,
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    try:
+        attachment.save()
+        _log(task, actor, "attached", "", "", attachment.name)
+    except Exception:
+        # The row did not make it, so neither may the file.
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+def get_attachment_for_user(user: User, pk: int) -> Attachment:
+    """An attachment of a task the person can see; 404 otherwise."""
+    attachment = (
+        Attachment.objects.select_related("task", "task__project", "uploaded_by")
+        .filter(pk=pk, task__in=Task.objects.visible_to(user))
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment
+
+
+@transaction.atomic
+def do_remove_attachment(actor: User, attachment: Attachment) -> None:
+    """Remove an attachment: its uploader or an editor of the project may."""
+    task = attachment.task
+    if not can_view_project(actor, task.project):
+        raise Http404("No such attachment.")
+    own = attachment.uploaded_by_id == actor.pk and not task.project.is_archived
+    if not own:
+        check_can_edit(actor, task.project)
+    storage, file_name = attachment.file.storage, attachment.file.name
+    deleted, _rows = Attachment.objects.filter(pk=attachment.pk).delete()
+    if deleted:
+        _log(task, actor, "detached", "", attachment.name, "")
+        # The file goes only once the row is surely gone.
+        transaction.on_commit(lambda: storage.delete(file_name))
+
+
+@transaction.atomic
+def do_follow_task(actor: User, task: Task, *, follow: bool = True) -> bool:
+    """Follow or stop following a task; anyone who can see it may. True if it changed."""
+    if not can_view_project(actor, task.project):
+        raise Http404("No such task.")
+    following = task.followers.filter(pk=actor.pk).exists()
+    if following == follow:
+        return False
+    if follow:
+        task.followers.add(actor)
+        _log(task, actor, "followed")
+    else:
+        task.followers.remove(actor)
+        _log(task, actor, "unfollowed")
+    return True

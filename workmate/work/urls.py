@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from workmate.work.views import my_work, projects, tasks
+from workmate.work.views import board, fields, my_work, projects, rhythm, tasks, transfer
 
 urlpatterns = [
     path("", my_work.my_tasks, name="home"),
@@ -14,7 +14,54 @@ urlpatterns = [
     path("projects/<int:pk>/", projects.project, name="project"),
     path("projects/<int:pk>/tasks/", projects.add_task, name="add_task"),
     path("projects/<int:pk>/sections/", projects.add_section, name="add_section"),
+    path("projects/<int:pk>/bulk/", projects.bulk_update, name="bulk_update"),
+    path("projects/<int:pk>/fields/", fields.project_fields, name="project_fields"),
+    path("fields/<int:pk>/", fields.edit_field, name="edit_field"),
+    path("fields/<int:pk>/move/", fields.move_field, name="move_field"),
+    path("fields/<int:pk>/delete/", fields.delete_field, name="delete_field"),
+    path("tasks/<int:pk>/row/", projects.task_row, name="task_row"),
+    path("tasks/<int:pk>/row/edit/", projects.edit_task_row, name="edit_task_row"),
+    path(
+        "tasks/<int:pk>/fields/<int:field_pk>/",
+        fields.task_field_value,
+        name="task_field_value",
+    ),
+    path("projects/<int:pk>/board/", board.board, name="board"),
+    path("projects/<int:pk>/board/cards/", board.add_card, name="board_add_card"),
     path("tasks/<int:pk>/", tasks.task, name="task"),
     path("tasks/<int:pk>/toggle/", tasks.toggle_task, name="toggle_task"),
     path("tasks/<int:pk>/comments/", tasks.add_comment, name="add_comment"),
+    path("tasks/<int:pk>/edit/", tasks.edit_task, name="edit_task"),
+    path("tasks/<int:pk>/rename/", tasks.rename_task, name="rename_task"),
+    path("tasks/<int:pk>/subtasks/", tasks.add_subtask, name="add_subtask"),
+    path("tasks/<int:pk>/attachments/", tasks.add_attachment, name="add_attachment"),
+    path("tasks/<int:pk>/dependencies/", tasks.add_dependency, name="add_dependency"),
+    path(
+        "tasks/<int:pk>/dependencies/<int:blocker>/remove/",
+        tasks.remove_dependency,
+        name="remove_dependency",
+    ),
+    path("tasks/<int:pk>/follow/", tasks.follow_task, name="follow_task"),
+    path("attachments/<int:pk>/", tasks.attachment, name="attachment"),
+    path("attachments/<int:pk>/remove/", tasks.remove_attachment, name="remove_attachment"),
+    path("tasks/<int:pk>/move/", board.move_task, name="move_task"),
+    path("tasks/<int:pk>/recurrence/", rhythm.set_recurrence, name="set_recurrence"),
+    path("tasks/<int:pk>/recurrence/remove/", rhythm.remove_recurrence, name="remove_recurrence"),
+    path("tasks/<int:pk>/time/", rhythm.log_time, name="log_time"),
+    path("tasks/<int:pk>/checklist/", rhythm.apply_checklist, name="apply_checklist"),
+    path("time/<int:pk>/", rhythm.edit_time_log, name="edit_time_log"),
+    path("time/<int:pk>/delete/", rhythm.delete_time_log, name="delete_time_log"),
+    path("timesheet/", rhythm.timesheet, name="timesheet"),
+    path("templates/", rhythm.templates, name="templates"),
+    path("templates/<int:pk>/use/", rhythm.use_template, name="use_template"),
+    path("projects/<int:pk>/save-template/", rhythm.save_template, name="save_template"),
+    path("projects/<int:pk>/import/", transfer.import_asana, name="import_asana"),
+    path("projects/<int:pk>/import/<int:job_pk>/", transfer.import_job, name="import_job"),
+    path(
+        "projects/<int:pk>/import/<int:job_pk>/assignees/",
+        transfer.map_assignees,
+        name="import_map_assignees",
+    ),
+    path("projects/<int:pk>/export.csv", transfer.export_csv, name="export_csv"),
+    path("projects/<int:pk>/export.json", transfer.export_json, name="export_json"),
 ]

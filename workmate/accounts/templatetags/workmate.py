@@ -10,7 +10,10 @@ import datetime
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
+
+from workmate.lib.markdown import render_markdown
 
 register = template.Library()
 
@@ -43,3 +46,9 @@ def weekday_time(value: datetime.datetime | None) -> str:
 def when(value: datetime.datetime | None) -> str:
     """Date, weekday and time: "11월 25일 (수) 14:00" / "Wed 25 Nov, 14:00"."""
     return _format(value, "when")
+
+
+@register.filter(is_safe=True)
+def markdown(value: str | None) -> SafeString:
+    """Markdown rendered to sanitised HTML (see workmate.lib.markdown)."""
+    return render_markdown(value)

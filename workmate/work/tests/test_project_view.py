@@ -44,6 +44,14 @@ def section_html(page: str, key: object) -> str:
     return page.split(f'data-section="{key}"')[1].split("</section>")[0]
 
 
+def row_html(page: str, title: str) -> str:
+    """The list row (<tr>) whose task link says `title`."""
+    for row in page.split("<tr ")[1:]:
+        if f">{title}</a>" in row:
+            return row.split("</tr>")[0]
+    raise AssertionError(f"No row for {title!r}")
+
+
 def headings(page: str) -> list[str]:
     return re.findall(r'data-section="[^"]+">\s*<h2>([^<]+?) <span', page)
 
@@ -91,8 +99,8 @@ def test_tasks_grouped_by_section_with_no_section_first(client, project, alice, 
     build_html = section_html(page, build.pk)
     # Subtasks are counted on their parent, not listed.
     assert listed(build_html) == ["Write importer", "Load test"]
-    assert "2 subtasks" in build_html.split("Write importer")[1].split("</li>")[0]
-    assert "Bob Lee" in build_html.split("Load test")[1].split("</li>")[0]
+    assert "2 subtasks" in row_html(build_html, "Write importer")
+    assert "Bob Lee" in row_html(build_html, "Load test")
     assert "Other project" not in page
     assert 'id="add-task-form"' in page and 'id="add-section-form"' in page
 

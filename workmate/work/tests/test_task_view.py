@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from workmate.testing.factories import make_project, make_task
+from workmate.testing.factories import make_project, make_task, make_user
 from workmate.work import services
 from workmate.work.models import (
     Activity,
@@ -102,7 +105,8 @@ def test_shows_the_task_with_everything_around_it(client, project, alice, bob):
 
     assert "<html" in page
     assert '<h1 class="task-heading">Move the database</h1>' in page
-    assert "<p>Step one &lt;b&gt;now&lt;/b&gt;<br>Step two</p>" in page
+    # Markdown, with raw HTML shown as text and line breaks kept.
+    assert "<p>Step one &lt;b&gt;now&lt;/b&gt;<br>\nStep two</p>" in page
     assert "Tue 18 Nov · Overdue" in page
     assert "Bob Lee" in page.split("Assignee")[1].split("</dd>")[0]
     assert "Dump tables" in page.split('id="subtasks"')[1].split("</section>")[0]
@@ -385,3 +389,31 @@ def test_a_closed_request_cannot_be_answered_again(client, request_to_bob, bob):
     assert response.status_code == 400
     assert "This request is already closed." in response.content.decode()
     assert Comment.objects.count() == 1
+
+
+def test_page_query_count_does_not_grow_with_what_is_around_the_task(
+    client, project, task, alice, bob
+):
+    def surround(count: int) -> None:
+        for number in range(count):
+            blocker = make_task(project=project, title=f"Blocker {number}")
+            services.do_add_dependency(alice, task, blocker)
+            blocked = make_task(project=project, title=f"Waiting {number}")
+            services.do_add_dependency(alice, blocked, task)
+            make_task(project=project, parent=task, title=f"Part {number}", assignee=bob)
+            services.do_add_attachment(
+                alice, task, SimpleUploadedFile(f"note-{number}.txt", b"hello", "text/plain")
+            )
+            services.do_add_comment(bob, task, f"Comment **{number}**")
+            task.followers.add(make_user())
+
+    client.force_login(alice)
+    surround(2)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url(task))
+    surround(10)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url(task)).content.decode()
+
+    assert "note-9.txt" in page and "Waiting 9" in page and "Blocker 9" in page
+    assert len(small) == len(large)

@@ -1,39 +1,50 @@
+"""The projects index and a project's list: filters, inline row edits and bulk actions."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from workmate.accounts.models import User
 from workmate.accounts.templatetags.workmate import when
+from workmate.work import fields as custom_fields
 from workmate.work import services
 from workmate.work.forms import (
+    DateInput,
     ProjectForm,
     SectionForm,
     TaskQuickForm,
     add_service_errors,
+    people_who_can_see,
 )
 from workmate.work.models import (
+    CustomField,
+    CustomFieldValue,
+    FieldKind,
     Project,
     Section,
+    Tag,
     Task,
     TaskStatus,
 )
 
-# Each My Tasks group shows at most this many tasks; the page says when there are more.
-GROUP_LIMIT = 50
-REQUEST_LIMIT = 100
 PROJECTS_PAGE_SIZE = 50
-UPCOMING_DAYS = 7
-DONE_RECENTLY_DAYS = 7
+# Top-level tasks per page of a project's list.
+TASKS_PAGE_SIZE = 100
 
 
 @login_required
@@ -68,10 +79,222 @@ def projects(request: HttpRequest) -> HttpResponse:
     return render(request, "work/projects.html", {"page": page, "form": form}, status=status)
 
 
+# --- The list ----------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One task's value of one custom field (None when it has none)."""
+
+    field: CustomField
+    value: CustomFieldValue | None
+
+
 @dataclass
 class SectionGroup:
     section: Section | None
     tasks: list[Task] = field(default_factory=list)
+
+
+def _listed_tasks(project: Project, fields: list[CustomField]) -> QuerySet[Task]:
+    """Tasks in list order ("No section" first), with what each row shows."""
+    tasks = (
+        project.tasks.select_related("assignee")
+        .annotate(subtask_count=Count("subtasks"))
+        .order_by(F("section__position").asc(nulls_first=True), "section_id", "position", "pk")
+    )
+    if fields:
+        values = CustomFieldValue.objects.select_related("person")
+        tasks = tasks.prefetch_related(Prefetch("field_values", queryset=values))
+    return tasks
+
+
+def _attach_cells(tasks: list[Task], fields: list[CustomField]) -> None:
+    for task in tasks:
+        by_field = {value.field_id: value for value in task.field_values.all()} if fields else {}
+        task.cells = [Cell(item, by_field.get(item.pk)) for item in fields]  # type: ignore[attr-defined]
+
+
+class TaskFilterForm(forms.Form):
+    """The list page's filter bar; every filter is a GET parameter, so a URL keeps them."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Text"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    assignee = forms.ChoiceField(label=gettext_lazy("Assignee"), required=False)
+    status = forms.MultipleChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=TaskStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tag = forms.TypedChoiceField(
+        label=gettext_lazy("Tag"), required=False, coerce=int, empty_value=None
+    )
+    due_from = forms.DateField(label=gettext_lazy("Due from"), required=False, widget=DateInput())
+    due_to = forms.DateField(label=gettext_lazy("Due until"), required=False, widget=DateInput())
+
+    def __init__(
+        self,
+        data: QueryDict,
+        *,
+        people: list[User],
+        tags: list[Tag],
+        custom: list[CustomField],
+    ) -> None:
+        super().__init__(data, auto_id="filter_%s")
+        person_choices = [(str(person.pk), person.full_name) for person in people]
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Unassigned")),
+            *person_choices,
+        ]
+        self.fields["tag"].choices = [("", _("Any tag"))] + [(t.pk, t.name) for t in tags]  # type: ignore[attr-defined]
+        self.custom = custom
+        for item in custom:
+            key = f"cf{item.pk}"
+            if item.kind == FieldKind.TEXT:
+                self.fields[key] = forms.CharField(label=item.name, required=False, max_length=200)
+            elif item.kind == FieldKind.NUMBER:
+                names = {"name": item.name}
+                self.fields[f"{key}_min"] = forms.DecimalField(
+                    label=_("%(name)s at least") % names, required=False
+                )
+                self.fields[f"{key}_max"] = forms.DecimalField(
+                    label=_("%(name)s at most") % names, required=False
+                )
+            elif item.kind == FieldKind.DATE:
+                names = {"name": item.name}
+                self.fields[f"{key}_from"] = forms.DateField(
+                    label=_("%(name)s from") % names, required=False, widget=DateInput()
+                )
+                self.fields[f"{key}_to"] = forms.DateField(
+                    label=_("%(name)s until") % names, required=False, widget=DateInput()
+                )
+            elif item.kind == FieldKind.PERSON:
+                self.fields[key] = forms.TypedChoiceField(
+                    label=item.name,
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
+                    choices=[("", _("Anyone")), *person_choices],
+                )
+            else:
+                self.fields[key] = forms.ChoiceField(
+                    label=item.name,
+                    required=False,
+                    choices=[("", _("Any"))] + [(option, option) for option in item.options],
+                )
+
+    def field_filters(self) -> list[custom_fields.FieldFilter]:
+        data = self.cleaned_data
+        found = []
+        for item in self.custom:
+            key = f"cf{item.pk}"
+            if item.kind == FieldKind.NUMBER:
+                wanted = custom_fields.FieldFilter(
+                    item, low=data.get(f"{key}_min"), high=data.get(f"{key}_max")
+                )
+            elif item.kind == FieldKind.DATE:
+                wanted = custom_fields.FieldFilter(
+                    item, low=data.get(f"{key}_from"), high=data.get(f"{key}_to")
+                )
+            elif item.kind == FieldKind.PERSON:
+                wanted = custom_fields.FieldFilter(item, person=data.get(key))
+            else:
+                wanted = custom_fields.FieldFilter(item, text=(data.get(key) or "").strip())
+            found.append(wanted)
+        return found
+
+    def narrow(self, tasks: QuerySet[Task], viewer: User) -> QuerySet[Task]:
+        """Apply the filters that parsed; a bad one is shown beside its field and left out."""
+        self.is_valid()
+        data = self.cleaned_data
+        return custom_fields.narrow_tasks(
+            tasks,
+            viewer=viewer,
+            assignee=data.get("assignee") or "",
+            statuses=data.get("status") or (),
+            tag=data.get("tag"),
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
+            text=data.get("q") or "",
+            field_filters=self.field_filters(),
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return any(value not in (None, "", []) for value in self.cleaned_data.values())
+
+
+@dataclass
+class ProjectList:
+    """Everything the list partial shows, built with a fixed number of queries."""
+
+    project: Project
+    can_edit: bool
+    custom: list[CustomField]
+    sections: list[Section]
+    people: list[User]
+    filter_form: TaskFilterForm
+    page: Page
+    groups: list[SectionGroup]
+    # The filters without the page (for pager links) and the whole list URL (to come back).
+    querystring: str
+    here: str
+    bulk_form: BulkForm | None
+
+
+def _project_list(request: HttpRequest, project: Project, params: QueryDict) -> ProjectList:
+    """Filter, paginate and group the project's top-level tasks.
+
+    Steps: load the project's fields, sections, people and tags once; narrow the tasks by
+    the filters; take one page; attach each row's custom field values (one prefetch);
+    group the page's rows under their sections.
+    """
+    custom = list(project.custom_fields.all())
+    sections = list(project.sections.all())
+    people = list(people_who_can_see(project).order_by("full_name", "pk"))
+    tags = list(Tag.objects.filter(tasks__project=project).distinct())
+    filter_form = TaskFilterForm(params, people=people, tags=tags, custom=custom)
+    top_level = _listed_tasks(project, custom).filter(parent=None)
+    tasks = filter_form.narrow(top_level, request.user)
+    page = Paginator(tasks, TASKS_PAGE_SIZE).get_page(params.get("page"))
+    rows = list(page.object_list)
+    _attach_cells(rows, custom)
+    groups: dict[int | None, SectionGroup] = {None: SectionGroup(None)}
+    groups |= {section.pk: SectionGroup(section) for section in sections}
+    for task in rows:
+        groups[task.section_id].tasks.append(task)
+    if filter_form.is_active or page.paginator.num_pages > 1:
+        # Filtered or split over pages, an empty section says nothing: leave it out.
+        shown = [group for group in groups.values() if group.tasks]
+    else:
+        shown = list(groups.values())
+        if sections and not groups[None].tasks:
+            # "No section" only earns its place when some task has no section.
+            shown = shown[1:]
+    kept = params.copy()
+    kept.pop("page", None)
+    can_edit = services.can_edit_project(request.user, project)
+    here = reverse("work:project", args=[project.pk])
+    return ProjectList(
+        project=project,
+        can_edit=can_edit,
+        custom=custom,
+        sections=sections,
+        people=people,
+        filter_form=filter_form,
+        page=page,
+        groups=shown,
+        querystring=kept.urlencode(),
+        here=f"{here}?{params.urlencode()}" if params else here,
+        bulk_form=BulkForm(project=project, sections=sections, people=people) if can_edit else None,
+    )
 
 
 def _project_page(
@@ -82,25 +305,9 @@ def _project_page(
     section_form: SectionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The project's list: top-level tasks under their sections, "No section" first."""
-    sections = list(project.sections.all())
-    tasks = (
-        project.tasks.filter(parent=None)
-        .select_related("assignee")
-        .annotate(subtask_count=Count("subtasks"))
-        .order_by("position", "pk")
-    )
-    groups = {None: SectionGroup(None)} | {s.pk: SectionGroup(s) for s in sections}
-    for task in tasks:
-        groups[task.section_id].tasks.append(task)
-    if sections and not groups[None].tasks:
-        # "No section" only earns its place when some task has no section.
-        del groups[None]
-    context = {
-        "project": project,
-        "groups": list(groups.values()),
-        "can_edit": services.can_edit_project(request.user, project),
-    }
+    """The project's list with its filter bar, bulk action bar and quick-add forms."""
+    listing = _project_list(request, project, request.GET)
+    context = {"project": project, "listing": listing, "can_edit": listing.can_edit}
     if request.htmx and request.method == "GET":
         return render(request, "work/partials/_project_tasks.html", context)
     context["task_form"] = task_form or TaskQuickForm(project=project)
@@ -112,6 +319,230 @@ def _project_page(
 @require_safe
 def project(request: HttpRequest, pk: int) -> HttpResponse:
     return _project_page(request, services.get_project_for_user(request.user, pk))
+
+
+# --- One row: shown, edited inline ---------------------------------------------------------
+
+
+def render_row(
+    request: HttpRequest, task: Task, *, form: TaskRowForm | None = None, note: str = ""
+) -> HttpResponse:
+    """One list row, in edit mode when `form` is given; `note` is said inside the row."""
+    custom = list(task.project.custom_fields.all())
+    row = _listed_tasks(task.project, custom).get(pk=task.pk)
+    _attach_cells([row], custom)
+    context = {
+        "task": row,
+        "project": task.project,
+        "custom": custom,
+        "can_edit": services.can_edit_project(request.user, task.project),
+        "form": form,
+        "note": note,
+    }
+    template = "work/partials/_project_row_edit.html" if form else "work/partials/_project_row.html"
+    return render(request, template, context)
+
+
+class TaskRowForm(forms.Form):
+    """The inline edit of a list row: the four things people change most."""
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody"),
+    )
+    due_on = forms.DateField(label=gettext_lazy("Due date"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=TaskStatus.choices)
+
+    def __init__(self, data: QueryDict | None = None, *, task: Task) -> None:
+        initial = {
+            "title": task.title,
+            "assignee": task.assignee_id,
+            "due_on": task.due_on,
+            "status": task.status,
+        }
+        super().__init__(data, initial=initial, auto_id=f"row{task.pk}_%s")
+        self.task = task
+        self.fields["assignee"].queryset = people_who_can_see(task.project)  # type: ignore[attr-defined]
+        self.fields["title"].widget.attrs["autofocus"] = True
+        for item in self.fields.values():
+            # The inputs sit in table cells, outside the <form>: the attribute joins them.
+            item.widget.attrs["form"] = f"row-form-{task.pk}"
+
+    def changes(self) -> dict[str, object]:
+        data = dict(self.cleaned_data)
+        if data["due_on"] != self.task.due_on and self.task.due_at:
+            # A new due date replaces a due time too; the row has no time input.
+            data["due_at"] = None
+        return data
+
+
+@login_required
+@require_safe
+def task_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """A list row as shown; without htmx there is no row to show, so go to the task."""
+    task = services.get_task_for_user(request.user, pk)
+    if not request.htmx:
+        return redirect("work:task", pk=task.pk)
+    return render_row(request, task)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_task_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the row as a small form; POST: save it through `do_update_task`."""
+    task = services.get_task_for_user(request.user, pk)
+    services.check_can_edit(request.user, task.project)
+    if request.method != "POST":
+        if not request.htmx:
+            return redirect("work:task", pk=task.pk)
+        return render_row(request, task, form=TaskRowForm(task=task))
+    form = TaskRowForm(request.POST, task=task)
+    if form.is_valid():
+        before = set(task.requests.values_list("pk", flat=True))
+        try:
+            updated = services.do_update_task(request.user, task, form.changes())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            note = _saved_note(updated, before)
+            if not request.htmx:
+                messages.success(request, note)
+                return redirect("work:project", pk=task.project_id)
+            return render_row(request, updated, note=note)
+    if not request.htmx:
+        _say_errors(request, form)
+        return redirect("work:project", pk=task.project_id)
+    # htmx swaps only 2xx answers, so the row with its errors comes back as 200.
+    return render_row(request, task, form=form)
+
+
+def _say_errors(request: HttpRequest, form: forms.Form) -> None:
+    """Without a form on the page to show them, a form's errors become messages."""
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
+def _saved_note(task: Task, earlier_requests: set[int]) -> str:
+    sent = task.requests.exclude(pk__in=earlier_requests).select_related("assignee").first()
+    if sent is None:
+        return _("Saved.")
+    return _("Saved. %(name)s is asked to reply by %(when)s.") % {
+        "name": sent.assignee.full_name,
+        "when": when(timezone.localtime(sent.reply_by)),
+    }
+
+
+# --- Bulk actions --------------------------------------------------------------------------
+
+
+class BulkAction:
+    COMPLETE = "complete"
+    MOVE = "move"
+    ASSIGN = "assign"
+
+
+class BulkForm(forms.Form):
+    tasks = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Tasks"),
+        queryset=Task.objects.none(),
+        error_messages={"required": gettext_lazy("Tick the tasks to change first.")},
+    )
+    action = forms.ChoiceField(
+        label=gettext_lazy("Action"),
+        choices=[
+            (BulkAction.COMPLETE, gettext_lazy("Mark complete")),
+            (BulkAction.MOVE, gettext_lazy("Move to section")),
+            (BulkAction.ASSIGN, gettext_lazy("Assign to")),
+        ],
+    )
+    section = forms.ChoiceField(label=gettext_lazy("Section"), required=False)
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("Person"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody"),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        project: Project,
+        sections: list[Section] | None = None,
+        people: list[User] | None = None,
+    ) -> None:
+        super().__init__(data, auto_id="bulk_%s")
+        self.fields["tasks"].queryset = project.tasks.select_related("project")  # type: ignore[attr-defined]
+        if sections is None:
+            sections = list(project.sections.all())
+        self.fields["section"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            ("none", _("No section")),
+            *[(str(section.pk), section.name) for section in sections],
+        ]
+        self.sections = {str(section.pk): section for section in sections}
+        self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
+        if people is not None:
+            # The page already has the people; offer them without asking the database again.
+            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+                ("", _("Nobody")),
+                *[(person.pk, person.full_name) for person in people],
+            ]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("action") == BulkAction.MOVE and not data.get("section"):
+            self.add_error("section", _("Pick the section to move them to."))
+        return data
+
+    def changes(self) -> dict[str, object]:
+        data = self.cleaned_data
+        if data["action"] == BulkAction.COMPLETE:
+            return {"status": TaskStatus.DONE}
+        if data["action"] == BulkAction.MOVE:
+            return {"section": self.sections.get(data["section"])}
+        return {"assignee": data["assignee"]}
+
+
+@login_required
+@require_POST
+def bulk_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complete, move or assign the ticked tasks in one go, then show the list again."""
+    project = services.get_project_for_user(request.user, pk)
+    services.check_can_edit(request.user, project)
+    form = BulkForm(request.POST, project=project)
+    back = form.data.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or reverse("work:project", args=[project.pk])
+    if form.is_valid():
+        try:
+            changed = services.do_bulk_update(
+                request.user, form.cleaned_data["tasks"], form.changes()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            note = ngettext("%(count)d task changed.", "%(count)d tasks changed.", changed) % {
+                "count": changed
+            }
+            messages.success(request, note)
+    _say_errors(request, form)
+    if request.htmx:
+        # Show the list the person was looking at, with its filters, and the outcome.
+        query = QueryDict(back.partition("?")[2])
+        listing = _project_list(request, project, query)
+        context = {"project": project, "listing": listing, "can_edit": listing.can_edit}
+        return render(request, "work/partials/_project_tasks.html", context)
+    return redirect(back)
+
+
+# --- Quick add -----------------------------------------------------------------------------
 
 
 @login_required
@@ -156,6 +587,3 @@ def add_section(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Section “%(name)s” added.") % {"name": section.name})
             return redirect("work:project", pk=project.pk)
     return _project_page(request, project, section_form=form, status=400)
-
-
-# --- Task detail -------------------------------------------------------------------------

@@ -1,23 +1,29 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workmate.work import services
 from workmate.work.forms import (
     AnswerForm,
+    AttachmentForm,
     CommentForm,
+    DependencyForm,
     HandBackForm,
+    SubtaskForm,
+    TaskEditForm,
     add_service_errors,
+    people_who_can_see,
 )
 from workmate.work.models import (
     Activity,
@@ -33,6 +39,8 @@ REQUEST_LIMIT = 100
 PROJECTS_PAGE_SIZE = 50
 UPCOMING_DAYS = 7
 DONE_RECENTLY_DAYS = 7
+# Children and grandchildren of a task are edited inline; deeper subtasks are links.
+INLINE_DEPTH = 2
 
 
 def describe_activity(activity: Activity) -> str:
@@ -60,6 +68,10 @@ def describe_activity(activity: Activity) -> str:
         "handed_back": _("%(who)s handed the task back to %(new)s"),
         "blocked_by": _("%(who)s marked it as blocked by %(new)s"),
         "unblocked": _("%(who)s removed the block by %(old)s"),
+        "attached": _("%(who)s attached %(new)s"),
+        "detached": _("%(who)s removed the attachment %(old)s"),
+        "followed": _("%(who)s started following the task"),
+        "unfollowed": _("%(who)s stopped following the task"),
     }
     if verb in lines:
         return lines[verb] % names
@@ -71,6 +83,65 @@ class RequestRow:
     request: WorkRequest
     answer_form: forms.Form | None = None
     hand_back_form: forms.Form | None = None
+
+
+@dataclass
+class SubtaskNode:
+    task: Task
+    depth: int
+    children: list[SubtaskNode] = field(default_factory=list)
+
+    @property
+    def inline(self) -> bool:
+        return self.depth <= INLINE_DEPTH
+
+
+def subtask_tree(task: Task) -> list[SubtaskNode]:
+    """The subtasks of `task` at any depth, as a tree, in two queries whatever the depth.
+
+    Steps: read (id, parent) of every subtask of the project; walk down from `task` to
+    collect its descendants; fetch those tasks at once; hang each under its parent in
+    position order.
+    """
+    children_of: dict[int, list[int]] = defaultdict(list)
+    edges = Task.objects.filter(project_id=task.project_id, parent__isnull=False).values_list(
+        "pk", "parent_id"
+    )
+    for pk, parent_id in edges:
+        children_of[parent_id].append(pk)
+    descendants: set[int] = set()
+    frontier = [task.pk]
+    while frontier:
+        found = [pk for parent in frontier for pk in children_of[parent] if pk not in descendants]
+        descendants.update(found)
+        frontier = found
+    if not descendants:
+        return []
+    nodes: dict[int, SubtaskNode] = {task.pk: SubtaskNode(task, 0)}
+    rows = list(
+        Task.objects.filter(pk__in=descendants)
+        .select_related("assignee")
+        .order_by("position", "pk")
+    )
+    by_pk = {row.pk: row for row in rows}
+
+    def node_for(pk: int) -> SubtaskNode:
+        if pk not in nodes:
+            row = by_pk[pk]
+            parent = node_for(row.parent_id)  # type: ignore[arg-type]
+            nodes[pk] = SubtaskNode(row, parent.depth + 1)
+            parent.children.append(nodes[pk])
+        return nodes[pk]
+
+    for row in rows:
+        node_for(row.pk)
+    return nodes[task.pk].children
+
+
+def _form_status(request: HttpRequest, status: int) -> int:
+    # htmx swaps only 2xx answers into the page, so a form shown again with its errors
+    # is a 200 there; without htmx the 4xx tells the browser and tests what happened.
+    return 200 if request.htmx else status
 
 
 def _task_page(
@@ -110,25 +181,84 @@ def _task_page(
         (activity, describe_activity(activity))
         for activity in task.activities.select_related("actor")
     ]
+    can_edit = services.can_edit_project(user, task.project)
+    blockers = list(task.dependencies.select_related("blocked_by").order_by("pk"))
+    followers = list(task.followers.order_by("full_name", "pk"))
     context = {
         "task": task,
-        "can_edit": services.can_edit_project(user, task.project),
-        "subtasks": task.subtasks.select_related("assignee").order_by("position", "pk"),
-        "blockers": task.dependencies.select_related("blocked_by").order_by("pk"),
+        "can_edit": can_edit,
+        "subtask_nodes": subtask_tree(task),
+        "blockers": blockers,
+        "is_blocked": any(not dependency.blocked_by.is_done for dependency in blockers),
+        "blocking": task.dependents.select_related("task").order_by("pk"),
+        "followers": followers,
+        "following": any(person.pk == user.pk for person in followers),
+        "attachments": task.attachments.select_related("uploaded_by"),
+        "tags": task.tags.all(),
         "request_rows": rows,
         "comments": task.comments.select_related("author"),
         "history": history,
         "comment_form": comment_form or CommentForm(),
         "pending": RequestState.PENDING,
     }
+    if can_edit:
+        context["subtask_form"] = bound.get("subtask") or SubtaskForm(
+            project=task.project, prefix="subtask"
+        )
+        context["people"] = list(people_who_can_see(task.project).order_by("full_name", "pk"))
+        context["attachment_form"] = bound.get("attachment") or AttachmentForm()
+        context["dependency_form"] = bound.get("dependency") or DependencyForm(task=task)
     template = "work/partials/_task_detail.html" if request.htmx else "work/task.html"
     return render(request, template, context, status=status)
+
+
+def _back(request: HttpRequest, task: Task) -> HttpResponse:
+    """Back to the task page the form was on (a subtask's form sits on its ancestor's page)."""
+    back = request.POST.get("back", "")
+    return redirect("work:task", pk=int(back) if back.isdigit() else task.pk)
 
 
 @login_required
 @require_safe
 def task(request: HttpRequest, pk: int) -> HttpResponse:
     return _task_page(request, services.get_task_for_user(request.user, pk))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_task(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit every field of a task; a stale version shows the current values, saving nothing."""
+    task = services.get_task_for_user(request.user, pk)
+    services.check_can_edit(request.user, task.project)
+    conflict = False
+    status = 200
+    if request.method == "POST":
+        form = TaskEditForm(request.POST, task=task)
+        if form.is_valid():
+            try:
+                services.do_update_task(
+                    request.user,
+                    task,
+                    form.changes(),
+                    expected_version=form.cleaned_data["version"],
+                    tags=services.parse_tag_names(form.cleaned_data["tags"]),
+                )
+            except services.VersionConflict as error:
+                conflict = True
+                current = services.get_task_for_user(request.user, error.current.pk)
+                form = TaskEditForm(initial=TaskEditForm.initial_for(current), task=current)
+                task = current
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Task saved."))
+                return redirect("work:task", pk=task.pk)
+        status = _form_status(request, 409 if conflict else 400)
+    else:
+        form = TaskEditForm(initial=TaskEditForm.initial_for(task), task=task)
+    context = {"task": task, "form": form, "conflict": conflict, "editing": True}
+    template = "work/partials/_task_edit.html" if request.htmx else "work/task.html"
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -143,6 +273,138 @@ def toggle_task(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         services.do_complete_task(request.user, task)
         messages.success(request, _("Task marked complete."))
+    return _back(request, task)
+
+
+@login_required
+@require_POST
+def rename_task(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a (sub)task's title in place."""
+    task = services.get_task_for_user(request.user, pk)
+    services.check_can_edit(request.user, task.project)
+    try:
+        services.do_update_task(request.user, task, {"title": request.POST.get("title", "")})
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Title saved."))
+    return _back(request, task)
+
+
+@login_required
+@require_POST
+def add_subtask(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a subtask under `pk` (the task itself, or one of its children inline)."""
+    parent = services.get_task_for_user(request.user, pk)
+    services.check_can_edit(request.user, parent.project)
+    form = SubtaskForm(request.POST, project=parent.project, prefix="subtask")
+    if form.is_valid():
+        try:
+            services.do_create_task(
+                request.user,
+                parent.project,
+                title=form.cleaned_data["title"],
+                assignee=form.cleaned_data["assignee"],
+                parent=parent,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Subtask added."))
+            return _back(request, parent)
+    back = request.POST.get("back", "")
+    if back.isdigit() and int(back) != parent.pk:
+        # The form sat under a child on its ancestor's page: say what went wrong up there.
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return _back(request, parent)
+    return _task_page(request, parent, bound={"subtask": form}, status=_form_status(request, 400))
+
+
+@login_required
+@require_POST
+def add_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    task = services.get_task_for_user(request.user, pk)
+    services.check_can_edit(request.user, task.project)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.do_add_attachment(request.user, task, form.cleaned_data["file"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Attached %(name)s.") % {"name": attachment.name})
+            return redirect("work:task", pk=task.pk)
+    return _task_page(request, task, bound={"attachment": form}, status=_form_status(request, 400))
+
+
+@login_required
+@require_safe
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Download an attachment; only people who can see its task get it."""
+    item = services.get_attachment_for_user(request.user, pk)
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.name,
+        content_type=item.content_type,
+    )
+    # Never let a browser run an uploaded file as a page of this site.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def remove_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    item = services.get_attachment_for_user(request.user, pk)
+    services.do_remove_attachment(request.user, item)
+    messages.success(request, _("Removed %(name)s.") % {"name": item.name})
+    return redirect("work:task", pk=item.task_id)
+
+
+@login_required
+@require_POST
+def add_dependency(request: HttpRequest, pk: int) -> HttpResponse:
+    task = services.get_task_for_user(request.user, pk)
+    services.check_can_edit(request.user, task.project)
+    form = DependencyForm(request.POST, task=task)
+    if form.is_valid():
+        try:
+            services.do_add_dependency(request.user, task, form.cleaned_data["blocked_by"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Dependency added."))
+            return redirect("work:task", pk=task.pk)
+    return _task_page(request, task, bound={"dependency": form}, status=_form_status(request, 400))
+
+
+@login_required
+@require_POST
+def remove_dependency(request: HttpRequest, pk: int, blocker: int) -> HttpResponse:
+    task = services.get_task_for_user(request.user, pk)
+    services.check_can_edit(request.user, task.project)
+    blocked_by = services.get_task_for_user(request.user, blocker)
+    services.do_remove_dependency(request.user, task, blocked_by)
+    messages.success(request, _("Dependency removed."))
+    return redirect("work:task", pk=task.pk)
+
+
+@login_required
+@require_POST
+def follow_task(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow the task (`follow=1`) or stop following it (`follow=0`)."""
+    task = services.get_task_for_user(request.user, pk)
+    follow = request.POST.get("follow", "1") != "0"
+    services.do_follow_task(request.user, task, follow=follow)
+    if follow:
+        messages.success(request, _("You follow this task now."))
+    else:
+        messages.success(request, _("You no longer follow this task."))
     return redirect("work:task", pk=task.pk)
 
 

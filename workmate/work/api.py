@@ -1,0 +1,620 @@
+"""The work API: projects, sections, tasks, comments and requests.
+
+Each route fetches through the same access helpers and calls the same service function
+as the HTML views (`workmate.work.services`); errors are raised and turned into JSON by
+the handlers in `workmate.api`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema, Status
+
+from workmate.accounts.models import Team, User
+from workmate.work import services
+from workmate.work.forms import people_who_can_see
+from workmate.work.models import (
+    Comment,
+    Priority,
+    Project,
+    RequestState,
+    Section,
+    Task,
+    TaskStatus,
+    Visibility,
+    WorkRequest,
+)
+
+router = Router(tags=["work"])
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+# --- Cursor pagination -----------------------------------------------------------------
+
+
+def encode_cursor(values: Sequence[object]) -> str:
+    raw = json.dumps(list(values), cls=DjangoJSONEncoder, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, model: type[Model], keys: Sequence[str]) -> list[object]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError(cursor)
+        return [
+            model._meta.get_field(key).to_python(value)
+            for key, value in zip(keys, values, strict=True)
+        ]
+    except (ValueError, TypeError, binascii.Error, ValidationError) as error:
+        raise ValidationError({"cursor": _("That cursor is not one this API gave out.")}) from error
+
+
+def paginate(
+    queryset: QuerySet, *, cursor: str | None, limit: int, keys: Sequence[str] = ("id",)
+) -> dict[str, Any]:
+    """One page of `queryset` in `keys` order, after the row the cursor points at.
+
+    Steps: order by the keys (the last one is the unique id, so the order is total);
+    keep only rows after the cursor's key values (keyset, no OFFSET, so rows inserted
+    meanwhile neither repeat nor shift the page); fetch one row more than asked to know
+    whether there is a next page; the cursor is the last row's key values.
+    """
+    queryset = queryset.order_by(*keys)
+    if cursor:
+        values = decode_cursor(cursor, queryset.model, keys)
+        after = Q()
+        for index, key in enumerate(keys):
+            step = Q(**{f"{key}__gt": values[index]})
+            for earlier, value in zip(keys[:index], values[:index], strict=True):
+                step &= Q(**{earlier: value})
+            after |= step
+        queryset = queryset.filter(after)
+    rows = list(queryset[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([getattr(rows[-1], key) for key in keys])
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+class PageParams(Schema):
+    cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version in an If-Match header: `"3"`, `W/"3"` or a bare `3`; `*` means any."""
+    if value is None or value.strip() in {"", "*"}:
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise ValidationError({"If-Match": _('If-Match takes the task\'s version, like "3".')})
+    return int(text)
+
+
+# --- Schemas ---------------------------------------------------------------------------
+
+
+class UserOut(Schema):
+    id: int
+    full_name: str
+    email: str
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    description: str
+    team_id: int
+    team_code: str = Field(..., alias="team.code")
+    owner: UserOut
+    visibility: Visibility
+    colour: str
+    icon: str
+    archived_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+
+class ProjectPage(Schema):
+    items: list[ProjectOut]
+    next_cursor: str | None
+
+
+class ProjectIn(Schema):
+    name: str = Field(..., max_length=200)
+    team_id: int
+    visibility: Visibility = Visibility.TEAM
+    colour: str = "#1f5eff"
+    description: str = ""
+
+
+class ProjectPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    description: str | None = None
+    visibility: Visibility | None = None
+    colour: str | None = None
+    icon: str | None = Field(None, max_length=8)
+
+
+class SectionOut(Schema):
+    id: int
+    project_id: int
+    name: str
+    position: int
+
+
+class SectionPage(Schema):
+    items: list[SectionOut]
+    next_cursor: str | None
+
+
+class SectionIn(Schema):
+    name: str = Field(..., max_length=200)
+
+
+class TaskOut(Schema):
+    id: int
+    project_id: int
+    section_id: int | None
+    parent_id: int | None
+    title: str
+    description: str
+    assignee: UserOut | None
+    status: TaskStatus
+    priority: Priority
+    start_on: datetime.date | None
+    due_on: datetime.date | None
+    due_at: datetime.datetime | None
+    completed_at: datetime.datetime | None
+    tags: list[str]
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_tags(task: Task) -> list[str]:
+        # Read through the prefetch cache: `values_list` would cost a query per task.
+        return [tag.name for tag in task.tags.all()]
+
+
+class TaskPage(Schema):
+    items: list[TaskOut]
+    next_cursor: str | None
+
+
+class TaskFields(Schema):
+    description: str | None = None
+    section_id: int | None = None
+    parent_id: int | None = None
+    assignee_id: int | None = None
+    start_on: datetime.date | None = None
+    due_on: datetime.date | None = None
+    due_at: datetime.datetime | None = None
+    priority: Priority | None = None
+    status: TaskStatus | None = None
+    request_message: str | None = Field(
+        None, description="Sent with the request when the task goes to someone else."
+    )
+
+
+class TaskIn(TaskFields):
+    project_id: int
+    title: str = Field(..., max_length=300)
+
+
+class TaskPatch(TaskFields):
+    title: str | None = Field(None, max_length=300)
+    tags: list[str] | None = Field(None, description="The task's complete new list of tag names.")
+
+
+class TaskFilters(PageParams):
+    project: int | None = None
+    section: int | None = None
+    assignee: str | None = Field(None, description='A person\'s id, or "me".')
+    status: TaskStatus | None = None
+    tag: str | None = Field(None, description="A tag name.")
+    due_before: datetime.date | None = Field(None, description="Due on or before this date.")
+    due_after: datetime.date | None = Field(None, description="Due on or after this date.")
+    q: str | None = Field(None, description="Text in the title or description.")
+
+
+class CommentOut(Schema):
+    id: int
+    task_id: int
+    author: UserOut
+    body: str
+    mentions: list[int]
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_mentions(comment: Comment) -> list[int]:
+        return [person.pk for person in comment.mentions.all()]
+
+
+class CommentPage(Schema):
+    items: list[CommentOut]
+    next_cursor: str | None
+
+
+class CommentIn(Schema):
+    body: str
+
+
+class RequestOut(Schema):
+    id: int
+    task_id: int
+    task_title: str = Field(..., alias="task.title")
+    requester: UserOut
+    assignee: UserOut
+    message: str
+    reply_by: datetime.datetime
+    state: RequestState
+    overdue: bool
+    answer: str
+    created_at: datetime.datetime
+    acknowledged_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_overdue(request: WorkRequest) -> bool:
+        return request.is_overdue()
+
+
+class RequestPage(Schema):
+    items: list[RequestOut]
+    next_cursor: str | None
+
+
+class RequestFilters(PageParams):
+    box: str = Field(
+        "inbox",
+        pattern="^(inbox|waiting)$",
+        description="`inbox`: asked of me. `waiting`: I asked others.",
+    )
+    closed: bool = Field(False, description="Include answered and handed-back requests.")
+
+
+class RequestIn(Schema):
+    assignee_id: int
+    message: str = ""
+    reply_by: datetime.datetime | None = Field(
+        None, description="Defaults to the team's working hours in the assignee's calendar."
+    )
+
+
+class AcknowledgeIn(Schema):
+    note: str = ""
+
+
+class AnswerIn(Schema):
+    answer: str
+
+
+class HandBackIn(Schema):
+    reason: str
+
+
+class ErrorOut(Schema):
+    detail: Any = Field(..., description="What went wrong (a list for 422 schema errors).")
+    errors: dict[str, list[str]] | None = Field(None, description="Messages per field (400).")
+    current_version: int | None = Field(None, description="The task's version now (409).")
+
+
+READ_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _tasks() -> QuerySet[Task]:
+    return Task.objects.select_related("assignee").prefetch_related("tags")
+
+
+def _task_out(user: User, pk: int, response: HttpResponse) -> Task:
+    task = services.get_task_for_user(user, pk)
+    # Read tags in one query, as the list does.
+    task = _tasks().get(pk=task.pk)
+    response["ETag"] = f'"{task.version}"'
+    return task
+
+
+def _task_changes(project: Project, data: dict[str, Any]) -> dict[str, object]:
+    """Turn ids in a task payload into the objects the service takes."""
+    changes: dict[str, object] = {}
+    for name, value in data.items():
+        if name == "section_id":
+            section = None
+            if value is not None:
+                section = Section.objects.filter(project=project, pk=value).first()
+                if section is None:
+                    raise ValidationError({"section": _("No such section in this project.")})
+            changes["section"] = section
+        elif name == "parent_id":
+            parent = None
+            if value is not None:
+                parent = Task.objects.filter(project=project, pk=value).first()
+                if parent is None:
+                    raise ValidationError({"parent": _("No such task in this project.")})
+            changes["parent"] = parent
+        elif name == "assignee_id":
+            changes["assignee"] = None if value is None else _person_for(project, value)
+        else:
+            changes[name] = value
+    if changes.get("due_at") and "due_on" not in changes:
+        # As the task form does: `due_on` holds the due time's local date, for filters.
+        changes["due_on"] = timezone.localdate(changes["due_at"])  # type: ignore[arg-type]
+    return changes
+
+
+def _person_for(project: Project, pk: int) -> User:
+    person = people_who_can_see(project).filter(pk=pk).first()
+    if person is None:
+        raise ValidationError({"assignee": _("That person cannot see this project.")})
+    return person
+
+
+# --- Projects --------------------------------------------------------------------------
+
+
+@router.get("/projects", response={200: ProjectPage, **READ_ERRORS}, summary="List projects")
+def list_projects(
+    request: HttpRequest, page: Query[PageParams], archived: bool = False
+) -> dict[str, Any]:
+    """Projects you can see, oldest first; `archived=true` lists the archived ones."""
+    projects = Project.objects.visible_to(request.auth).select_related("team", "owner")
+    projects = projects.filter(archived_at__isnull=not archived)
+    return paginate(projects, cursor=page.cursor, limit=page.limit)
+
+
+@router.get("/projects/{project_id}", response={200: ProjectOut, **READ_ERRORS})
+def get_project(request: HttpRequest, project_id: int) -> Project:
+    return services.get_project_for_user(request.auth, project_id)
+
+
+@router.post("/projects", response={201: ProjectOut, **WRITE_ERRORS})
+def create_project(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
+    team = Team.objects.filter(pk=payload.team_id).first()
+    if team is None:
+        raise ValidationError({"team": _("No such team.")})
+    data = payload.dict(exclude={"team_id"})
+    project = services.do_create_project(request.auth, team=team, **data)
+    return Status(201, services.get_project_for_user(request.auth, project.pk))
+
+
+@router.patch("/projects/{project_id}", response={200: ProjectOut, **WRITE_ERRORS})
+def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch) -> Project:
+    project = services.get_project_for_user(request.auth, project_id)
+    services.do_update_project(request.auth, project, payload.dict(exclude_unset=True))
+    return services.get_project_for_user(request.auth, project_id)
+
+
+@router.delete("/projects/{project_id}", response={204: None, **WRITE_ERRORS})
+def archive_project(request: HttpRequest, project_id: int) -> Status[None]:
+    """Archives the project (its tasks and history stay readable); owner or team lead only."""
+    project = services.get_project_for_user(request.auth, project_id)
+    services.do_archive_project(request.auth, project)
+    return Status(204, None)
+
+
+# --- Sections --------------------------------------------------------------------------
+
+
+@router.get("/projects/{project_id}/sections", response={200: SectionPage, **READ_ERRORS})
+def list_sections(request: HttpRequest, project_id: int, page: Query[PageParams]) -> dict[str, Any]:
+    project = services.get_project_for_user(request.auth, project_id)
+    return paginate(
+        project.sections.all(), cursor=page.cursor, limit=page.limit, keys=("position", "id")
+    )
+
+
+@router.post("/projects/{project_id}/sections", response={201: SectionOut, **WRITE_ERRORS})
+def create_section(request: HttpRequest, project_id: int, payload: SectionIn) -> Status[Section]:
+    project = services.get_project_for_user(request.auth, project_id)
+    return Status(201, services.do_create_section(request.auth, project, name=payload.name))
+
+
+@router.patch("/sections/{section_id}", response={200: SectionOut, **WRITE_ERRORS})
+def update_section(request: HttpRequest, section_id: int, payload: SectionIn) -> Section:
+    section = services.get_section_for_user(request.auth, section_id)
+    return services.do_update_section(request.auth, section, name=payload.name)
+
+
+@router.delete("/sections/{section_id}", response={204: None, **WRITE_ERRORS})
+def delete_section(request: HttpRequest, section_id: int) -> Status[None]:
+    """Deletes the section; its tasks stay in the project without a section."""
+    section = services.get_section_for_user(request.auth, section_id)
+    services.do_delete_section(request.auth, section)
+    return Status(204, None)
+
+
+# --- Tasks -----------------------------------------------------------------------------
+
+
+@router.get("/tasks", response={200: TaskPage, 400: ErrorOut, 401: ErrorOut})
+def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> dict[str, Any]:
+    """Tasks you can see, oldest first, narrowed by the filters."""
+    tasks = _tasks().filter(project__in=Project.objects.visible_to(request.auth))
+    if filters.project is not None:
+        tasks = tasks.filter(project_id=filters.project)
+    if filters.section is not None:
+        tasks = tasks.filter(section_id=filters.section)
+    if filters.assignee == "me":
+        tasks = tasks.filter(assignee=request.auth)
+    elif filters.assignee is not None:
+        if not filters.assignee.isdigit():
+            raise ValidationError({"assignee": _('Give a person\'s id or "me".')})
+        tasks = tasks.filter(assignee_id=int(filters.assignee))
+    if filters.status is not None:
+        tasks = tasks.filter(status=filters.status)
+    if filters.tag:
+        tasks = tasks.filter(tags__name=filters.tag)
+    if filters.due_before is not None:
+        tasks = tasks.filter(due_on__lte=filters.due_before)
+    if filters.due_after is not None:
+        tasks = tasks.filter(due_on__gte=filters.due_after)
+    if filters.q:
+        tasks = tasks.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
+    return paginate(tasks, cursor=filters.cursor, limit=filters.limit)
+
+
+@router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS})
+def get_task(request: HttpRequest, response: HttpResponse, task_id: int) -> Task:
+    """The task, with its version in the body and as the `ETag` header."""
+    return _task_out(request.auth, task_id, response)
+
+
+@router.post("/tasks", response={201: TaskOut, **WRITE_ERRORS})
+def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -> Status[Task]:
+    project = services.get_project_for_user(request.auth, payload.project_id)
+    data = payload.dict(exclude={"project_id", "title", "request_message"}, exclude_unset=True)
+    task = services.do_create_task(
+        request.auth,
+        project,
+        title=payload.title,
+        request_message=payload.request_message or "",
+        **_task_changes(project, data),
+    )
+    return Status(201, _task_out(request.auth, task.pk, response))
+
+
+@router.patch("/tasks/{task_id}", response={200: TaskOut, 409: ErrorOut, **WRITE_ERRORS})
+def update_task(
+    request: HttpRequest,
+    response: HttpResponse,
+    task_id: int,
+    payload: TaskPatch,
+    if_match: str | None = Header(
+        None,
+        alias="If-Match",
+        description='The version you read (`ETag`), like "3"; a stale one gets 409.',
+    ),
+) -> Task:
+    """Change only the fields you send. With `If-Match`, a stale version is refused (409)."""
+    task = services.get_task_for_user(request.auth, task_id)
+    expected = parse_if_match(if_match)
+    data = payload.dict(exclude={"request_message", "tags"}, exclude_unset=True)
+    tags = None
+    if payload.tags is not None:
+        tags = services.parse_tag_names(",".join(payload.tags))
+    services.do_update_task(
+        request.auth,
+        task,
+        _task_changes(task.project, data),
+        expected_version=expected,
+        request_message=payload.request_message or "",
+        tags=tags,
+    )
+    return _task_out(request.auth, task_id, response)
+
+
+@router.delete("/tasks/{task_id}", response={204: None, 409: ErrorOut, **WRITE_ERRORS})
+def delete_task(
+    request: HttpRequest,
+    task_id: int,
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> Status[None]:
+    """Deletes the task with its subtasks, comments and requests."""
+    task = services.get_task_for_user(request.auth, task_id)
+    services.do_delete_task(request.auth, task, expected_version=parse_if_match(if_match))
+    return Status(204, None)
+
+
+# --- Comments --------------------------------------------------------------------------
+
+
+@router.get("/tasks/{task_id}/comments", response={200: CommentPage, **READ_ERRORS})
+def list_comments(request: HttpRequest, task_id: int, page: Query[PageParams]) -> dict[str, Any]:
+    task = services.get_task_for_user(request.auth, task_id)
+    comments = task.comments.select_related("author").prefetch_related("mentions")
+    return paginate(comments, cursor=page.cursor, limit=page.limit)
+
+
+@router.post("/tasks/{task_id}/comments", response={201: CommentOut, **WRITE_ERRORS})
+def create_comment(request: HttpRequest, task_id: int, payload: CommentIn) -> Status[Comment]:
+    """Adds a comment; `@name` mentions must name real people and make them followers."""
+    task = services.get_task_for_user(request.auth, task_id)
+    result = services.do_add_comment(request.auth, task, payload.body)
+    return Status(201, result.comment)
+
+
+# --- Requests --------------------------------------------------------------------------
+
+
+def _requests() -> QuerySet[WorkRequest]:
+    return WorkRequest.objects.select_related("task", "requester", "assignee")
+
+
+@router.get("/requests", response={200: RequestPage, 400: ErrorOut, 401: ErrorOut})
+def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[str, Any]:
+    """Requests asked of you (`inbox`) or by you (`waiting`), soonest reply-by first."""
+    requests = _requests()
+    if filters.box == "inbox":
+        requests = requests.filter(assignee=request.auth)
+    else:
+        requests = requests.filter(requester=request.auth)
+    if not filters.closed:
+        requests = requests.open()
+    return paginate(requests, cursor=filters.cursor, limit=filters.limit, keys=("reply_by", "id"))
+
+
+@router.get("/requests/{request_id}", response={200: RequestOut, **READ_ERRORS})
+def get_request(request: HttpRequest, request_id: int) -> WorkRequest:
+    return services.get_request_for_user(request.auth, request_id)
+
+
+@router.post("/tasks/{task_id}/requests", response={201: RequestOut, **WRITE_ERRORS})
+def send_request(request: HttpRequest, task_id: int, payload: RequestIn) -> Status[WorkRequest]:
+    """Asks someone in writing to take the task on; they become its assignee."""
+    task = services.get_task_for_user(request.auth, task_id)
+    assignee = _person_for(task.project, payload.assignee_id)
+    work_request = services.do_send_request(
+        request.auth, task, assignee, message=payload.message, reply_by=payload.reply_by
+    )
+    return Status(201, _requests().get(pk=work_request.pk))
+
+
+@router.post("/requests/{request_id}/acknowledge", response={200: RequestOut, **WRITE_ERRORS})
+def acknowledge_request(
+    request: HttpRequest, request_id: int, payload: AcknowledgeIn
+) -> WorkRequest:
+    work_request = services.get_request_for_user(request.auth, request_id)
+    services.do_acknowledge_request(request.auth, work_request, payload.note)
+    return _requests().get(pk=request_id)
+
+
+@router.post("/requests/{request_id}/answer", response={200: RequestOut, **WRITE_ERRORS})
+def answer_request(request: HttpRequest, request_id: int, payload: AnswerIn) -> WorkRequest:
+    work_request = services.get_request_for_user(request.auth, request_id)
+    services.do_answer_request(request.auth, work_request, payload.answer)
+    return _requests().get(pk=request_id)
+
+
+@router.post("/requests/{request_id}/hand-back", response={200: RequestOut, **WRITE_ERRORS})
+def hand_back_request(request: HttpRequest, request_id: int, payload: HandBackIn) -> WorkRequest:
+    """Declines the request in writing; the task goes back to whoever asked."""
+    work_request = services.get_request_for_user(request.auth, request_id)
+    services.do_hand_back_request(request.auth, work_request, payload.reason)
+    return _requests().get(pk=request_id)

@@ -1,0 +1,14 @@
+"""Background work for projects and tasks; each task takes ids and is safe to run twice."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from workmate.work import transfer
+
+
+@task()
+def run_asana_import(job_id: int) -> str | None:
+    """Run a web upload's Asana import; a job already started or finished is skipped."""
+    job = transfer.run_import_job(job_id)
+    return job.status if job is not None else None
