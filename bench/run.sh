@@ -87,7 +87,7 @@ for connections in $CONNECTIONS; do
     fi
     echo "==> $name: $path (warm-up $WARMUP, then $DURATION, $connections connections)"
     wrk -t"$THREADS" -c"$connections" -d"$WARMUP" -H "$header" "$BASE$path" >/dev/null
-    line="$(BENCH_NAME="$name" wrk -t"$THREADS" -c"$connections" -d"$DURATION" --latency \
+    line="$(BENCH_NAME="$name" wrk -t"$THREADS" -c"$connections" -d"$DURATION" --timeout 10s --latency \
       -s bench/report.lua -H "$header" "$BASE$path" | grep '^RESULT')"
     results+=("$line")
   done
@@ -105,3 +105,6 @@ for connections in $CONNECTIONS; do
   echo
 done
 echo "==> Load average after measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "==> In-process service time: one request at a time, fastest and median of 20"
+PROJECT="$PROJECT" TOKEN="$TOKEN" .venv/bin/python bench/service_time.py

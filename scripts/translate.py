@@ -33,6 +33,7 @@ def main(path: str) -> None:
             entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
             entry.previous_msgid = None
             entry.previous_msgctxt = None
+            entry.previous_msgid_plural = None
             done += 1
     po.save()
     print(f"translated {done} of {len(wanted)}")

@@ -305,7 +305,9 @@ def do_move_task(
     with transaction.atomic():
         if section is not None and section.project_id != task.project_id:
             raise ValidationError({"section": _("That section belongs to another project.")})
-        locked = Task.objects.select_for_update().select_related("section").get(pk=task.pk)
+        locked = (
+            Task.objects.select_for_update(of=("self",)).select_related("section").get(pk=task.pk)
+        )
         # A subtask moves among its parent's subtasks; a top-level task among the column's.
         siblings = list(
             Task.objects.select_for_update()

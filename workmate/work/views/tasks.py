@@ -51,7 +51,11 @@ def describe_activity(activity: Activity) -> str:
         model_field = Task._meta.get_field(activity.field) if activity.field else None
     except FieldDoesNotExist:
         model_field = None
-    names["field"] = str(getattr(model_field, "verbose_name", activity.field))
+    # Fields that are relations or rules rather than task columns have their own labels.
+    labels = {"recurrence": _("repeat rule"), "subtasks": _("subtasks"), "tags": _("tags")}
+    names["field"] = str(
+        labels.get(activity.field) or getattr(model_field, "verbose_name", activity.field)
+    )
     verb = activity.verb
     if verb in {"changed", "completed", "reopened"} and activity.field:
         if activity.old_value and activity.new_value:
@@ -61,6 +65,7 @@ def describe_activity(activity: Activity) -> str:
         return _("%(who)s cleared %(field)s") % names
     lines = {
         "created": _("%(who)s created the task"),
+        "imported": _("%(who)s imported the task from Asana"),
         "commented": _("%(who)s commented"),
         "requested": _("%(who)s asked %(new)s to take this on"),
         "acknowledged": _("%(who)s acknowledged the request"),
