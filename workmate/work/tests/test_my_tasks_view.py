@@ -174,13 +174,15 @@ def _queries(client, viewer, project, count: int) -> int:
     client.force_login(viewer)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL)
-    assert len(titles(response.content.decode())) == count
+    shown = len(titles(response.content.decode()))
+    # Each group is capped, so a long list shows fewer rows than there are tasks.
+    assert shown == count if count <= views.GROUP_LIMIT else views.GROUP_LIMIT < shown < count
     return len(queries)
 
 
 @time_machine.travel(NOW, tick=False)
 def test_query_count_does_not_grow_with_the_number_of_tasks(client, project, bob):
-    assert _queries(client, bob, project, 10) == _queries(client, bob, project, 60)
+    assert _queries(client, bob, project, 10) == _queries(client, bob, project, 200)
 
 
 @time_machine.travel(NOW, tick=False)
