@@ -36,6 +36,7 @@ from workmate.accounts.models import (
     WorkProfile,
 )
 from workmate.desk.models import ContractTier, Customer, Industry
+from workmate.work.demo import seed_work_demo
 
 DEMO_PASSWORD = "workmate-demo-2026"
 DOMAIN = "workmate.example"
@@ -413,6 +414,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, password: str, **options: Any) -> None:
         with transaction.atomic():
             people = self._seed(password)
+            seed_work_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
