@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from workmate.accounts.models import TeamRole
 from workmate.testing.factories import add_member, make_team, make_user
@@ -16,6 +17,11 @@ def _fast_and_isolated(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = False
+    # Code run outside a request (services, tasks) speaks English in tests unless a test
+    # asks otherwise; requests still follow the person's or the browser's language.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

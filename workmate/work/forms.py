@@ -9,7 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import Team, User
-from workmate.work.models import Priority, Project, Task, TaskStatus, Visibility, hex_colour
+from workmate.work.models import (
+    Priority,
+    Project,
+    ProjectRole,
+    Task,
+    TaskStatus,
+    Visibility,
+    hex_colour,
+)
 
 
 class DateInput(forms.DateInput):
@@ -58,6 +66,50 @@ class ProjectForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # Only a team's members may start projects for it.
         self.fields["team"].queryset = Team.objects.filter(members=user)  # type: ignore[attr-defined]
+
+
+class ProjectSettingsForm(forms.Form):
+    """A project's settings page: what `do_update_project` may change."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=Visibility.choices,
+        help_text=_("A private project is seen only by its owner and the members listed below."),
+    )
+    colour = forms.CharField(
+        label=_("Colour"), max_length=7, validators=[hex_colour], widget=ColourInput()
+    )
+    icon = forms.CharField(
+        label=_("Icon"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"size": 4, "placeholder": "🚀"}),
+        help_text=_("An emoji or a few letters, shown beside the name."),
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+        return f"{obj.full_name} <{obj.email}>"
+
+
+class ProjectMemberForm(forms.Form):
+    user = PersonChoiceField(
+        label=_("Person"),
+        queryset=User.objects.filter(is_active=True).order_by("full_name", "pk"),
+        empty_label=_("Choose a person"),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=ProjectRole.choices, initial=ProjectRole.EDITOR
+    )
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ProjectRole.choices)
 
 
 class TaskQuickForm(forms.Form):

@@ -66,10 +66,15 @@ def can_edit_project(user: User, project: Project) -> bool:
         return False
     if project.owner_id == user.pk:
         return True
-    if ProjectMember.objects.filter(project=project, user=user, role=ProjectRole.EDITOR).exists():
+    member = ProjectMember.objects.filter(project=project, user=user)
+    role = member.values_list("role", flat=True).first()
+    if role == ProjectRole.EDITOR:
         return True
     if Membership.objects.filter(team_id=project.team_id, user=user, role=TeamRole.LEAD).exists():
         return True
+    if role == ProjectRole.VIEWER:
+        # A teammate made a viewer on purpose only reads, whatever the team default says.
+        return False
     # Teammates may edit team-visible projects; org-wide projects are read-only to outsiders.
     return (
         project.visibility != Visibility.PRIVATE
@@ -722,6 +727,82 @@ def do_archive_project(actor: User, project: Project) -> Project:
         locked.archived_at = timezone.now()
         locked.save(update_fields=["archived_at"])
     return locked
+
+
+@transaction.atomic
+def do_unarchive_project(actor: User, project: Project) -> Project:
+    """Bring an archived project back; the same people who may archive it may do this."""
+    if not can_archive_project(actor, project):
+        raise PermissionDenied(_("Only the project's owner or a team lead can unarchive it."))
+    # Lock the row so an unarchive racing an archive ends in one state, not a mix.
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.archived_at is not None:
+        locked.archived_at = None
+        locked.save(update_fields=["archived_at"])
+    return locked
+
+
+# --- Project members ------------------------------------------------------------------------
+
+
+def get_project_member(project: Project, user_pk: int) -> ProjectMember:
+    """One member of a project by their user id; 404 when they are not a member."""
+    member = project.memberships.select_related("user").filter(user_id=user_pk).first()
+    if member is None:
+        raise Http404("No such member.")
+    return member
+
+
+def _check_member_role(project: Project, user: User, role: str) -> None:
+    if role not in ProjectRole.values:
+        raise ValidationError({"role": _("Choose editor or viewer.")})
+    if user.pk == project.owner_id and role != ProjectRole.EDITOR:
+        raise ValidationError({"role": _("The owner always edits the project.")})
+
+
+@transaction.atomic
+def do_add_project_member(
+    actor: User, project: Project, user: User, role: str = ProjectRole.EDITOR
+) -> ProjectMember:
+    """Give someone access to the project (a private one's only way in).
+
+    Adding someone who is already a member sets their role instead.
+    """
+    check_can_edit(actor, project)
+    if not user.is_active:
+        raise ValidationError({"user": _("That person's account is closed.")})
+    _check_member_role(project, user, role)
+    # Two editors adding the same person at once: update_or_create locks the row it finds,
+    # and the unique constraint turns the slower insert into an update.
+    member, _created = ProjectMember.objects.update_or_create(
+        project=project, user=user, defaults={"role": role}
+    )
+    return member
+
+
+@transaction.atomic
+def do_set_project_member_role(
+    actor: User, project: Project, user: User, role: str
+) -> ProjectMember:
+    check_can_edit(actor, project)
+    _check_member_role(project, user, role)
+    # Lock the row: a role change racing a removal must not bring the member back.
+    member = ProjectMember.objects.select_for_update().filter(project=project, user=user).first()
+    if member is None:
+        raise Http404("No such member.")
+    if member.role != role:
+        member.role = role
+        member.save(update_fields=["role"])
+    return member
+
+
+@transaction.atomic
+def do_remove_project_member(actor: User, project: Project, user: User) -> None:
+    """Take someone off the project; on a private project they lose access to it."""
+    check_can_edit(actor, project)
+    if user.pk == project.owner_id:
+        raise ValidationError(_("The owner cannot be removed from the project."))
+    ProjectMember.objects.filter(project=project, user=user).delete()
 
 
 @transaction.atomic

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from workmate.work.views import board, fields, my_work, projects, rhythm, tasks, transfer
+from workmate.work.views import (
+    board,
+    fields,
+    my_work,
+    project_settings,
+    projects,
+    rhythm,
+    tasks,
+    transfer,
+)
 
 urlpatterns = [
     path("", my_work.my_tasks, name="home"),
@@ -16,6 +25,28 @@ urlpatterns = [
     path("projects/<int:pk>/sections/", projects.add_section, name="add_section"),
     path("projects/<int:pk>/bulk/", projects.bulk_update, name="bulk_update"),
     path("projects/<int:pk>/fields/", fields.project_fields, name="project_fields"),
+    path("projects/<int:pk>/settings/", project_settings.project_settings, name="project_settings"),
+    path(
+        "projects/<int:pk>/members/",
+        project_settings.add_project_member,
+        name="add_project_member",
+    ),
+    path(
+        "projects/<int:pk>/members/<int:user_pk>/",
+        project_settings.project_member,
+        name="project_member",
+    ),
+    path(
+        "projects/<int:pk>/members/<int:user_pk>/remove/",
+        project_settings.remove_project_member,
+        name="remove_project_member",
+    ),
+    path("projects/<int:pk>/archive/", project_settings.archive_project, name="archive_project"),
+    path(
+        "projects/<int:pk>/unarchive/",
+        project_settings.unarchive_project,
+        name="unarchive_project",
+    ),
     path("fields/<int:pk>/", fields.edit_field, name="edit_field"),
     path("fields/<int:pk>/move/", fields.move_field, name="move_field"),
     path("fields/<int:pk>/delete/", fields.delete_field, name="delete_field"),

@@ -63,20 +63,24 @@ def projects(request: HttpRequest) -> HttpResponse:
                 return redirect("work:project", pk=project.pk)
     else:
         form = ProjectForm(user=user)
+    # Archived projects are left out unless asked for (`?archived=1`), then shown with a badge.
+    show_archived = request.GET.get("archived") == "1"
     listing = (
         Project.objects.visible_to(user)
-        .active()
         .select_related("team", "owner")
         .annotate(
             open_tasks=Count("tasks", filter=~Q(tasks__status=TaskStatus.DONE), distinct=True)
         )
         .order_by("name", "pk")
     )
+    if not show_archived:
+        listing = listing.active()
     page = Paginator(listing, PROJECTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "show_archived": show_archived}
     if request.htmx and request.method != "POST":
-        return render(request, "work/partials/_project_rows.html", {"page": page})
+        return render(request, "work/partials/_project_rows.html", context)
     status = 400 if form.is_bound else 200
-    return render(request, "work/projects.html", {"page": page, "form": form}, status=status)
+    return render(request, "work/projects.html", {**context, "form": form}, status=status)
 
 
 # --- The list ----------------------------------------------------------------------------
@@ -312,6 +316,10 @@ def _project_page(
         return render(request, "work/partials/_project_tasks.html", context)
     context["task_form"] = task_form or TaskQuickForm(project=project)
     context["section_form"] = section_form or SectionForm()
+    # The settings tab: for editors, and on an archived project for those who may unarchive it.
+    context["can_unarchive"] = project.is_archived and services.can_archive_project(
+        request.user, project
+    )
     return render(request, "work/project.html", context, status=status)
 
 
