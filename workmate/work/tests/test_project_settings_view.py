@@ -78,9 +78,7 @@ def test_outsider_gets_404(client, project, charlie):
     assert project.name == "Migration"
 
 
-def test_read_only_viewer_sees_settings_without_forms_and_cannot_post(
-    client, org_project, charlie
-):
+def test_read_only_viewer_sees_settings_without_forms_and_cannot_post(client, org_project, charlie):
     client.force_login(charlie)
 
     page = client.get(url(org_project)).content.decode()

@@ -174,6 +174,20 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(client, project, bob
     assert _queries(client, bob, project, 10) == _queries(client, bob, project, 200)
 
 
+def test_a_long_list_is_split_into_pages(client, project, bob):
+    for number in range(TASKS_PAGE_SIZE + 1):
+        make_task(project=project, title=f"Task {number:03}")
+    client.force_login(bob)
+
+    first = client.get(url(project)).content.decode()
+    second = client.get(url(project), {"page": "2"}).content.decode()
+
+    assert len(listed(first)) == TASKS_PAGE_SIZE
+    assert 'href="?page=2" hx-get="?page=2" hx-target="#project-tasks"' in first
+    assert len(listed(second)) == 1
+    assert 'href="?page=1"' in second
+
+
 # --- Add a task ----------------------------------------------------------------------------
 
 

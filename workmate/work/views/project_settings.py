@@ -222,13 +222,13 @@ def project_member(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
         try:
             services.do_set_project_member_role(request.user, project, member.user, role)
         except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            note = _("%(name)s is now %(role)s.") % {
-                "name": member.user.full_name,
-                "role": _role_name(role),
-            }
-            return _members_changed(request, project, note)
+            # Said above the list: the owner's row, for one, has no role form to show it in.
+            return _members_refused(request, project, error=_error_text(error))
+        note = _("%(name)s is now %(role)s.") % {
+            "name": member.user.full_name,
+            "role": _role_name(role),
+        }
+        return _members_changed(request, project, note)
     return _members_refused(request, project, role_form=form)
 
 
