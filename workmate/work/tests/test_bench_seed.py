@@ -13,6 +13,8 @@ from workmate.work.models import Project, Section, Task, TaskStatus, WorkRequest
 
 @pytest.fixture
 def bench_database(db, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("the benchmark seeds a SQLite file only")
     # The seeder only fills a database whose file name says "bench".
     monkeypatch.setitem(connection.settings_dict, "NAME", "/tmp/bench-test.sqlite3")
 
