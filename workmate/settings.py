@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "workmate.accounts",
     "workmate.desk",
     "workmate.work",
+    "workmate.voice",
 ]
 
 MIDDLEWARE = [
