@@ -228,6 +228,10 @@ WORK_ATTACHMENT_TYPES = env_list(
     "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
     "application/msword,application/vnd.ms-excel,application/vnd.ms-powerpoint",
 )
+# Voice: a proposal with no lead answer after this many working days waits on the leads' list.
+VOICE_ANSWER_WORKING_DAYS = env_int("VOICE_ANSWER_WORKING_DAYS", 5)
+# Voice: authors may edit their proposal for this many minutes, until a lead answers.
+VOICE_EDIT_WINDOW_MINUTES = env_int("VOICE_EDIT_WINDOW_MINUTES", 60)
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True), console while developing.
 EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")

@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", api_docs, name="api_docs"),
     path("work/", include(("workmate.work.urls", "work"))),
+    path("voice/", include(("workmate.voice.urls", "voice"))),
     path("", include("workmate.accounts.urls")),
 ]

@@ -285,9 +285,11 @@ def do_update_task(
         _send_request(actor, locked, assignee_change[2], request_message)  # type: ignore[arg-type]
     if status_change and status_change[2] == TaskStatus.DONE:
         # Completing a recurring task creates its next occurrence (imported here: a cycle).
+        from workmate.voice import leads as voice_leads
         from workmate.work import recurrence
 
         recurrence.on_completed(actor, locked)
+        voice_leads.on_task_completed(locked, actor)  # A proposal follows its task to done.
     return locked
 
 

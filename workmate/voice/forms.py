@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workmate.accounts.models import Team
+from workmate.voice.models import Area, ProposalStatus
+
+
+class ProposalForm(forms.Form):
+    """Posting a proposal; `EditProposalForm` is the same without the anonymity choice."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    problem = forms.CharField(
+        label=_("What is inconvenient"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Describe the situation as it is today. Markdown works."),
+    )
+    suggestion = forms.CharField(
+        label=_("How it should work"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Optional: your idea of a better way."),
+    )
+    # No area preselected: "Tools" by default would file half the board under it.
+    area = forms.ChoiceField(label=_("Area"), choices=[("", "—"), *Area.choices])
+    affected_teams = forms.ModelMultipleChoiceField(
+        label=_("Affected teams"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    anonymous = forms.BooleanField(
+        label=_("Post anonymously"),
+        required=False,
+        help_text=_(
+            "Your name is not stored with the proposal: nobody — not leads, not admins — "
+            "can see who wrote it. Only you see it under “My proposals”. Votes and comments "
+            "you add are signed with your name."
+        ),
+    )
+
+
+class EditProposalForm(ProposalForm):
+    anonymous = None  # type: ignore[assignment]
+
+
+class VoteForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What it costs you"),
+        required=False,
+        max_length=500,
+        help_text=_("Optional: e.g. “30 minutes every Monday”."),
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class Sort:
+    TOP = "top"
+    NEWEST = "new"
+    WAITING = "waiting"
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filter bar; every filter is a GET parameter, so a URL keeps them."""
+
+    area = forms.ChoiceField(label=_("Area"), required=False, choices=[("", _("All areas"))])
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            (Sort.TOP, _("Top voted")),
+            (Sort.NEWEST, _("Newest")),
+            (Sort.WAITING, _("Waiting longest")),
+        ],
+    )
+
+    def __init__(self, data: object) -> None:
+        super().__init__(data, auto_id="board_%s")  # type: ignore[arg-type]
+        self.fields["area"].choices = [("", _("All areas")), *Area.choices]  # type: ignore[attr-defined]
+        statuses = [item for item in ProposalStatus.choices if item[0] != ProposalStatus.MERGED]
+        self.fields["status"].choices = [("", _("Any status")), *statuses]  # type: ignore[attr-defined]

@@ -1,0 +1,243 @@
+"""The members' side of the proposal board: the board, a proposal, posting, voting,
+comments, following, editing and "my proposals".
+
+Templates never reach an anonymous proposal's author: there is none stored, and the
+author's own view ("mine", the edit link) comes from `Proposal.is_by`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from workmate.voice import services
+from workmate.voice.forms import (
+    BoardFilterForm,
+    CommentForm,
+    EditProposalForm,
+    ProposalForm,
+    Sort,
+    VoteForm,
+)
+from workmate.voice.models import Answer, Proposal, Subscription
+from workmate.work.forms import add_service_errors
+
+BOARD_PAGE_SIZE = 30
+
+
+# --- The board -------------------------------------------------------------------------
+
+
+def _board_listing(filters: BoardFilterForm) -> QuerySet[Proposal]:
+    filters.is_valid()
+    data = filters.cleaned_data
+    listing = Proposal.objects.visible().annotate(
+        comment_count=Count("comments", filter=Q(comments__hidden_at__isnull=True))
+    )
+    if data.get("area"):
+        listing = listing.filter(area=data["area"])
+    if data.get("status"):
+        listing = listing.filter(status=data["status"])
+    sort = data.get("sort") or Sort.TOP
+    if sort == Sort.NEWEST:
+        return listing.order_by("-created_at", "-pk")
+    if sort == Sort.WAITING:
+        # Open proposals nobody answered yet come first, the oldest at the top.
+        return listing.order_by(
+            F("first_answer_at").asc(nulls_first=True), "created_at", "pk"
+        ).open()
+    return listing.order_by("-vote_count", "-created_at", "-pk")
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    filters = BoardFilterForm(request.GET)
+    page = Paginator(_board_listing(filters), BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    context = {"page": page, "filters": filters, "querystring": kept.urlencode()}
+    if request.htmx:
+        return render(request, "voice/partials/_board_rows.html", context)
+    context["is_lead"] = services.is_lead(request.user)
+    return render(request, "voice/home.html", context)
+
+
+# --- One proposal ----------------------------------------------------------------------
+
+
+def _proposal_context(request: HttpRequest, proposal: Proposal) -> dict:
+    user = request.user
+    votes = list(proposal.votes.select_related("user").order_by("created_at", "pk"))
+    my_vote = next((vote for vote in votes if vote.user_id == user.pk), None)
+    return {
+        "proposal": proposal,
+        "answers": proposal.answers.select_related("lead").order_by("created_at", "pk"),
+        "votes": votes,
+        "my_vote": my_vote,
+        "vote_form": VoteForm(initial={"comment": my_vote.comment if my_vote else ""}),
+        "comments": proposal.comments.select_related("author").order_by("created_at", "pk"),
+        "comment_form": CommentForm(),
+        "subscribed": Subscription.objects.filter(proposal=proposal, user=user).exists(),
+        "is_mine": proposal.is_by(user),
+        "can_edit": services.can_edit_proposal(user, proposal),
+        "is_lead": services.is_lead(user),
+        "merged_from": proposal.merged_from.all(),
+    }
+
+
+@login_required
+@require_safe
+def proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    found = services.get_proposal_for_user(request.user, pk)
+    if found.merged_into_id:
+        messages.info(request, _("That proposal was merged into this one."))
+        return redirect("voice:proposal", pk=found.merged_into_id)
+    return render(request, "voice/proposal.html", _proposal_context(request, found))
+
+
+def _back_to(request: HttpRequest, found: Proposal, partial: str) -> HttpResponse:
+    if request.htmx:
+        return render(request, partial, _proposal_context(request, found))
+    return redirect("voice:proposal", pk=found.pk)
+
+
+def _say_errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    found = services.get_proposal_for_user(request.user, pk)
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.do_vote(request.user, found, form.cleaned_data["comment"])
+        except ValidationError as error:
+            _say_errors(request, error)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return _back_to(request, found, "voice/partials/_votes.html")
+
+
+@login_required
+@require_POST
+def unvote(request: HttpRequest, pk: int) -> HttpResponse:
+    found = services.get_proposal_for_user(request.user, pk)
+    services.do_unvote(request.user, found)
+    return _back_to(request, found, "voice/partials/_votes.html")
+
+
+@login_required
+@require_POST
+def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
+    found = services.get_proposal_for_user(request.user, pk)
+    services.do_subscribe(request.user, found)
+    return _back_to(request, found, "voice/partials/_subscribe.html")
+
+
+@login_required
+@require_POST
+def unsubscribe(request: HttpRequest, pk: int) -> HttpResponse:
+    found = services.get_proposal_for_user(request.user, pk)
+    services.do_unsubscribe(request.user, found)
+    return _back_to(request, found, "voice/partials/_subscribe.html")
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    found = services.get_proposal_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.do_comment(request.user, found, form.cleaned_data["body"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _back_to(request, found, "voice/partials/_comments.html")
+    context = {**_proposal_context(request, found), "comment_form": form}
+    if request.htmx:
+        # htmx swaps only 2xx answers, so the form with its errors comes back as 200.
+        return render(request, "voice/partials/_comments.html", context)
+    return render(request, "voice/proposal.html", context, status=400)
+
+
+# --- Posting and editing ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ProposalForm(request.POST)
+        if form.is_valid():
+            try:
+                posted = services.do_post_proposal(request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your proposal is posted. Leads will answer it."))
+                return redirect("voice:proposal", pk=posted.pk)
+    else:
+        form = ProposalForm()
+    status = 400 if form.is_bound else 200
+    return render(request, "voice/new.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    found = services.get_proposal_for_user(request.user, pk)
+    services.check_can_edit_proposal(request.user, found)
+    if request.method == "POST":
+        form = EditProposalForm(request.POST)
+        if form.is_valid():
+            try:
+                services.do_edit_proposal(request.user, found, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("voice:proposal", pk=found.pk)
+    else:
+        form = EditProposalForm(
+            initial={
+                "title": found.title,
+                "problem": found.problem,
+                "suggestion": found.suggestion,
+                "area": found.area,
+                "affected_teams": list(found.affected_teams.all()),
+            }
+        )
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "proposal": found, "deadline": services.edit_deadline(found)}
+    return render(request, "voice/edit.html", context, status=status)
+
+
+# --- Mine ------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def mine(request: HttpRequest) -> HttpResponse:
+    """My proposals, anonymous ones included, each with its status and latest answer."""
+    found = services.proposals_by(request.user)
+    answers = Answer.objects.select_related("lead").order_by("-created_at", "-pk")
+    latest: dict[int, Answer] = {}
+    for answer in answers.filter(proposal__in=[item.pk for item in found]):
+        latest.setdefault(answer.proposal_id, answer)
+    for item in found:
+        item.latest_answer = latest.get(item.pk)  # type: ignore[attr-defined]
+    return render(request, "voice/mine.html", {"proposals": found})
