@@ -286,3 +286,20 @@ def test_subscribe_is_idempotent_and_unsubscribe_removes(bob, charlie):
     assert Subscription.objects.filter(proposal=proposal, user=charlie).count() == 1
     services.do_unsubscribe(charlie, proposal)
     assert not Subscription.objects.filter(proposal=proposal, user=charlie).exists()
+
+
+def test_seed_demo_posts_proposals_once_and_keeps_anonymous_authors_out(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from workmate.voice.models import Answer
+
+    call_command("seed_demo", stdout=StringIO())
+    count = Proposal.objects.count()
+    assert count >= 3
+    assert Proposal.objects.filter(is_anonymous=True, author__isnull=True).exists()
+    assert not Proposal.objects.filter(is_anonymous=True, author__isnull=False).exists()
+    assert Answer.objects.exists()
+    call_command("seed_demo", stdout=StringIO())
+    assert Proposal.objects.count() == count

@@ -36,6 +36,7 @@ from workmate.accounts.models import (
     WorkProfile,
 )
 from workmate.desk.models import ContractTier, Customer, Industry
+from workmate.voice.demo import seed_voice_demo
 from workmate.work.demo import seed_work_demo
 
 DEMO_PASSWORD = "workmate-demo-2026"
@@ -415,6 +416,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = self._seed(password)
             seed_work_demo(people)
+            seed_voice_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
