@@ -13,6 +13,7 @@ from ninja.security import django_auth
 
 from workmate.accounts.api import TokenAuth
 from workmate.accounts.api import router as accounts_router
+from workmate.voice.api import router as voice_router
 from workmate.work.api import router as work_router
 from workmate.work.services import VersionConflict
 
@@ -49,6 +50,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", work_router)
+api.add_router("/voice/", voice_router)
 
 # Swagger UI for the schema, served at /api/docs by workmate/urls.py.
 docs = partial(openapi_view, api=api)

@@ -47,7 +47,12 @@ MAX_LIMIT = 200
 
 
 def encode_cursor(values: Sequence[object]) -> str:
-    raw = json.dumps(list(values), cls=DjangoJSONEncoder, separators=(",", ":"))
+    # Full-precision datetimes: DjangoJSONEncoder cuts them to milliseconds, and a cursor
+    # that rounds its sort key repeats or skips rows that differ in the microseconds.
+    exact = [
+        value.isoformat() if isinstance(value, datetime.datetime) else value for value in values
+    ]
+    raw = json.dumps(exact, cls=DjangoJSONEncoder, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

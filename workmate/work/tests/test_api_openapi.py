@@ -43,6 +43,11 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/requests/{request_id}/acknowledge",
         "/api/v1/requests/{request_id}/answer",
         "/api/v1/requests/{request_id}/hand-back",
+        "/api/v1/voice/proposals",
+        "/api/v1/voice/proposals/{proposal_id}",
+        "/api/v1/voice/proposals/{proposal_id}/vote",
+        "/api/v1/voice/proposals/{proposal_id}/status",
+        "/api/v1/voice/mine",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]

@@ -192,3 +192,22 @@ def test_only_the_person_asked_may_reply(request_to_bob, alice, charlie):
     assert stranger.post(f"{url}/acknowledge", {}, content_type=JSON).status_code == 404
     request_to_bob.refresh_from_db()
     assert request_to_bob.state == RequestState.PENDING
+
+
+def test_pages_do_not_repeat_rows_whose_reply_by_differs_in_microseconds(project, alice, bob):
+    api = token_client(bob)
+    base = datetime.datetime(2030, 1, 1, 9, tzinfo=datetime.UTC)
+    for number in range(6):
+        request = ask(project, alice, bob, f"M{number}", 0)
+        WorkRequest.objects.filter(pk=request.pk).update(
+            reply_by=base + datetime.timedelta(microseconds=100 * number)
+        )
+    seen: list[int] = []
+    cursor = ""
+    # Bounded: a cursor that loses the microseconds would hand out the same page forever.
+    for _page in range(10):
+        body = api.get("/api/v1/requests", {"limit": 2, "cursor": cursor}).json()
+        seen += [item["id"] for item in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            break
+    assert len(seen) == len(set(seen)) == 6

@@ -1,0 +1,340 @@
+"""The voice API: the proposal board as JSON — list, read, post, vote and answer.
+
+Each route fetches through the same access helper and calls the same service function as
+the pages (`workmate.voice.services`, `workmate.voice.leads`); errors are raised and turned
+into JSON by the handlers in `workmate.api`.
+
+Anonymity: an anonymous proposal's `author` is always `null`, for every caller, leads and
+the author included. No schema here has a field for the author's id, e-mail, digest or
+nonce; the author finds their own proposals through `GET /voice/mine` only.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from workmate.accounts.models import Team, User
+from workmate.voice import leads, services
+from workmate.voice.models import Answer, Area, Proposal, ProposalStatus, Vote
+from workmate.work.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    PageParams,
+    decode_cursor,
+)
+
+router = Router(tags=["voice"])
+
+# The board's orders, as cursor keys; "-" sorts descending. The last key is the unique id,
+# so each order is total.
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "top": ("-vote_count", "-created_at", "-id"),
+    "new": ("-created_at", "-id"),
+    # Unanswered first (a null first answer sorts first), then the oldest.
+    "waiting": ("first_answer_at", "created_at", "id"),
+}
+
+
+# --- Cursor pagination in any direction ------------------------------------------------
+
+
+def encode_cursor(values: Sequence[object]) -> str:
+    """Like `workmate.work.api.encode_cursor`, but keeps datetimes to the microsecond.
+
+    DjangoJSONEncoder cuts them to milliseconds, and a cursor on `created_at` must be
+    exact: a rounded value would skip or repeat rows posted within the same millisecond.
+    """
+    exact = [
+        value.isoformat() if isinstance(value, datetime.datetime) else value for value in values
+    ]
+    raw = json.dumps(exact, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _after(key: str, value: object, descending: bool) -> Q:
+    """Rows strictly after `value` in the key's order (ascending puts nulls first)."""
+    if value is None:
+        return Q(**{f"{key}__isnull": False})
+    return Q(**{f"{key}__{'lt' if descending else 'gt'}": value})
+
+
+def _same(key: str, value: object) -> Q:
+    return Q(**{f"{key}__isnull": True}) if value is None else Q(**{key: value})
+
+
+def paginate_sorted(
+    queryset: QuerySet[Proposal], *, cursor: str | None, limit: int, keys: Sequence[str]
+) -> dict[str, Any]:
+    """One page of `queryset` ordered by `keys`, after the row the cursor points at.
+
+    The keyset method of `workmate.work.api.paginate`, which sorts ascending only, here
+    with descending keys ("-vote_count") and nullable ascending keys (nulls first), which
+    the board's "top" and "waiting" orders need. Steps: order by the keys; keep rows after
+    the cursor's values (equal on every earlier key, after on this one); fetch one row more
+    than asked to know whether a next page exists; the cursor is the last row's values.
+    Descending keys must not be nullable (none of the board's are).
+    """
+    names = [key.lstrip("-") for key in keys]
+    descending = [key.startswith("-") for key in keys]
+    order = [
+        F(name).desc() if desc else F(name).asc(nulls_first=True)
+        for name, desc in zip(names, descending, strict=True)
+    ]
+    queryset = queryset.order_by(*order)
+    if cursor:
+        values = decode_cursor(cursor, queryset.model, names)
+        after = Q()
+        for index, name in enumerate(names):
+            step = _after(name, values[index], descending[index])
+            for earlier, value in zip(names[:index], values[:index], strict=True):
+                step &= _same(earlier, value)
+            after |= step
+        queryset = queryset.filter(after)
+    rows = list(queryset[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([getattr(rows[-1], name) for name in names])
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+# --- Schemas ---------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    """A named person: the name only, as the pages show it."""
+
+    name: str
+
+
+class AnswerOut(Schema):
+    id: int
+    lead: PersonOut
+    from_status: ProposalStatus
+    to_status: ProposalStatus
+    body: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_lead(answer: Answer) -> dict[str, str]:
+        return {"name": answer.lead.full_name}
+
+
+class VoteOut(Schema):
+    voter: PersonOut
+    comment: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_voter(vote: Vote) -> dict[str, str]:
+        return {"name": vote.user.full_name}
+
+
+class ProposalOut(Schema):
+    id: int
+    title: str
+    problem: str
+    suggestion: str
+    area: Area
+    status: ProposalStatus
+    affected_teams: list[str] = Field(..., description="Codes of the affected teams.")
+    anonymous: bool = Field(..., description="Posted anonymously: `author` is then null.")
+    author: PersonOut | None = Field(
+        ..., description="The author's name; null for anonymous proposals, for everyone."
+    )
+    vote_count: int
+    voted: bool = Field(..., description="Whether you voted for it.")
+    merged_into_id: int | None
+    hidden: bool
+    created_at: datetime.datetime
+    edited_at: datetime.datetime | None
+    first_answer_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_affected_teams(proposal: Proposal) -> list[str]:
+        # Read through the prefetch cache, as the list does.
+        return [team.code for team in proposal.affected_teams.all()]
+
+    @staticmethod
+    def resolve_anonymous(proposal: Proposal) -> bool:
+        return proposal.is_anonymous
+
+    @staticmethod
+    def resolve_author(proposal: Proposal) -> dict[str, str] | None:
+        # Anonymous proposals store no author; checking the flag too costs nothing.
+        if proposal.is_anonymous or proposal.author is None:
+            return None
+        return {"name": proposal.author.full_name}
+
+    @staticmethod
+    def resolve_hidden(proposal: Proposal) -> bool:
+        return proposal.hidden_at is not None
+
+
+class ProposalDetailOut(ProposalOut):
+    answers: list[AnswerOut] = Field(..., description="The leads' answers, oldest first.")
+    votes: list[VoteOut] = Field(..., description="Votes and what it costs each voter.")
+
+    @staticmethod
+    def resolve_answers(proposal: Proposal) -> list[Answer]:
+        return list(proposal.answers.select_related("lead").order_by("created_at", "pk"))
+
+    @staticmethod
+    def resolve_votes(proposal: Proposal) -> list[Vote]:
+        return list(proposal.votes.select_related("user").order_by("created_at", "pk"))
+
+
+class ProposalPage(Schema):
+    items: list[ProposalOut]
+    next_cursor: str | None
+
+
+class MineOut(Schema):
+    items: list[ProposalOut]
+
+
+class ProposalFilters(PageParams):
+    area: Area | None = None
+    status: ProposalStatus | None = None
+    sort: Literal["top", "new", "waiting"] = Field(
+        "top",
+        description="`top`: most votes first. `new`: newest first. "
+        "`waiting`: open proposals, unanswered and oldest first.",
+    )
+
+
+class ProposalIn(Schema):
+    title: str = Field(..., max_length=200)
+    problem: str = Field(..., description="What is inconvenient.")
+    suggestion: str = Field("", description="How it should work.")
+    area: Area
+    affected_teams: list[str] = Field([], description="Codes of the affected teams.")
+    anonymous: bool = Field(
+        False, description="Store no author: nobody, leads and admins included, can see it."
+    )
+
+
+class VoteIn(Schema):
+    comment: str = Field("", max_length=500, description="What the problem costs you.")
+
+
+class VoteStateOut(Schema):
+    proposal_id: int
+    vote_count: int
+    comment: str
+
+
+class StatusIn(Schema):
+    to_status: ProposalStatus
+    answer: str = Field("", description="Required: everyone sees it; declining needs a reason.")
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _proposals(user: User) -> QuerySet[Proposal]:
+    """Proposals with what the schema reads, in a fixed number of queries."""
+    my_votes = Vote.objects.filter(proposal=OuterRef("pk"), user=user)
+    return (
+        Proposal.objects.select_related("author")
+        .prefetch_related("affected_teams")
+        .annotate(voted=Exists(my_votes))
+    )
+
+
+def _proposal_out(user: User, pk: int) -> Proposal:
+    found = services.get_proposal_for_user(user, pk)
+    return _proposals(user).get(pk=found.pk)
+
+
+def _teams(codes: list[str]) -> list[Team]:
+    wanted = {code.strip() for code in codes if code.strip()}
+    teams = list(Team.objects.filter(code__in=wanted))
+    unknown = sorted(wanted - {team.code for team in teams})
+    if unknown:
+        raise ValidationError(
+            {"affected_teams": _("No such team: %(codes)s.") % {"codes": ", ".join(unknown)}}
+        )
+    return teams
+
+
+# --- Routes ----------------------------------------------------------------------------
+
+
+@router.get("/proposals", response={200: ProposalPage, 400: ErrorOut, 401: ErrorOut})
+def list_proposals(request: HttpRequest, filters: Query[ProposalFilters]) -> dict[str, Any]:
+    """The board: proposals not hidden or merged away, filtered and sorted as the page."""
+    listing = _proposals(request.auth).visible()
+    if filters.area is not None:
+        listing = listing.filter(area=filters.area)
+    if filters.status is not None:
+        listing = listing.filter(status=filters.status)
+    if filters.sort == "waiting":
+        listing = listing.open()
+    return paginate_sorted(
+        listing, cursor=filters.cursor, limit=filters.limit, keys=SORT_KEYS[filters.sort]
+    )
+
+
+@router.get("/proposals/{proposal_id}", response={200: ProposalDetailOut, **READ_ERRORS})
+def get_proposal(request: HttpRequest, proposal_id: int) -> Proposal:
+    """One proposal with the leads' answers and the votes."""
+    return _proposal_out(request.auth, proposal_id)
+
+
+@router.post("/proposals", response={201: ProposalDetailOut, **WRITE_ERRORS})
+def create_proposal(request: HttpRequest, payload: ProposalIn) -> Status[Proposal]:
+    """Post a proposal. With `anonymous`, no author is stored and none is ever shown."""
+    posted = services.do_post_proposal(
+        request.auth,
+        title=payload.title,
+        problem=payload.problem,
+        suggestion=payload.suggestion,
+        area=payload.area,
+        affected_teams=_teams(payload.affected_teams),
+        anonymous=payload.anonymous,
+    )
+    return Status(201, _proposal_out(request.auth, posted.pk))
+
+
+@router.post("/proposals/{proposal_id}/vote", response={200: VoteStateOut, **WRITE_ERRORS})
+def vote(request: HttpRequest, proposal_id: int, payload: VoteIn | None = None) -> dict[str, Any]:
+    """Vote, or say "me too"; voting again only updates the comment (idempotent)."""
+    found = services.get_proposal_for_user(request.auth, proposal_id)
+    cast = services.do_vote(request.auth, found, payload.comment if payload else "")
+    return {"proposal_id": found.pk, "vote_count": found.vote_count, "comment": cast.comment}
+
+
+@router.delete("/proposals/{proposal_id}/vote", response={204: None, **WRITE_ERRORS})
+def unvote(request: HttpRequest, proposal_id: int) -> Status[None]:
+    """Take your vote back; without a vote this changes nothing."""
+    found = services.get_proposal_for_user(request.auth, proposal_id)
+    services.do_unvote(request.auth, found)
+    return Status(204, None)
+
+
+@router.post("/proposals/{proposal_id}/status", response={200: ProposalDetailOut, **WRITE_ERRORS})
+def change_status(request: HttpRequest, proposal_id: int, payload: StatusIn) -> Proposal:
+    """Leads only: answer the proposal, moving it to `to_status` (or keeping its status)."""
+    found = services.get_proposal_for_user(request.auth, proposal_id)
+    leads.do_change_status(request.auth, found, payload.to_status, payload.answer)
+    return _proposal_out(request.auth, proposal_id)
+
+
+@router.get("/mine", response={200: MineOut, 401: ErrorOut})
+def mine(request: HttpRequest) -> dict[str, Any]:
+    """Your own proposals, anonymous ones included, newest first. Only you get this list."""
+    own = [proposal.pk for proposal in services.proposals_by(request.auth)]
+    found = _proposals(request.auth).filter(pk__in=own).order_by("-created_at", "-pk")
+    return {"items": list(found)}
