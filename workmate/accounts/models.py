@@ -149,11 +149,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return Membership.objects.filter(user=self, team=team, role=TeamRole.LEAD).exists()
 
 
-class Team(models.Model):
-    code = models.CharField(_("code"), max_length=12, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
-    # The team's own calendar: the hours its queue is staffed (used by SLAs).
+class WorkingTime(models.Model):
+    """A working week in a time zone: a person's own, or a team's (the hours its queue is
+    staffed, used by SLAs). Reply-by deadlines and SLA clocks are measured in it."""
+
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
     )
@@ -162,6 +161,40 @@ class Team(models.Model):
     )
     work_start = models.TimeField(_("working day starts"), default=datetime.time(9))
     work_end = models.TimeField(_("working day ends"), default=datetime.time(18))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def public_holidays_of(self) -> str | None:
+        """Whose public holidays are days off here (python-holidays country code)."""
+        return "KR"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.work_start and self.work_end and self.work_end <= self.work_start:
+            raise ValidationError(
+                {"work_end": _("The working day must end after it starts.")}, code="work_end"
+            )
+
+    def working_hours(self, days_off: frozenset[datetime.date] | None = None) -> WorkingHours:
+        return WorkingHours(
+            time_zone=self.time_zone,
+            weekdays=frozenset(self.work_days),
+            start=self.work_start,
+            end=self.work_end,
+            holiday_country=self.public_holidays_of(),
+            days_off=days_off if days_off is not None else CompanyDayOff.objects.dates(),
+        )
+
+
+class Team(WorkingTime):
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
     reply_by_hours = models.PositiveSmallIntegerField(
         _("reply-by for requests (working hours)"),
         default=8,
@@ -184,22 +217,6 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
-
-    def clean(self) -> None:
-        if self.work_start and self.work_end and self.work_end <= self.work_start:
-            raise ValidationError(
-                {"work_end": _("The working day must end after it starts.")}, code="work_end"
-            )
-
-    def working_hours(self, days_off: frozenset[datetime.date] | None = None) -> WorkingHours:
-        return WorkingHours(
-            time_zone=self.time_zone,
-            weekdays=frozenset(self.work_days),
-            start=self.work_start,
-            end=self.work_end,
-            holiday_country="KR",
-            days_off=days_off if days_off is not None else CompanyDayOff.objects.dates(),
-        )
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -263,20 +280,12 @@ class CompanyDayOff(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
-class WorkProfile(models.Model):
+class WorkProfile(WorkingTime):
     """When and where a person works; what their calendar and availability derive from."""
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("person")
     )
-    time_zone = models.CharField(
-        _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
-    )
-    work_days = models.JSONField(
-        _("working days"), default=default_work_days, validators=[validate_work_days]
-    )
-    work_start = models.TimeField(_("working day starts"), default=datetime.time(9))
-    work_end = models.TimeField(_("working day ends"), default=datetime.time(18))
     quiet_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
     quiet_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
     holiday_country = models.CharField(
@@ -310,19 +319,8 @@ class WorkProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.time_zone})"
 
-    @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone)
-
-    def working_hours(self, days_off: frozenset[datetime.date] | None = None) -> WorkingHours:
-        return WorkingHours(
-            time_zone=self.time_zone,
-            weekdays=frozenset(self.work_days),
-            start=self.work_start,
-            end=self.work_end,
-            holiday_country=self.holiday_country or None,
-            days_off=days_off if days_off is not None else CompanyDayOff.objects.dates(),
-        )
+    def public_holidays_of(self) -> str | None:
+        return self.holiday_country or None
 
     def local_now(self, now: datetime.datetime | None = None) -> datetime.datetime:
         return (now or timezone.now()).astimezone(self.zone)
