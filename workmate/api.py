@@ -32,9 +32,9 @@ messages per field), 422 the request does not match the schema.
 next; `limit` is 50 by default and at most 200. A `null` `next_cursor` is the last page.
 
 **Optimistic concurrency.** A task's `version` is in its body and in the `ETag` header.
-Send it back as `If-Match: "3"` with a PATCH or DELETE: when the task has changed since,
-you get 409 with the `current_version` and nothing is written. Without `If-Match` the
-last write wins.
+Send it back as `If-Match: "3"` with a PATCH, DELETE or move: when the task has changed
+since, you get 409 with the `current_version` and nothing is written. Without `If-Match`
+the last write wins.
 
 **Deleting a project archives it** (owner or team lead only): its tasks stay readable.
 """

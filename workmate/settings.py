@@ -228,6 +228,9 @@ WORK_ATTACHMENT_TYPES = env_list(
     "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
     "application/msword,application/vnd.ms-excel,application/vnd.ms-powerpoint",
 )
+# Imports: a running Asana import without progress for this long is shown as stalled (its
+# worker died) and may be started again.
+IMPORT_STALL_MINUTES = env_int("IMPORT_STALL_MINUTES", 15)
 # Voice: a proposal with no lead answer after this many working days waits on the leads' list.
 VOICE_ANSWER_WORKING_DAYS = env_int("VOICE_ANSWER_WORKING_DAYS", 5)
 # Voice: authors may edit their proposal for this many minutes, until a lead answers.

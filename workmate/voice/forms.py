@@ -7,6 +7,30 @@ from workmate.accounts.models import Team
 from workmate.voice.models import Area, ProposalStatus
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none and not required)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        cleaned = super().clean(data, initial)
+        return [cleaned] if cleaned else []
+
+
+ATTACHMENTS_HELP = _(
+    "Optional: up to 3 images, PDFs, text or office documents. Files keep what is inside "
+    "them, so an anonymous proposal's files must not name you (check a document's author)."
+)
+
+
 class ProposalForm(forms.Form):
     """Posting a proposal; `EditProposalForm` is the same without the anonymity choice."""
 
@@ -39,10 +63,24 @@ class ProposalForm(forms.Form):
             "you add are signed with your name."
         ),
     )
+    # Named like the service's error key so its errors land beside the field.
+    attachments = MultipleFileField(
+        label=_("Attachments"), required=False, help_text=ATTACHMENTS_HELP
+    )
 
 
 class EditProposalForm(ProposalForm):
     anonymous = None  # type: ignore[assignment]
+    attachments = None  # type: ignore[assignment]
+
+
+class AttachmentsForm(forms.Form):
+    attachments = MultipleFileField(label=_("Add files"), help_text=ATTACHMENTS_HELP)
+
+
+class RemoveAttachmentForm(forms.Form):
+    # Only a lead removing someone else's file gives a reason; the author needs none.
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
 class VoteForm(forms.Form):

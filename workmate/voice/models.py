@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 
 from django.conf import settings
@@ -235,6 +236,7 @@ class ModerationAction(models.TextChoices):
     HIDE = "hide", _("Hidden")
     UNHIDE = "unhide", _("Shown again")
     EDIT = "edit", _("Edited")
+    DETACH = "detach", _("File removed")
 
 
 class ModerationLog(models.Model):
@@ -258,3 +260,34 @@ class ModerationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.proposal_id}"
+
+
+def proposal_attachment_path(instance: ProposalAttachment, filename: str) -> str:
+    """A random file name keeping only the extension: the path says nothing about who
+    uploaded the file or what it was called (the original name lives in `name`)."""
+    extension = os.path.splitext(filename)[1][:16].lower()
+    return f"voice/{instance.proposal_id}/{secrets.token_hex(16)}{extension}"
+
+
+class ProposalAttachment(models.Model):
+    """A file the author added to a proposal, served only through `voice:attachment`.
+
+    There is deliberately no uploader column: only a proposal's author may add files, so
+    storing who uploaded one would name the author of an anonymous proposal. Rights to
+    add or remove come from `Proposal.is_by`, like the edit window.
+    """
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=proposal_attachment_path, max_length=255)
+    name = models.CharField(_("name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,10 +9,12 @@ ever stores or returns who wrote an anonymous proposal: the only link is
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
@@ -22,7 +24,10 @@ from django.utils.translation import gettext as _
 from workmate.accounts.models import Membership, Team, TeamRole, User
 from workmate.voice.models import (
     Area,
+    ModerationAction,
+    ModerationLog,
     Proposal,
+    ProposalAttachment,
     ProposalComment,
     ProposalStatus,
     Subscription,
@@ -30,6 +35,10 @@ from workmate.voice.models import (
     author_digest_for,
     new_nonce,
 )
+from workmate.work.services import check_attachment
+
+# The most files one proposal may carry; a proposal is a few paragraphs, not a file share.
+MAX_ATTACHMENTS = 3
 
 # --- Access ----------------------------------------------------------------------------
 
@@ -128,9 +137,11 @@ def do_post_proposal(
     area: str,
     affected_teams: Iterable[Team] = (),
     anonymous: bool = False,
+    attachments: Sequence[UploadedFile] = (),
 ) -> Proposal:
     """Post a proposal; the poster follows it. Anonymous ones keep no author at all."""
     title, problem, suggestion = _clean_text(title, problem, suggestion, area)
+    checked = check_attachments(attachments)
     nonce = new_nonce()
     proposal = Proposal.objects.create(
         title=title,
@@ -146,6 +157,7 @@ def do_post_proposal(
     # The subscription belongs to the subscriber's own list; subscribers of a proposal
     # are never shown to anyone, so it reveals nothing about an anonymous author.
     Subscription.objects.create(proposal=proposal, user=actor)
+    _store_attachments(proposal, checked)
     return proposal
 
 
@@ -170,6 +182,119 @@ def do_edit_proposal(
     proposal.save(update_fields=["title", "problem", "suggestion", "area", "edited_at"])
     proposal.affected_teams.set(affected_teams)
     return proposal
+
+
+# --- Attachments -----------------------------------------------------------------------
+
+
+def check_attachments(
+    uploads: Sequence[UploadedFile], already: int = 0
+) -> list[tuple[UploadedFile, str]]:
+    """Refuse too many files, or any over Work's size limit or of a type it refuses;
+    return each upload with the type to store. Errors name the file they are about."""
+    if already + len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {
+                "attachments": _("A proposal can have at most %(count)d files.")
+                % {"count": MAX_ATTACHMENTS}
+            }
+        )
+    checked = []
+    for upload in uploads:
+        try:
+            checked.append((upload, check_attachment(upload)))
+        except ValidationError as error:
+            messages = [f"{_display_name(upload)}: {message}" for message in error.messages]
+            raise ValidationError({"attachments": messages}) from error
+    return checked
+
+
+def _display_name(upload: UploadedFile) -> str:
+    # Browsers on some systems send the whole path; keep only the file's own name.
+    return os.path.basename((upload.name or "").replace("\\", "/")).strip()[:255] or "file"
+
+
+def _store_attachments(
+    proposal: Proposal, checked: Sequence[tuple[UploadedFile, str]]
+) -> list[ProposalAttachment]:
+    """Save checked uploads with the proposal. Who uploaded them is not stored anywhere."""
+    stored: list[ProposalAttachment] = []
+    try:
+        for upload, content_type in checked:
+            attachment = ProposalAttachment(
+                proposal=proposal,
+                name=_display_name(upload),
+                size=upload.size,
+                content_type=content_type,
+            )
+            attachment.file.save(attachment.name, upload, save=False)
+            stored.append(attachment)
+            attachment.save()
+    except Exception:
+        # The rows did not make it, so neither may the files.
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return stored
+
+
+@transaction.atomic
+def do_add_attachments(
+    actor: User, proposal: Proposal, uploads: Sequence[UploadedFile]
+) -> list[ProposalAttachment]:
+    """The author adds files within the edit window, up to `MAX_ATTACHMENTS` in all."""
+    # A lead may answer (closing the window) while the author uploads: lock, then check.
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    check_can_edit_proposal(actor, proposal)
+    if not uploads:
+        raise ValidationError({"attachments": _("Choose a file first.")})
+    checked = check_attachments(uploads, already=proposal.attachments.count())
+    return _store_attachments(proposal, checked)
+
+
+def get_attachment_for_user(user: User, pk: int) -> ProposalAttachment:
+    """An attachment of a proposal the person may see (`get_proposal_for_user`); 404 else."""
+    attachment = ProposalAttachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    attachment.proposal = get_proposal_for_user(user, attachment.proposal_id)
+    return attachment
+
+
+@transaction.atomic
+def do_remove_attachment(
+    actor: User, attachment: ProposalAttachment, reason: str = ""
+) -> ModerationLog | None:
+    """Remove a file: the author within the edit window, or a lead as logged moderation.
+
+    The author's own removal is not logged: a log row names its actor, and for an
+    anonymous proposal that would name the author.
+    """
+    proposal = Proposal.objects.select_for_update().get(pk=attachment.proposal_id)
+    log = None
+    if not can_edit_proposal(actor, proposal):
+        if not is_lead(actor):
+            check_can_edit_proposal(actor, proposal)  # Raises with the reason why not.
+            raise PermissionDenied(_("Only the author or a lead can remove this file."))
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError(
+                {"reason": _("Say why the file is removed: the reason is kept in the log.")}
+            )
+        log = ModerationLog.objects.create(
+            proposal=proposal,
+            moderator=actor,
+            action=ModerationAction.DETACH,
+            reason=reason[:300],
+            previous_text=attachment.name,
+        )
+    storage, file_name = attachment.file.storage, attachment.file.name
+    deleted, _rows = ProposalAttachment.objects.filter(pk=attachment.pk).delete()
+    if not deleted:
+        raise Http404("No such attachment.")
+    # The file goes only once the row is surely gone.
+    transaction.on_commit(lambda: storage.delete(file_name))
+    return log
 
 
 # --- Votes -----------------------------------------------------------------------------

@@ -16,6 +16,9 @@ urlpatterns = [
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/subscribe/", views.subscribe, name="subscribe"),
     path("<int:pk>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
+    path("<int:pk>/attachments/", views.add_attachments, name="add_attachments"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("attachments/<int:pk>/remove/", views.remove_attachment, name="remove_attachment"),
     # Lead side: answers, merges, moderation, voice to work, waiting list and figures.
     path("<int:pk>/lead/", views_leads.lead_proposal, name="lead_proposal"),
     path("<int:pk>/answer/", views_leads.answer, name="answer"),

@@ -12,17 +12,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workmate.voice import services
 from workmate.voice.forms import (
+    AttachmentsForm,
     BoardFilterForm,
     CommentForm,
     EditProposalForm,
     ProposalForm,
+    RemoveAttachmentForm,
     Sort,
     VoteForm,
 )
@@ -77,6 +79,8 @@ def _proposal_context(request: HttpRequest, proposal: Proposal) -> dict:
     user = request.user
     votes = list(proposal.votes.select_related("user").order_by("created_at", "pk"))
     my_vote = next((vote for vote in votes if vote.user_id == user.pk), None)
+    attachments = list(proposal.attachments.all())
+    can_edit = services.can_edit_proposal(user, proposal)
     return {
         "proposal": proposal,
         "answers": proposal.answers.select_related("lead").order_by("created_at", "pk"),
@@ -87,9 +91,13 @@ def _proposal_context(request: HttpRequest, proposal: Proposal) -> dict:
         "comment_form": CommentForm(),
         "subscribed": Subscription.objects.filter(proposal=proposal, user=user).exists(),
         "is_mine": proposal.is_by(user),
-        "can_edit": services.can_edit_proposal(user, proposal),
+        "can_edit": can_edit,
         "is_lead": services.is_lead(user),
         "merged_from": proposal.merged_from.all(),
+        "attachments": attachments,
+        "attachment_form": (
+            AttachmentsForm() if can_edit and len(attachments) < services.MAX_ATTACHMENTS else None
+        ),
     }
 
 
@@ -181,7 +189,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = ProposalForm(request.POST)
+        form = ProposalForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 posted = services.do_post_proposal(request.user, **form.cleaned_data)
@@ -224,6 +232,64 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if form.is_bound else 200
     context = {"form": form, "proposal": found, "deadline": services.edit_deadline(found)}
     return render(request, "voice/edit.html", context, status=status)
+
+
+# --- Attachments -----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def add_attachments(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author adds files from the proposal page, within the edit window."""
+    found = services.get_proposal_for_user(request.user, pk)
+    services.check_can_edit_proposal(request.user, found)
+    form = AttachmentsForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            added = services.do_add_attachments(
+                request.user, found, form.cleaned_data["attachments"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            names = ", ".join(item.name for item in added)
+            messages.success(request, _("Attached %(names)s.") % {"names": names})
+            return redirect("voice:proposal", pk=found.pk)
+    context = {**_proposal_context(request, found), "attachment_form": form}
+    return render(request, "voice/proposal.html", context, status=400)
+
+
+@login_required
+@require_safe
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Download a file; only people who may see its proposal get it. Never from MEDIA_URL."""
+    item = services.get_attachment_for_user(request.user, pk)
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.name,
+        content_type=item.content_type,
+    )
+    # Never let a browser run an uploaded file as a page of this site.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def remove_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author within the edit window, or a lead with a reason that goes in the log."""
+    item = services.get_attachment_for_user(request.user, pk)
+    form = RemoveAttachmentForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.do_remove_attachment(request.user, item, reason)
+    except ValidationError as error:
+        _say_errors(request, error)
+    else:
+        messages.success(request, _("Removed %(name)s.") % {"name": item.name})
+    return redirect("voice:proposal", pk=item.proposal_id)
 
 
 # --- Mine ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from workmate.accounts.models import Team, User
 from workmate.work import services
@@ -41,6 +42,8 @@ router = Router(tags=["work"])
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# A move whose `before` task is no longer where the client saw it (as the board answers).
+CONFLICT = 409
 
 
 # --- Cursor pagination -----------------------------------------------------------------
@@ -221,11 +224,19 @@ class TaskFields(Schema):
 class TaskIn(TaskFields):
     project_id: int
     title: str = Field(..., max_length=300)
+    tags: list[str] | None = Field(None, description="Tag names; missing tags are made.")
 
 
 class TaskPatch(TaskFields):
     title: str | None = Field(None, max_length=300)
     tags: list[str] | None = Field(None, description="The task's complete new list of tag names.")
+
+
+class TaskMoveIn(Schema):
+    section_id: int | None = Field(None, description="The section to move to; null for none.")
+    before_id: int | None = Field(
+        None, description="The task it now sits before in that section; null for last."
+    )
 
 
 class TaskFilters(PageParams):
@@ -351,12 +362,7 @@ def _task_changes(project: Project, data: dict[str, Any]) -> dict[str, object]:
     changes: dict[str, object] = {}
     for name, value in data.items():
         if name == "section_id":
-            section = None
-            if value is not None:
-                section = Section.objects.filter(project=project, pk=value).first()
-                if section is None:
-                    raise ValidationError({"section": _("No such section in this project.")})
-            changes["section"] = section
+            changes["section"] = _section_in(project, value)
         elif name == "parent_id":
             parent = None
             if value is not None:
@@ -372,6 +378,22 @@ def _task_changes(project: Project, data: dict[str, Any]) -> dict[str, object]:
         # As the task form does: `due_on` holds the due time's local date, for filters.
         changes["due_on"] = timezone.localdate(changes["due_at"])  # type: ignore[arg-type]
     return changes
+
+
+def _section_in(project: Project, pk: int | None) -> Section | None:
+    if pk is None:
+        return None
+    section = Section.objects.filter(project=project, pk=pk).first()
+    if section is None:
+        raise ValidationError({"section": _("No such section in this project.")})
+    return section
+
+
+def _tag_names(names: list[str] | None) -> list[str] | None:
+    """Tag names from a payload, trimmed and without repeats, as the task form reads them."""
+    if names is None:
+        return None
+    return services.parse_tag_names(",".join(names))
 
 
 def _person_for(project: Project, pk: int) -> User:
@@ -494,12 +516,15 @@ def get_task(request: HttpRequest, response: HttpResponse, task_id: int) -> Task
 @router.post("/tasks", response={201: TaskOut, **WRITE_ERRORS})
 def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -> Status[Task]:
     project = services.get_project_for_user(request.auth, payload.project_id)
-    data = payload.dict(exclude={"project_id", "title", "request_message"}, exclude_unset=True)
+    data = payload.dict(
+        exclude={"project_id", "title", "request_message", "tags"}, exclude_unset=True
+    )
     task = services.do_create_task(
         request.auth,
         project,
         title=payload.title,
         request_message=payload.request_message or "",
+        tags=_tag_names(payload.tags),
         **_task_changes(project, data),
     )
     return Status(201, _task_out(request.auth, task.pk, response))
@@ -521,17 +546,56 @@ def update_task(
     task = services.get_task_for_user(request.auth, task_id)
     expected = parse_if_match(if_match)
     data = payload.dict(exclude={"request_message", "tags"}, exclude_unset=True)
-    tags = None
-    if payload.tags is not None:
-        tags = services.parse_tag_names(",".join(payload.tags))
     services.do_update_task(
         request.auth,
         task,
         _task_changes(task.project, data),
         expected_version=expected,
         request_message=payload.request_message or "",
-        tags=tags,
+        tags=_tag_names(payload.tags),
     )
+    return _task_out(request.auth, task_id, response)
+
+
+@router.post("/tasks/{task_id}/move", response={200: TaskOut, 409: ErrorOut, **WRITE_ERRORS})
+def move_task(
+    request: HttpRequest,
+    response: HttpResponse,
+    task_id: int,
+    payload: TaskMoveIn,
+    if_match: str | None = Header(
+        None,
+        alias="If-Match",
+        description='The version you read (`ETag`), like "3"; a stale one gets 409.',
+    ),
+) -> Task:
+    """Move the task to a section, before another task there (or last), as the board does.
+
+    A `before_id` that is no longer in that section gets 409: your picture is out of date.
+    """
+    task = services.get_task_for_user(request.auth, task_id)
+    services.check_can_edit(request.auth, task.project)
+    expected = parse_if_match(if_match)
+    section = _section_in(task.project, payload.section_id)
+    try:
+        before = None
+        if payload.before_id is not None:
+            before = Task.objects.filter(project=task.project, pk=payload.before_id).first()
+            if before is None:
+                raise ValidationError(
+                    {"before": _("That task has moved meanwhile. Look at the board again.")}
+                )
+        services.do_move_task(
+            request.auth,
+            task,
+            section=section,
+            before=before,
+            expected_version=expected,
+        )
+    except ValidationError as error:
+        if "before" not in getattr(error, "error_dict", {}):
+            raise
+        raise HttpError(CONFLICT, " ".join(error.messages)) from error
     return _task_out(request.auth, task_id, response)
 
 

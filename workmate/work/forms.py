@@ -121,6 +121,9 @@ class TaskQuickForm(forms.Form):
         label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
     )
     due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
+    )
 
     def __init__(self, *args: object, project: Project, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

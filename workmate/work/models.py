@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -738,6 +739,9 @@ class ImportJob(models.Model):
     #  "unknown_assignees": ["name <email>", ...]}
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Moves on with every progress write, so a running job that stops moving was left
+    # behind by a worker that died (see `is_stalled`).
+    updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -753,3 +757,15 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 100 if self.status == ImportStatus.DONE else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    def is_stalled(self) -> bool:
+        """Running, but without progress for IMPORT_STALL_MINUTES: its worker is gone."""
+        return self.status == ImportStatus.RUNNING and self.updated_at < stall_cutoff()
+
+    def can_restart(self) -> bool:
+        return self.status == ImportStatus.FAILED or self.is_stalled()
+
+
+def stall_cutoff() -> datetime.datetime:
+    """A running import whose last progress is older than this has stalled."""
+    return timezone.now() - datetime.timedelta(minutes=settings.IMPORT_STALL_MINUTES)

@@ -177,8 +177,10 @@ def do_create_task(
     *,
     title: str,
     request_message: str = "",
+    tags: list[str] | None = None,
     **fields: object,
 ) -> Task:
+    """Add a task at the end of its list; `tags` names its tags (missing ones are made)."""
     check_can_edit(actor, project)
     title = title.strip()
     if not title:
@@ -201,6 +203,8 @@ def do_create_task(
     task.full_clean(exclude=["created_by", "project"])
     task.save()
     task.followers.add(actor)
+    if tags:
+        _set_tags(task, tags)
     _log(task, actor, "created")
     if task.assignee_id and task.assignee_id != actor.pk:
         _send_request(actor, task, task.assignee, request_message)
@@ -298,15 +302,20 @@ def do_complete_task(actor: User, task: Task) -> Task:
 
 
 def do_move_task(
-    actor: User, task: Task, *, section: Section | None, before: Task | None = None
+    actor: User,
+    task: Task,
+    *,
+    section: Section | None,
+    before: Task | None = None,
+    expected_version: int | None = None,
 ) -> Task:
     """Move a task to a section, placing it before `before` (or last), renumbering the column.
 
     Steps: lock the task and its new column (two people dragging cards in one column at
-    once must not both number from the same picture); refuse a `before` that is not in
-    that column, since the mover's board is out of date; renumber the column 1..n with
-    the task in its new place, writing only the rows whose number changed; bump the
-    task's version and record a change of section in its history.
+    once must not both number from the same picture); refuse a stale version; refuse a
+    `before` that is not in that column, since the mover's board is out of date;
+    renumber the column 1..n with the task in its new place, writing only the rows whose
+    number changed; bump the task's version and record a change of section in its history.
     """
     check_can_edit(actor, task.project)
     with transaction.atomic():
@@ -315,6 +324,8 @@ def do_move_task(
         locked = (
             Task.objects.select_for_update(of=("self",)).select_related("section").get(pk=task.pk)
         )
+        if expected_version is not None and locked.version != expected_version:
+            raise VersionConflict(locked)
         # A subtask moves among its parent's subtasks; a top-level task among the column's.
         siblings = list(
             Task.objects.select_for_update()

@@ -9,6 +9,6 @@ from workmate.work import transfer
 
 @task()
 def run_asana_import(job_id: int) -> str | None:
-    """Run a web upload's Asana import; a job already started or finished is skipped."""
+    """Run a web upload's Asana import; a finished job, or one still moving, is skipped."""
     job = transfer.run_import_job(job_id)
     return job.status if job is not None else None

@@ -37,6 +37,7 @@ from workmate.work.models import (
     Tag,
     Task,
     TaskStatus,
+    stall_cutoff,
 )
 
 logger = logging.getLogger(__name__)
@@ -739,14 +740,49 @@ def do_rerun_import(actor: User, job: ImportJob, assignee_map: dict[str, User]) 
     return again
 
 
+@transaction.atomic
+def do_restart_import(actor: User, job: ImportJob) -> ImportJob:
+    """Start a failed or stalled import again from its file, with the same chosen people."""
+    from workmate.work.tasks import run_asana_import
+
+    services.check_can_edit(actor, job.project)
+    # Lock the row: two editors restarting at once must queue the job once.
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not locked.can_restart():
+        raise ValidationError(_("Only a failed or stalled import can be started again."))
+    chosen = (locked.report or {}).get("assignee_map")
+    locked.status = ImportStatus.QUEUED
+    locked.report = {"assignee_map": chosen} if chosen else {}
+    locked.total_rows = locked.processed_rows = 0
+    locked.finished_at = None
+    locked.save(
+        update_fields=[
+            "status",
+            "report",
+            "total_rows",
+            "processed_rows",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+    transaction.on_commit(lambda: run_asana_import.enqueue(locked.pk))
+    return locked
+
+
 def run_import_job(job_id: int) -> ImportJob | None:
-    """Run one queued import job; a job already running or finished is left alone.
+    """Run one queued (or stalled) import job; a job finished or making progress is left alone.
 
     Progress goes to the job row between stages, outside the import transaction, so the
     page polling it sees the file being read and checked; the writes then commit at once.
+    Each progress write moves `updated_at`, which tells a live job from a stalled one.
     """
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING
+    # One conditional UPDATE claims the job, so two workers cannot both take it: the
+    # winner's `updated_at` is now, which no longer looks stalled to the other.
+    stalled = Q(status=ImportStatus.RUNNING, updated_at__lt=stall_cutoff())
+    claimed = (
+        ImportJob.objects.filter(pk=job_id)
+        .filter(Q(status=ImportStatus.QUEUED) | stalled)
+        .update(status=ImportStatus.RUNNING, updated_at=timezone.now())
     )
     if not claimed:
         return None
@@ -764,11 +800,15 @@ def run_import_job(job_id: int) -> ImportJob | None:
         return _finish(job, report, assignee_map)
     # Physical lines stand in for rows until the parse has counted the records.
     total = max(1, data.count(b"\n"))
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=total, processed_rows=0)
+    ImportJob.objects.filter(pk=job.pk).update(
+        total_rows=total, processed_rows=0, updated_at=timezone.now()
+    )
 
     def progress(fraction: float, stage: str) -> None:
         if stage != "write":  # Inside the transaction nobody else could see it yet.
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=round(total * fraction))
+            ImportJob.objects.filter(pk=job.pk).update(
+                processed_rows=round(total * fraction), updated_at=timezone.now()
+            )
 
     with translation.override(job.created_by.language or None):
         try:
@@ -797,7 +837,16 @@ def _finish(job: ImportJob, report: ImportReport, assignee_map: dict[str, User])
     job.total_rows = report.rows
     job.processed_rows = report.rows if report.ok else 0
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "report", "total_rows", "processed_rows", "finished_at"])
+    job.save(
+        update_fields=[
+            "status",
+            "report",
+            "total_rows",
+            "processed_rows",
+            "finished_at",
+            "updated_at",
+        ]
+    )
     return job
 
 

@@ -93,6 +93,11 @@ urlpatterns = [
         transfer.map_assignees,
         name="import_map_assignees",
     ),
+    path(
+        "projects/<int:pk>/import/<int:job_pk>/restart/",
+        transfer.restart_import,
+        name="import_restart",
+    ),
     path("projects/<int:pk>/export.csv", transfer.export_csv, name="export_csv"),
     path("projects/<int:pk>/export.json", transfer.export_json, name="export_json"),
 ]

@@ -36,6 +36,7 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/sections/{section_id}",
         "/api/v1/tasks",
         "/api/v1/tasks/{task_id}",
+        "/api/v1/tasks/{task_id}/move",
         "/api/v1/tasks/{task_id}/comments",
         "/api/v1/tasks/{task_id}/requests",
         "/api/v1/requests",
@@ -52,6 +53,9 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]
     assert "If-Match" in {parameter["name"] for parameter in patch["parameters"]}
+    move = document["paths"]["/api/v1/tasks/{task_id}/move"]["post"]
+    assert "If-Match" in {parameter["name"] for parameter in move["parameters"]}
+    assert "409" in move["responses"]
 
 
 def test_docs_page_is_served(client):
@@ -107,6 +111,17 @@ def test_main_routes_answer_as_documented(document, team, alice, bob, charlie):
     call("get", f"/api/v1/tasks/{task['id']}")
     call("patch", f"/api/v1/tasks/{task['id']}", {"priority": 4}, HTTP_IF_MATCH='"1"')
     call("patch", f"/api/v1/tasks/{task['id']}", {"priority": 2}, status=409, HTTP_IF_MATCH='"1"')
+    call("post", "/api/v1/tasks", {"project_id": project["id"], "title": "B", "tags": ["x"]}, 201)
+    call("post", f"/api/v1/tasks/{task['id']}/move", {"section_id": None}, HTTP_IF_MATCH='"2"')
+    call(
+        "post",
+        f"/api/v1/tasks/{task['id']}/move",
+        {"section_id": section["id"]},
+        409,
+        HTTP_IF_MATCH='"2"',
+    )
+    call("post", f"/api/v1/tasks/{task['id']}/move", {"before_id": 0}, status=409)
+    call("post", f"/api/v1/tasks/{task['id']}/move", {"section_id": 0}, status=400)
     call("post", f"/api/v1/tasks/{task['id']}/comments", {"body": "@bob thanks"}, status=201)
     call("get", f"/api/v1/tasks/{task['id']}/comments")
     call("get", "/api/v1/requests", {"box": "waiting"})

@@ -221,6 +221,32 @@ def test_create_task_goes_through_the_service(api, project, alice, bob):
     assert Activity.objects.filter(task=task, verb="created").exists()
 
 
+def test_create_task_sets_tags(api, project):
+    Tag.objects.create(name="Urgent")
+    response = api.post(
+        "/api/v1/tasks",
+        {"project_id": project.pk, "title": "Tagged", "tags": ["urgent", " backup ", "", "Backup"]},
+        content_type=JSON,
+    )
+    assert response.status_code == 201, response.content
+    assert sorted(response.json()["tags"]) == ["Urgent", "backup"]
+    task = Task.objects.get(pk=response.json()["id"])
+    assert sorted(task.tags.values_list("name", flat=True)) == ["Urgent", "backup"]
+    assert Tag.objects.count() == 2
+    assert task.version == 1
+
+
+def test_create_task_refuses_a_too_long_tag(api, project):
+    response = api.post(
+        "/api/v1/tasks",
+        {"project_id": project.pk, "title": "Tagged", "tags": ["x" * 51]},
+        content_type=JSON,
+    )
+    assert response.status_code == 400
+    assert "tags" in response.json()["errors"]
+    assert not Task.objects.exists() and not Tag.objects.exists()
+
+
 def test_create_task_rejects_bad_input_with_field_errors(api, project, alice):
     other_section = Section.objects.create(project=make_project(), name="Elsewhere")
     response = api.post(
@@ -396,6 +422,128 @@ def test_patch_sets_tags_and_due_time(api, task):
     assert [t["id"] for t in api.get("/api/v1/tasks", {"tag": "backup"}).json()["items"]] == [
         task.pk
     ]
+
+
+# --- Moving ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def board(project, alice):
+    """Two sections: "Doing" holds tasks a, b, c in that order; "Done" is empty."""
+    doing = services.do_create_section(alice, project, name="Doing")
+    done = services.do_create_section(alice, project, name="Done")
+    tasks = [
+        services.do_create_task(alice, project, title=title, section=doing)
+        for title in ("a", "b", "c")
+    ]
+    return doing, done, tasks
+
+
+def column(section: Section | None, project=None) -> list[str]:
+    tasks = Task.objects.filter(section=section, parent=None)
+    if project is not None:
+        tasks = tasks.filter(project=project)
+    return list(tasks.order_by("position").values_list("title", flat=True))
+
+
+def move_url(task: Task) -> str:
+    return f"{url(task)}/move"
+
+
+def test_move_within_a_section_reorders_it(api, board):
+    doing, _done, (a, _b, c) = board
+    response = api.post(move_url(c), {"section_id": doing.pk, "before_id": a.pk}, content_type=JSON)
+    assert response.status_code == 200, response.content
+    assert column(doing) == ["c", "a", "b"]
+    c.refresh_from_db()
+    assert c.version == 2
+    assert response.json()["version"] == 2
+    assert response["ETag"] == '"2"'
+
+
+def test_move_to_another_section_goes_last_and_is_recorded(api, board, alice):
+    doing, done, (_a, b, _c) = board
+    services.do_create_task(alice, doing.project, title="d", section=done)
+    response = api.post(move_url(b), {"section_id": done.pk}, content_type=JSON)
+    assert response.status_code == 200, response.content
+    assert response.json()["section_id"] == done.pk
+    assert column(doing) == ["a", "c"]
+    assert column(done) == ["d", "b"]
+    assert Activity.objects.filter(
+        task=b, field="section", old_value="Doing", new_value="Done"
+    ).exists()
+
+
+def test_move_out_of_every_section(api, board, project):
+    _doing, _done, (a, _b, _c) = board
+    response = api.post(move_url(a), {"section_id": None, "before_id": None}, content_type=JSON)
+    assert response.status_code == 200, response.content
+    assert response.json()["section_id"] is None
+    assert column(None, project) == ["a"]
+
+
+@pytest.mark.parametrize("where", ["other_section", "gone", "other_project"])
+def test_move_before_a_task_not_there_gets_409(api, board, alice, where):
+    doing, done, (a, b, _c) = board
+    before = {
+        "other_section": b.pk,
+        "gone": 999_999,
+        "other_project": make_task(project=make_project(), title="far").pk,
+    }[where]
+    response = api.post(
+        move_url(a), {"section_id": done.pk, "before_id": before}, content_type=JSON
+    )
+    assert response.status_code == 409
+    assert response.json() == {"detail": "That task has moved meanwhile. Look at the board again."}
+    a.refresh_from_db()
+    assert (a.section, a.version) == (doing, 1)
+    assert column(doing) == ["a", "b", "c"]
+
+
+def test_move_to_a_section_of_another_project_gets_400(api, board):
+    _doing, _done, (a, _b, _c) = board
+    elsewhere = Section.objects.create(project=make_project(), name="Elsewhere")
+    response = api.post(move_url(a), {"section_id": elsewhere.pk}, content_type=JSON)
+    assert response.status_code == 400
+    assert "section" in response.json()["errors"]
+    a.refresh_from_db()
+    assert a.version == 1
+
+
+def test_move_with_stale_if_match_gets_409_and_moves_nothing(api, board):
+    doing, done, (a, _b, _c) = board
+    services.do_update_task(a.created_by, a, {"title": "A"})
+    response = api.post(
+        move_url(a), {"section_id": done.pk}, content_type=JSON, headers={"If-Match": '"1"'}
+    )
+    assert response.status_code == 409
+    assert response.json()["current_version"] == 2
+    a.refresh_from_db()
+    assert (a.section, a.version) == (doing, 2)
+    fresh = api.post(
+        move_url(a), {"section_id": done.pk}, content_type=JSON, headers={"If-Match": '"2"'}
+    )
+    assert fresh.status_code == 200, fresh.content
+    a.refresh_from_db()
+    assert (a.section, a.version) == (done, 3)
+
+
+def test_move_outsider_gets_404_and_viewer_403(board, outsider_api, viewer_api):
+    doing, done, (a, _b, _c) = board
+    secret = make_project(visibility=Visibility.PRIVATE)
+    hidden = make_task(project=secret)
+    payload = {"section_id": None}
+    assert outsider_api.post(move_url(hidden), payload, content_type=JSON).status_code == 404
+    refused = viewer_api.post(move_url(a), {"section_id": done.pk}, content_type=JSON)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "You can look at this project but not change it."
+    a.refresh_from_db()
+    assert (a.section, a.version) == (doing, 1)
+
+
+def test_move_refuses_get(api, board):
+    _doing, _done, (a, _b, _c) = board
+    assert api.get(move_url(a)).status_code == 405
 
 
 def test_wrong_method_is_405(api, task):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +31,7 @@ from workmate.work.models import (
 
 HTMX = {"HX-Request": "true"}
 FIXTURES = Path(__file__).parent / "fixtures"
+START = datetime.datetime(2025, 11, 19, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 @pytest.fixture
@@ -366,6 +370,210 @@ def test_job_fails_when_the_uploader_lost_edit_rights(alice, bob, project):
     assert job.status == ImportStatus.FAILED
     assert "not change it" in job.report["errors"][0]["reason"]
     assert project.tasks.count() == 0
+
+
+# --- Stalled jobs and starting again -------------------------------------------------------
+
+
+def restart_url(job) -> str:
+    return reverse("work:import_restart", args=[job.project_id, job.pk])
+
+
+def later(minutes: float):
+    return time_machine.travel(START + datetime.timedelta(minutes=minutes), tick=False)
+
+
+def job_at_start(project, user, status=ImportStatus.RUNNING, **fields) -> ImportJob:
+    """A job with the real fixture file whose last progress was written at START."""
+    with later(0):
+        job = make_job(project, user, status, total_rows=400, processed_rows=100, **fields)
+        job.file.save("asana.csv", io.BytesIO((FIXTURES / "asana_project.csv").read_bytes()))
+    return job
+
+
+def test_running_job_stalls_after_the_setting_without_progress(project, alice, settings):
+    job = job_at_start(project, alice)
+    failed = job_at_start(project, alice, ImportStatus.FAILED)
+    done = job_at_start(project, alice, ImportStatus.DONE)
+
+    with later(14.9):
+        assert not job.is_stalled()
+        assert not job.can_restart()
+        assert failed.can_restart()
+    with later(15.1):
+        assert job.is_stalled()
+        assert job.can_restart()
+        assert not done.is_stalled() and not done.can_restart()
+        settings.IMPORT_STALL_MINUTES = 30
+        assert not job.is_stalled()
+
+
+def test_job_page_shows_a_stalled_job_and_stops_polling(client, project, alice):
+    job = job_at_start(project, alice)
+    client.force_login(alice)
+
+    with later(5):
+        live = client.get(job_url(job), headers=HTMX).content.decode()
+    with later(16):
+        fragment = client.get(job_url(job), headers=HTMX).content.decode()
+        listing = client.get(import_url(project), headers=HTMX).content.decode()
+
+    assert 'hx-trigger="every 1s"' in live
+    assert "Stalled" not in live and "restart-import-form" not in live
+    assert "Stalled" in fragment
+    assert "the worker running it has probably stopped" in fragment
+    assert "hx-trigger" not in fragment
+    assert '<progress max="100" value="25">' in fragment
+    assert f'action="{restart_url(job)}"' in fragment
+    assert "Stalled" in listing
+
+
+def test_viewer_sees_stalled_but_cannot_restart(client, org_project, alice, charlie):
+    job = job_at_start(org_project, alice)
+    client.force_login(charlie)
+
+    with later(16):
+        page = client.get(job_url(job)).content.decode()
+        response = client.post(restart_url(job))
+
+    assert "Stalled" in page
+    assert "restart-import-form" not in page
+    assert response.status_code == 403
+    job.refresh_from_db()
+    assert job.status == ImportStatus.RUNNING
+
+
+def test_restart_access(client, project, alice, charlie):
+    job = job_at_start(project, alice)
+
+    with later(16):
+        logged_out = client.post(restart_url(job))
+        client.force_login(charlie)
+        outsider = client.post(restart_url(job))
+        client.force_login(alice)
+        wrong_method = client.get(restart_url(job))
+
+    assert logged_out.status_code == 302
+    assert logged_out.url.startswith(reverse("login"))
+    assert outsider.status_code == 404
+    assert wrong_method.status_code == 405
+    job.refresh_from_db()
+    assert job.status == ImportStatus.RUNNING
+
+
+def test_editor_restarts_a_stalled_job(
+    client, project, alice, bob, django_capture_on_commit_callbacks
+):
+    label = "Dana Choi <dana@partner.example>"
+    job = job_at_start(project, alice, report={"assignee_map": {label: bob.pk}})
+    client.force_login(bob)
+
+    with later(16):
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = client.post(restart_url(job))
+        job.refresh_from_db()
+        assert response.status_code == 302
+        assert response.url == job_url(job)
+        assert (job.status, job.total_rows, job.processed_rows) == (ImportStatus.QUEUED, 0, 0)
+        assert job.finished_at is None
+        assert job.report == {"assignee_map": {label: bob.pk}}
+        assert job.updated_at == START + datetime.timedelta(minutes=16)
+        assert len(callbacks) == 1
+        callbacks[0]()  # The worker picks it up.
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert job.report["created"] == 17
+    assert project.tasks.get(title="Landing zone design").assignee == bob
+
+
+def test_editor_restarts_a_failed_job(client, project, alice, django_capture_on_commit_callbacks):
+    job = job_at_start(
+        project,
+        alice,
+        ImportStatus.FAILED,
+        report={"errors": [{"line": 0, "reason": "The import stopped unexpectedly"}]},
+        finished_at=START,
+    )
+    client.force_login(alice)
+    page = client.get(job_url(job)).content.decode()
+    assert f'action="{restart_url(job)}"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(restart_url(job))
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert job.report["errors"] == []
+    assert project.tasks.count() == 17
+
+
+@pytest.mark.parametrize("status", [ImportStatus.RUNNING, ImportStatus.QUEUED, ImportStatus.DONE])
+def test_restart_refuses_a_job_that_is_live_or_done(
+    client, project, alice, status, django_capture_on_commit_callbacks
+):
+    job = job_at_start(project, alice, status)
+    client.force_login(alice)
+
+    with later(5), django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(restart_url(job))
+
+    assert response.status_code == 400
+    assert "Only a failed or stalled import can be started again." in response.content.decode()
+    assert not callbacks
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows) == (status, 100)
+
+
+def test_worker_skips_a_running_job_that_still_moves(alice, project):
+    job = job_at_start(project, alice)
+
+    with later(5):
+        assert transfer.run_import_job(job.pk) is None
+
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows) == (ImportStatus.RUNNING, 100)
+    assert project.tasks.count() == 0
+
+
+@pytest.mark.parametrize("status", [ImportStatus.DONE, ImportStatus.FAILED])
+def test_worker_skips_finished_jobs(alice, project, status):
+    job = job_at_start(project, alice, status)
+
+    with later(60):
+        assert transfer.run_import_job(job.pk) is None
+
+    job.refresh_from_db()
+    assert job.status == status
+    assert project.tasks.count() == 0
+
+
+def test_worker_takes_over_a_stalled_job_once(alice, project):
+    job = job_at_start(project, alice)
+
+    with later(16):
+        assert transfer.run_import_job(job.pk).status == ImportStatus.DONE
+        assert transfer.run_import_job(job.pk) is None
+
+    job.refresh_from_db()
+    assert job.updated_at == START + datetime.timedelta(minutes=16)
+    assert job.report["created"] == 17
+    assert project.tasks.count() == 17
+
+
+def test_every_progress_write_moves_updated_at(alice, project, monkeypatch):
+    monkeypatch.setattr(transfer, "PROGRESS_EVERY", 5)
+    job = job_at_start(project, alice, ImportStatus.QUEUED)
+
+    with later(30), CaptureQueriesContext(connection) as queries:
+        transfer.run_import_job(job.pk)
+
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "work_importjob"')]
+    assert len(updates) >= 5
+    assert all('"updated_at"' in sql for sql in updates)
+    job.refresh_from_db()
+    assert job.updated_at == START + datetime.timedelta(minutes=30)
 
 
 # --- Export --------------------------------------------------------------------------------

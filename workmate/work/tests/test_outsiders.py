@@ -53,6 +53,7 @@ TARGETS: dict[str, str | None] = {
     "import_asana": "project",
     "import_job": "project+job",
     "import_map_assignees": "project+job",
+    "import_restart": "project+job",
     "export_csv": "project",
     "export_json": "project",
     "edit_field": "field",

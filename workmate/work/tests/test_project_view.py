@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from workmate.testing.factories import make_project, make_task, make_user
-from workmate.work.models import Section, Task, Visibility, WorkRequest
+from workmate.work.models import Section, Tag, Task, Visibility, WorkRequest
 from workmate.work.views.projects import TASKS_PAGE_SIZE
 
 HTMX = {"HX-Request": "true"}
@@ -248,6 +248,28 @@ def test_adds_a_task_for_myself(client, project, bob):
     assert task.due_on == datetime.date(2025, 12, 1)
     assert not WorkRequest.objects.exists()
     assert "Task “Write importer” added." in response.content.decode()
+
+
+def test_adds_a_task_with_tags(client, project, bob):
+    Tag.objects.create(name="Urgent")
+    client.force_login(bob)
+
+    response = client.post(
+        url(project, "work:add_task"), {"title": "Tagged", "tags": "urgent, backup ,"}
+    )
+
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert sorted(task.tags.values_list("name", flat=True)) == ["Urgent", "backup"]
+    assert Tag.objects.count() == 2
+
+
+def test_quick_add_shows_the_tags_field(client, project, bob):
+    client.force_login(bob)
+
+    page = client.get(url(project)).content.decode()
+
+    assert 'name="tags"' in page.split('id="add-task-form"')[1].split("</form>")[0]
 
 
 @time_machine.travel(NOW, tick=False)

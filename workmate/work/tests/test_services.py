@@ -15,6 +15,7 @@ from workmate.work.models import (
     Activity,
     Dependency,
     RequestState,
+    Tag,
     Task,
     TaskStatus,
     Visibility,
@@ -84,6 +85,30 @@ def test_due_before_start_is_rejected_and_nothing_saved(project, alice):
         )
     assert "due_on" in error.value.message_dict
     assert not Task.objects.exists() and not Activity.objects.exists()
+
+
+def test_create_task_with_tags_reuses_existing_ones_and_makes_the_rest(project, alice):
+    urgent = Tag.objects.create(name="Urgent")
+
+    task = services.do_create_task(alice, project, title="Tagged", tags=["urgent", "backup"])
+
+    assert sorted(task.tags.values_list("name", flat=True)) == ["Urgent", "backup"]
+    assert task.tags.get(name="Urgent") == urgent
+    assert Tag.objects.count() == 2
+    assert task.version == 1
+
+
+def test_create_task_with_a_bad_field_makes_no_tags(project, alice):
+    with pytest.raises(ValidationError):
+        services.do_create_task(
+            alice,
+            project,
+            title="Backwards",
+            tags=["new"],
+            start_on=datetime.date(2025, 5, 2),
+            due_on=datetime.date(2025, 5, 1),
+        )
+    assert not Tag.objects.exists() and not Task.objects.exists()
 
 
 def test_update_records_each_change_and_bumps_the_version(project, alice):

@@ -560,9 +560,10 @@ def add_task(request: HttpRequest, pk: int) -> HttpResponse:
     services.check_can_edit(request.user, project)
     form = TaskQuickForm(request.POST, project=project)
     if form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         try:
-            task = services.do_create_task(request.user, project, **data)
+            tags = services.parse_tag_names(data.pop("tags"))
+            task = services.do_create_task(request.user, project, tags=tags, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -56,15 +57,20 @@ def _job_page(
     status: int = 200,
 ) -> HttpResponse:
     report = job.report or {}
-    running = job.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
+    stalled = job.is_stalled()
+    # A stalled job stops the polling: nothing will change until someone restarts it.
+    running = job.status in {ImportStatus.QUEUED, ImportStatus.RUNNING} and not stalled
+    can_edit = services.can_edit_project(request.user, project)
     unknown = report.get("unknown_assignees", [])
-    editable = unknown and not running and services.can_edit_project(request.user, project)
+    editable = unknown and job.status in {ImportStatus.DONE, ImportStatus.FAILED} and can_edit
     if map_form is None and editable:
         map_form = AssigneeMapForm(project=project, names=unknown)
     context = {
         "project": project,
         "job": job,
         "running": running,
+        "stalled": stalled,
+        "can_restart": can_edit and job.can_restart(),
         "report": report,
         "map_form": map_form,
     }
@@ -103,6 +109,21 @@ def map_assignees(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
         else:
             return redirect("work:import_job", pk=project.pk, job_pk=again.pk)
     return _job_page(request, project, job, map_form=form, status=400)
+
+
+@login_required
+@require_POST
+def restart_import(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    """Start a failed or stalled import again; the worker picks it up once this commits."""
+    project = services.get_project_for_user(request.user, pk)
+    services.check_can_edit(request.user, project)
+    job = _job_for(project, job_pk)
+    try:
+        job = transfer.do_restart_import(request.user, job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _job_page(request, project, job, status=400)
+    return redirect("work:import_job", pk=project.pk, job_pk=job.pk)
 
 
 def _filename(project: Project, extension: str) -> str:
