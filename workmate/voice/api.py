@@ -11,14 +11,11 @@ nonce; the author finds their own proposals through `GET /voice/mine` only.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import json
-from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -31,7 +28,7 @@ from workmate.work.api import (
     WRITE_ERRORS,
     ErrorOut,
     PageParams,
-    decode_cursor,
+    paginate,
 )
 
 router = Router(tags=["voice"])
@@ -44,69 +41,6 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     # Unanswered first (a null first answer sorts first), then the oldest.
     "waiting": ("first_answer_at", "created_at", "id"),
 }
-
-
-# --- Cursor pagination in any direction ------------------------------------------------
-
-
-def encode_cursor(values: Sequence[object]) -> str:
-    """Like `workmate.work.api.encode_cursor`, but keeps datetimes to the microsecond.
-
-    DjangoJSONEncoder cuts them to milliseconds, and a cursor on `created_at` must be
-    exact: a rounded value would skip or repeat rows posted within the same millisecond.
-    """
-    exact = [
-        value.isoformat() if isinstance(value, datetime.datetime) else value for value in values
-    ]
-    raw = json.dumps(exact, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _after(key: str, value: object, descending: bool) -> Q:
-    """Rows strictly after `value` in the key's order (ascending puts nulls first)."""
-    if value is None:
-        return Q(**{f"{key}__isnull": False})
-    return Q(**{f"{key}__{'lt' if descending else 'gt'}": value})
-
-
-def _same(key: str, value: object) -> Q:
-    return Q(**{f"{key}__isnull": True}) if value is None else Q(**{key: value})
-
-
-def paginate_sorted(
-    queryset: QuerySet[Proposal], *, cursor: str | None, limit: int, keys: Sequence[str]
-) -> dict[str, Any]:
-    """One page of `queryset` ordered by `keys`, after the row the cursor points at.
-
-    The keyset method of `workmate.work.api.paginate`, which sorts ascending only, here
-    with descending keys ("-vote_count") and nullable ascending keys (nulls first), which
-    the board's "top" and "waiting" orders need. Steps: order by the keys; keep rows after
-    the cursor's values (equal on every earlier key, after on this one); fetch one row more
-    than asked to know whether a next page exists; the cursor is the last row's values.
-    Descending keys must not be nullable (none of the board's are).
-    """
-    names = [key.lstrip("-") for key in keys]
-    descending = [key.startswith("-") for key in keys]
-    order = [
-        F(name).desc() if desc else F(name).asc(nulls_first=True)
-        for name, desc in zip(names, descending, strict=True)
-    ]
-    queryset = queryset.order_by(*order)
-    if cursor:
-        values = decode_cursor(cursor, queryset.model, names)
-        after = Q()
-        for index, name in enumerate(names):
-            step = _after(name, values[index], descending[index])
-            for earlier, value in zip(names[:index], values[:index], strict=True):
-                step &= _same(earlier, value)
-            after |= step
-        queryset = queryset.filter(after)
-    rows = list(queryset[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([getattr(rows[-1], name) for name in names])
-    return {"items": rows, "next_cursor": next_cursor}
 
 
 # --- Schemas ---------------------------------------------------------------------------
@@ -282,7 +216,7 @@ def list_proposals(request: HttpRequest, filters: Query[ProposalFilters]) -> dic
         listing = listing.filter(status=filters.status)
     if filters.sort == "waiting":
         listing = listing.open()
-    return paginate_sorted(
+    return paginate(
         listing, cursor=filters.cursor, limit=filters.limit, keys=SORT_KEYS[filters.sort]
     )
 

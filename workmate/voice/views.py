@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from workmate.lib.downloads import safe_download
 from workmate.voice import services
 from workmate.voice.forms import (
     AttachmentsForm,
@@ -117,7 +118,7 @@ def _back_to(request: HttpRequest, found: Proposal, partial: str) -> HttpRespons
     return redirect("voice:proposal", pk=found.pk)
 
 
-def _say_errors(request: HttpRequest, error: ValidationError) -> None:
+def say_errors(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
@@ -131,7 +132,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.do_vote(request.user, found, form.cleaned_data["comment"])
         except ValidationError as error:
-            _say_errors(request, error)
+            say_errors(request, error)
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -264,16 +265,7 @@ def add_attachments(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """Download a file; only people who may see its proposal get it. Never from MEDIA_URL."""
     item = services.get_attachment_for_user(request.user, pk)
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.name,
-        content_type=item.content_type,
-    )
-    # Never let a browser run an uploaded file as a page of this site.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return safe_download(item.file, name=item.name, content_type=item.content_type)
 
 
 @login_required
@@ -286,7 +278,7 @@ def remove_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.do_remove_attachment(request.user, item, reason)
     except ValidationError as error:
-        _say_errors(request, error)
+        say_errors(request, error)
     else:
         messages.success(request, _("Removed %(name)s.") % {"name": item.name})
     return redirect("voice:proposal", pk=item.proposal_id)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from workmate.accounts.models import Team, TeamRole, User
 from workmate.voice import leads, services
 from workmate.voice.models import Proposal, ProposalComment, ProposalStatus
+from workmate.voice.views import say_errors
 from workmate.work.models import Project, ProjectRole
 
 # --- Forms -----------------------------------------------------------------------------
@@ -116,11 +117,6 @@ def _controls(
     return redirect("voice:lead_proposal", pk=proposal.pk)
 
 
-def _say_errors(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @login_required
 @require_safe
 def lead_proposal(request: HttpRequest, pk: int) -> HttpResponse:
@@ -149,11 +145,11 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, proposal, form.cleaned_data["to_status"], form.cleaned_data["answer"]
             )
         except ValidationError as error:
-            _say_errors(request, error)
+            say_errors(request, error)
             return _controls(request, proposal, 400, answer_form=form)
         messages.success(request, _("Answer published."))
         return _controls(request, proposal)
-    _say_errors(request, ValidationError(_("Write an answer: every change needs one.")))
+    say_errors(request, ValidationError(_("Write an answer: every change needs one.")))
     return _controls(request, proposal, 400, answer_form=form)
 
 
@@ -168,11 +164,11 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, proposal, form.cleaned_data["kept"], form.cleaned_data["answer"]
             )
         except ValidationError as error:
-            _say_errors(request, error)
+            say_errors(request, error)
             return _controls(request, proposal, 400, merge_form=form)
         messages.success(request, _("Merged."))
         return _controls(request, proposal)
-    _say_errors(request, ValidationError(_("Pick the proposal to keep and write an answer.")))
+    say_errors(request, ValidationError(_("Pick the proposal to keep and write an answer.")))
     return _controls(request, proposal, 400, merge_form=form)
 
 
@@ -187,7 +183,7 @@ def _moderate(
         else:
             leads.do_unhide(request.user, proposal, reason, comment)
     except ValidationError as error:
-        _say_errors(request, error)
+        say_errors(request, error)
         return _controls(request, proposal, 400)
     messages.success(request, _("Hidden.") if hide else _("Shown again."))
     return _controls(request, proposal)
@@ -231,12 +227,12 @@ def make_task(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _lead_proposal(request.user, pk)
     form = MakeTaskForm(request.POST, user=request.user)
     if not form.is_valid():
-        _say_errors(request, ValidationError(_("Pick a project you can edit.")))
+        say_errors(request, ValidationError(_("Pick a project you can edit.")))
         return _controls(request, proposal, 400, task_form=form)
     try:
         task = leads.do_make_task(request.user, proposal, form.cleaned_data["project"])
     except ValidationError as error:
-        _say_errors(request, error)
+        say_errors(request, error)
         return _controls(request, proposal, 400, task_form=form)
     messages.success(request, _("Task “%(title)s” created.") % {"title": task.title})
     return _controls(request, proposal)
@@ -248,12 +244,12 @@ def make_project(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _lead_proposal(request.user, pk)
     form = MakeProjectForm(request.POST, user=request.user)
     if not form.is_valid():
-        _say_errors(request, ValidationError(_("Pick one of your teams.")))
+        say_errors(request, ValidationError(_("Pick one of your teams.")))
         return _controls(request, proposal, 400, project_form=form)
     try:
         project = leads.do_make_project(request.user, proposal, form.cleaned_data["team"])
     except ValidationError as error:
-        _say_errors(request, error)
+        say_errors(request, error)
         return _controls(request, proposal, 400, project_form=form)
     messages.success(request, _("Project “%(name)s” created.") % {"name": project.name})
     return _controls(request, proposal)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,31 +73,51 @@ def decode_cursor(cursor: str, model: type[Model], keys: Sequence[str]) -> list[
         raise ValidationError({"cursor": _("That cursor is not one this API gave out.")}) from error
 
 
+def _after(key: str, value: object, descending: bool) -> Q:
+    """Rows strictly after `value` in the key's order (ascending puts nulls first)."""
+    if value is None:
+        return Q(**{f"{key}__isnull": False})
+    return Q(**{f"{key}__{'lt' if descending else 'gt'}": value})
+
+
+def _same(key: str, value: object) -> Q:
+    return Q(**{f"{key}__isnull": True}) if value is None else Q(**{key: value})
+
+
 def paginate(
     queryset: QuerySet, *, cursor: str | None, limit: int, keys: Sequence[str] = ("id",)
 ) -> dict[str, Any]:
     """One page of `queryset` in `keys` order, after the row the cursor points at.
 
-    Steps: order by the keys (the last one is the unique id, so the order is total);
-    keep only rows after the cursor's key values (keyset, no OFFSET, so rows inserted
-    meanwhile neither repeat nor shift the page); fetch one row more than asked to know
-    whether there is a next page; the cursor is the last row's key values.
+    Keys are field names, "-name" for descending; an ascending key may be nullable (nulls
+    first), a descending one must not be. The last key is the unique id, so the order is
+    total. Steps: order by the keys; keep only rows after the cursor's key values (equal
+    on every earlier key, after on this one: keyset, no OFFSET, so rows inserted meanwhile
+    neither repeat nor shift the page); fetch one row more than asked to know whether
+    there is a next page; the cursor is the last row's key values.
     """
-    queryset = queryset.order_by(*keys)
+    names = [key.lstrip("-") for key in keys]
+    descending = [key.startswith("-") for key in keys]
+    queryset = queryset.order_by(
+        *(
+            F(name).desc() if desc else F(name).asc(nulls_first=True)
+            for name, desc in zip(names, descending, strict=True)
+        )
+    )
     if cursor:
-        values = decode_cursor(cursor, queryset.model, keys)
+        values = decode_cursor(cursor, queryset.model, names)
         after = Q()
-        for index, key in enumerate(keys):
-            step = Q(**{f"{key}__gt": values[index]})
-            for earlier, value in zip(keys[:index], values[:index], strict=True):
-                step &= Q(**{earlier: value})
+        for index, name in enumerate(names):
+            step = _after(name, values[index], descending[index])
+            for earlier, value in zip(names[:index], values[:index], strict=True):
+                step &= _same(earlier, value)
             after |= step
         queryset = queryset.filter(after)
     rows = list(queryset[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor([getattr(rows[-1], key) for key in keys])
+        next_cursor = encode_cursor([getattr(rows[-1], name) for name in names])
     return {"items": rows, "next_cursor": next_cursor}
 
 

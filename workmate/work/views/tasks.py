@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from workmate.lib.downloads import safe_download
 from workmate.work import services
 from workmate.work.forms import (
     AnswerForm,
@@ -350,16 +351,7 @@ def add_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """Download an attachment; only people who can see its task get it."""
     item = services.get_attachment_for_user(request.user, pk)
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.name,
-        content_type=item.content_type,
-    )
-    # Never let a browser run an uploaded file as a page of this site.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return safe_download(item.file, name=item.name, content_type=item.content_type)
 
 
 @login_required
