@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "workmate.desk",
     "workmate.work",
     "workmate.voice",
+    "workmate.inbox",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,10 @@ IMPORT_STALL_MINUTES = env_int("IMPORT_STALL_MINUTES", 15)
 VOICE_ANSWER_WORKING_DAYS = env_int("VOICE_ANSWER_WORKING_DAYS", 5)
 # Voice: authors may edit their proposal for this many minutes, until a lead answers.
 VOICE_EDIT_WINDOW_MINUTES = env_int("VOICE_EDIT_WINDOW_MINUTES", 60)
+
+# Inbox: how many notifications one person may mark urgent per day (urgent ones are
+# e-mailed at once even outside the recipient's working hours).
+INBOX_URGENT_PER_DAY = env_int("INBOX_URGENT_PER_DAY", 3)
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True), console while developing.
 EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")

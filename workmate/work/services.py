@@ -16,13 +16,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User
+from workmate.inbox import services as inbox
+from workmate.inbox.models import Kind
 from workmate.lib.workcalendar import add_working_time
 from workmate.work.models import (
     Activity,
@@ -122,6 +124,54 @@ def reply_by_for(
     return add_working_time(calendar, sent_at, datetime.timedelta(hours=hours))
 
 
+# --- Notifications -----------------------------------------------------------------------
+
+
+def _notify(
+    recipients: Iterable[User],
+    kind: str,
+    actor: User | None,
+    task: Task,
+    *,
+    excerpt: str = "",
+    urgent_reason: str = "",
+    dedupe_key: str = "",
+) -> None:
+    """Tell people about a change to a task, in the transaction that made the change."""
+    inbox.notify(
+        recipients,
+        kind,
+        actor=actor,
+        task=task,
+        title=task.title,
+        url=task.get_absolute_url(),
+        group_key=f"task:{task.pk}",
+        excerpt=excerpt,
+        urgent_reason=urgent_reason,
+        dedupe_key=dedupe_key,
+    )
+
+
+def _notify_unblocked(actor: User | None, blockers_done: Iterable[Task]) -> None:
+    """Tell the assignees of tasks that waited on `blockers_done` and now wait on nothing."""
+    waiting = (
+        Task.objects.filter(dependencies__blocked_by__in=list(blockers_done))
+        .exclude(status=TaskStatus.DONE)
+        .exclude(
+            Exists(
+                Dependency.objects.filter(task=OuterRef("pk")).exclude(
+                    blocked_by__status=TaskStatus.DONE
+                )
+            )
+        )
+        .filter(assignee__isnull=False)
+        .select_related("assignee")
+        .distinct()
+    )
+    for task in waiting:
+        _notify([task.assignee], Kind.UNBLOCKED, actor, task)
+
+
 # --- History ---------------------------------------------------------------------------
 
 
@@ -177,6 +227,7 @@ def do_create_task(
     *,
     title: str,
     request_message: str = "",
+    urgent_reason: str = "",
     tags: list[str] | None = None,
     **fields: object,
 ) -> Task:
@@ -207,7 +258,7 @@ def do_create_task(
         _set_tags(task, tags)
     _log(task, actor, "created")
     if task.assignee_id and task.assignee_id != actor.pk:
-        _send_request(actor, task, task.assignee, request_message)
+        _send_request(actor, task, task.assignee, request_message, urgent_reason)
     return task
 
 
@@ -234,6 +285,7 @@ def do_update_task(
     *,
     expected_version: int | None = None,
     request_message: str = "",
+    urgent_reason: str = "",
     tags: list[str] | None = None,
 ) -> Task:
     """Apply `changes` to a task, recording each changed field in its history.
@@ -286,7 +338,7 @@ def do_update_task(
         _log(locked, actor, verb, name, _display(locked, name, old), _display(locked, name, new))
     assignee_change = next((c for c in changed if c[0] == "assignee"), None)
     if assignee_change and assignee_change[2] is not None and assignee_change[2] != actor:
-        _send_request(actor, locked, assignee_change[2], request_message)  # type: ignore[arg-type]
+        _send_request(actor, locked, assignee_change[2], request_message, urgent_reason)  # type: ignore[arg-type]
     if status_change and status_change[2] == TaskStatus.DONE:
         # Completing a recurring task creates its next occurrence (imported here: a cycle).
         from workmate.voice import leads as voice_leads
@@ -294,6 +346,7 @@ def do_update_task(
 
         recurrence.on_completed(actor, locked)
         voice_leads.on_task_completed(locked, actor)  # A proposal follows its task to done.
+        _notify_unblocked(actor, [locked])
     return locked
 
 
@@ -453,6 +506,8 @@ def do_remove_dependency(actor: User, task: Task, blocked_by: Task) -> None:
     deleted, _rows = Dependency.objects.filter(task=task, blocked_by=blocked_by).delete()
     if deleted:
         _log(task, actor, "unblocked", "blocked_by", str(blocked_by), "")
+        if task.assignee_id and task.status != TaskStatus.DONE and not is_blocked(task):
+            _notify([task.assignee], Kind.UNBLOCKED, actor, task)
 
 
 def is_blocked(task: Task) -> bool:
@@ -462,7 +517,9 @@ def is_blocked(task: Task) -> bool:
 # --- Requests --------------------------------------------------------------------------
 
 
-def _send_request(actor: User, task: Task, assignee: User, message: str) -> WorkRequest:
+def _send_request(
+    actor: User, task: Task, assignee: User, message: str, urgent_reason: str = ""
+) -> WorkRequest:
     now = timezone.now()
     request = WorkRequest.objects.create(
         task=task,
@@ -474,6 +531,9 @@ def _send_request(actor: User, task: Task, assignee: User, message: str) -> Work
     )
     task.followers.add(actor, assignee)
     _log(task, actor, "requested", "assignee", "", assignee.full_name)
+    _notify(
+        [assignee], Kind.REQUEST, actor, task, excerpt=request.message, urgent_reason=urgent_reason
+    )
     return request
 
 
@@ -485,6 +545,7 @@ def do_send_request(
     *,
     message: str = "",
     reply_by: datetime.datetime | None = None,
+    urgent_reason: str = "",
 ) -> WorkRequest:
     """Ask someone in writing to take on a task; they become its assignee."""
     check_can_edit(actor, task.project)
@@ -503,7 +564,7 @@ def do_send_request(
             assignee.full_name,
         )
         task.refresh_from_db()
-    request = _send_request(actor, task, assignee, message)
+    request = _send_request(actor, task, assignee, message, urgent_reason)
     if reply_by is not None:
         request.reply_by = reply_by
         request.save(update_fields=["reply_by"])
@@ -541,6 +602,7 @@ def do_acknowledge_request(actor: User, request: WorkRequest, note: str = "") ->
     _log(locked.task, actor, "acknowledged", "", "", note.strip())
     if note.strip():
         Comment.objects.create(task=locked.task, author=actor, body=note.strip())
+    _notify([locked.requester], Kind.REPLY, actor, locked.task, excerpt=note.strip())
     return locked
 
 
@@ -558,6 +620,7 @@ def do_answer_request(actor: User, request: WorkRequest, answer: str) -> WorkReq
     locked.save(update_fields=["state", "answer", "closed_at", "acknowledged_at"])
     Comment.objects.create(task=locked.task, author=actor, body=answer)
     _log(locked.task, actor, "answered", "", "", answer[:200])
+    _notify([locked.requester], Kind.REPLY, actor, locked.task, excerpt=answer)
     return locked
 
 
@@ -579,6 +642,7 @@ def do_hand_back_request(actor: User, request: WorkRequest, reason: str) -> Work
         task.save(update_fields=["assignee", "version", "updated_at"])
     Comment.objects.create(task=task, author=actor, body=reason)
     _log(task, actor, "handed_back", "assignee", actor.full_name, locked.requester.full_name)
+    _notify([locked.requester], Kind.REPLY, actor, task, excerpt=reason)
     return locked
 
 
@@ -619,7 +683,8 @@ class CommentResult:
 
 
 @transaction.atomic
-def do_add_comment(actor: User, task: Task, body: str) -> CommentResult:
+def do_add_comment(actor: User, task: Task, body: str, *, urgent_reason: str = "") -> CommentResult:
+    """Comment on a task: mentioned people are told (at once, or urgently), followers too."""
     if not can_view_project(actor, task.project):
         raise PermissionDenied
     body = body.strip()
@@ -632,6 +697,13 @@ def do_add_comment(actor: User, task: Task, body: str) -> CommentResult:
         task.followers.add(*mentioned)
     task.followers.add(actor)
     _log(task, actor, "commented")
+    if urgent_reason and not mentioned:
+        raise ValidationError(
+            {"urgent_reason": _("Mention the people who must read this urgently.")}
+        )
+    _notify(mentioned, Kind.MENTION, actor, task, excerpt=body, urgent_reason=urgent_reason)
+    followers = task.followers.exclude(pk__in=[p.pk for p in mentioned])
+    _notify(followers, Kind.COMMENT, actor, task, excerpt=body)
     return CommentResult(comment, mentioned)
 
 

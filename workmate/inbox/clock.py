@@ -1,0 +1,52 @@
+"""The clock: once a minute, hand the periodic tasks to the worker.
+
+Reminders, digests and check-ins are due at moments, not in answer to a request. The
+`clock` command calls `tick()` every minute; the tasks themselves run in the worker and
+are idempotent, so a tick that is repeated or late does no harm. Several clock processes
+may run at once (one beside each worker): the unique `ClockTick.minute` lets only one of
+them enqueue a given minute's work, and a task still waiting in the queue from an earlier
+minute is not queued again, so a stopped worker does not come back to a pile of ticks.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from workmate.inbox.models import ClockTick
+
+# Dotted paths of the tasks to run every minute (each app adds its own).
+PERIODIC_TASKS = [
+    "workmate.inbox.tasks.remind_reply_by",
+]
+
+
+def _waiting(task_path: str) -> bool:
+    from django.conf import settings
+
+    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path=task_path).exists()
+
+
+def tick(now: datetime.datetime | None = None) -> list[str]:
+    """Enqueue this minute's periodic tasks once; returns the paths enqueued."""
+    minute = (now or timezone.now()).replace(second=0, microsecond=0)
+    try:
+        with transaction.atomic():
+            ClockTick.objects.create(minute=minute)
+    except IntegrityError:
+        return []  # Another clock already did this minute.
+    ClockTick.objects.filter(minute__lt=minute - datetime.timedelta(days=1)).delete()
+    enqueued = []
+    for path in PERIODIC_TASKS:
+        if _waiting(path):
+            continue
+        import_string(path).enqueue()
+        enqueued.append(path)
+    return enqueued
