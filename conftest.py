@@ -6,7 +6,13 @@ import pytest
 from django.utils import translation
 
 from workmate.accounts.models import TeamRole
-from workmate.testing.factories import add_member, make_team, make_user
+from workmate.testing.factories import (
+    add_member,
+    make_contact,
+    make_customer,
+    make_team,
+    make_user,
+)
 
 pytest_plugins = ["workmate.testing.browser", "workmate.testing.smtp"]
 
@@ -60,3 +66,25 @@ def client(client, settings):
     """
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture
+def customer_a(db):
+    return make_customer(name="Hanbit Bank", email_domains=["hanbit.example"])
+
+
+@pytest.fixture
+def customer_b(db):
+    return make_customer(name="Maru Market", email_domains=["maru.example"])
+
+
+@pytest.fixture
+def contact_a(customer_a):
+    """A contact of customer A (who must never see customer B's tickets)."""
+    return make_contact(customer_a, email="jisoo@hanbit.example", full_name="Jisoo Han")
+
+
+@pytest.fixture
+def contact_b(customer_b):
+    """A contact of customer B."""
+    return make_contact(customer_b, email="minho@maru.example", full_name="Minho Cho")

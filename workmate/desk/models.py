@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import secrets
+
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_domain_name
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from workmate.accounts.models import Team, User
 
 
 class Industry(models.TextChoices):
@@ -61,12 +71,391 @@ class Customer(models.Model):
     email_domains = models.JSONField(
         _("e-mail domains"), default=list, blank=True, validators=[validate_domains]
     )
+    # Whether the organisation's contacts see each other's tickets in the portal.
+    shared_tickets = models.BooleanField(
+        _("contacts see each other's tickets"),
+        default=False,
+        help_text=_("When off, each contact sees only the tickets they asked."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def sla_policy(self, priority: int) -> SLAPolicy | None:
+        return SLAPolicy.objects.filter(tier=self.tier, priority=priority).first()
+
+
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def active(self) -> ContactQuerySet:
+        return self.filter(is_active=True)
+
+
+class Contact(models.Model):
+    """A customer's person: asks for help by e-mail, the portal or the API.
+
+    Contacts are not Workmate users: they sign in to the portal only, with their own
+    session key, so no internal page or role check can ever let them in.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    password = models.CharField(max_length=128, blank=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+    customers = models.ManyToManyField(
+        Customer,
+        through="ContactMembership",
+        related_name="contacts",
+        verbose_name=_("organisations"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_login = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["full_name", "email"]
+        constraints = [
+            # Mail in looks contacts up by sender address regardless of case.
+            models.UniqueConstraint(Lower("email"), name="contact_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def set_password(self, raw: str | None) -> None:
+        self.password = make_password(raw) if raw else ""
+
+    def check_password(self, raw: str) -> bool:
+        return bool(self.password) and check_password(raw, self.password)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+
+class ContactMembership(models.Model):
+    """A contact belongs to one or more customer organisations."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "contact"], name="contact_membership_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} @ {self.customer}"
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, _("P1 · critical")
+    P2 = 2, _("P2 · high")
+    P3 = 3, _("P3 · normal")
+    P4 = 4, _("P4 · low")
+
+
+class SLAPolicy(models.Model):
+    """Targets for one contract tier and priority, in business minutes of the support calendar."""
+
+    tier = models.CharField(_("contract tier"), max_length=16, choices=ContractTier.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response within (minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution within (minutes)"))
+    around_the_clock = models.BooleanField(
+        _("24×7"), default=False, help_text=_("Count every hour, not only business hours.")
+    )
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["tier", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "priority"], name="sla_policy_once"),
+            models.CheckConstraint(
+                condition=Q(first_response_minutes__gt=0, resolution_minutes__gt=0),
+                name="sla_policy_targets_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_response_minutes__lte=F("resolution_minutes")),
+                name="sla_policy_response_before_resolution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} {self.get_priority_display()}"
+
+
+class Category(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    SERVICE_REQUEST = "service_request", _("Service request")
+    CHANGE_REQUEST = "change_request", _("Change request")
+    BILLING = "billing", _("Billing")
+    ARCHITECTURE = "architecture", _("Architecture question")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending customer")
+    ON_HOLD = "on_hold", _("On hold")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
+
+
+# The SLA clock does not run while the ticket waits on the customer.
+PAUSED_STATUSES = {Status.PENDING}
+DONE_STATUSES = {Status.SOLVED, Status.CLOSED}
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def active(self) -> TicketQuerySet:
+        return self.exclude(status__in=DONE_STATUSES).filter(merged_into__isnull=True)
+
+    def running(self) -> TicketQuerySet:
+        """Active tickets whose SLA clock is running (not waiting on the customer)."""
+        return self.active().exclude(status__in=PAUSED_STATUSES)
+
+    def breached(self, now: datetime.datetime | None = None) -> TicketQuerySet:
+        now = now or timezone.now()
+        return self.running().filter(
+            Q(resolution_due__lte=now)
+            | Q(first_responded_at__isnull=True, first_response_due__lte=now)
+        )
+
+    def at_risk(self, now: datetime.datetime | None = None) -> TicketQuerySet:
+        """Running tickets past 75 % of a target but not yet breached."""
+        now = now or timezone.now()
+        return (
+            self.running()
+            .filter(
+                Q(resolution_risk_at__lte=now)
+                | Q(first_responded_at__isnull=True, first_response_risk_at__lte=now)
+            )
+            .exclude(pk__in=self.breached(now).values("pk"))
+        )
+
+    def visible_to_contact(self, contact: Contact) -> TicketQuerySet:
+        """A contact's own tickets, plus all of an organisation's that shares its tickets."""
+        shared = ContactMembership.objects.filter(contact=contact, customer__shared_tickets=True)
+        mine = ContactMembership.objects.filter(contact=contact)
+        return self.filter(
+            Q(requester=contact, customer__in=mine.values("customer"))
+            | Q(customer__in=shared.values("customer"))
+        )
+
+
+class Ticket(models.Model):
+    subject = models.CharField(_("subject"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("customer"),
+        help_text=_("Empty while the ticket waits in triage."),
+    )
+    requester = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("requester"),
+    )
+    # Who wrote in when no contact could be matched (triage).
+    from_email = models.EmailField(_("from"), blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.P3
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.INCIDENT
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    followers = models.ManyToManyField(User, blank=True, related_name="followed_tickets")
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_tickets"
+    )
+    linked = models.ManyToManyField("self", blank=True, symmetrical=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The SLA: targets snapshotted from the policy when the ticket was opened (or its
+    # priority changed), and the moments they fall due in the support calendar.
+    sla_policy = models.ForeignKey(
+        SLAPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    first_response_risk_at = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    resolution_risk_at = models.DateTimeField(null=True, blank=True)
+    # Business time spent waiting on the customer so far, and since when it waits now.
+    paused_seconds = models.PositiveIntegerField(default=0)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Escalations already raised (P1 unacknowledged, breach), so each fires once.
+    escalated_unacknowledged_at = models.DateTimeField(null=True, blank=True)
+    escalated_breach_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # "My queue": an agent's active tickets by resolution due.
+            models.Index(fields=["assignee", "status", "resolution_due"], name="ticket_queue_idx"),
+            # "Team unassigned" and triage.
+            models.Index(fields=["team", "assignee", "status"], name="ticket_team_idx"),
+            # Portal lists: a customer's tickets, newest first.
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer_idx"),
+            # At risk / breached scans over running tickets.
+            models.Index(fields=["status", "resolution_risk_at"], name="ticket_risk_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="ticket_not_merged_into_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False) | Q(status=Status.NEW),
+                name="ticket_triage_is_new",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("desk:ticket", args=[self.pk])
+
+    @property
+    def number(self) -> int:
+        return self.pk
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+    def sla_state(self, now: datetime.datetime | None = None) -> str:
+        """ "ok", "at_risk", "breached", "paused", "met" or "none" (no policy)."""
+        now = now or timezone.now()
+        if self.sla_policy_id is None or self.resolution_due is None:
+            return "none"
+        if self.status in DONE_STATUSES:
+            met = self.solved_at is not None and self.solved_at <= self.resolution_due
+            return "met" if met else "breached"
+        if self.is_paused:
+            return "paused"
+        first_due = self.first_response_due if self.first_responded_at is None else None
+        if self.resolution_due <= now or (first_due is not None and first_due <= now):
+            return "breached"
+        first_risk = self.first_response_risk_at if self.first_responded_at is None else None
+        risk = self.resolution_risk_at
+        if (risk is not None and risk <= now) or (first_risk is not None and first_risk <= now):
+            return "at_risk"
+        return "ok"
+
+
+class EntryKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer message")
+    REPLY = "reply", _("Public reply")
+    NOTE = "note", _("Internal note")
+    EVENT = "event", _("Change")
+
+
+class TicketEntry(models.Model):
+    """One line of a ticket's timeline: a message, a reply, an internal note or a change."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_entries"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_entries"
+    )
+    body = models.TextField(_("text"), blank=True)
+    # For changes: which field, from what, to what (display values).
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.CharField(max_length=300, blank=True)
+    new_value = models.CharField(max_length=300, blank=True)
+    # Mail threading: the Message-ID of the mail this entry came in as or went out as.
+    message_id = models.CharField(max_length=300, blank=True, default="")
+    minutes = models.PositiveIntegerField(_("time spent (minutes)"), default=0)
+    billable = models.BooleanField(_("billable"), default=False)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="ticket_entry_timeline_idx"),
+        ]
+        constraints = [
+            # The same Message-ID twice makes one entry, not two (mail in is retried).
+            models.UniqueConstraint(
+                fields=["message_id"], condition=~Q(message_id=""), name="ticket_entry_message_once"
+            ),
+            # Only agents' replies and notes carry time.
+            models.CheckConstraint(
+                condition=Q(minutes=0) | Q(kind__in=["reply", "note"]),
+                name="ticket_entry_time_on_agent_work",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in {EntryKind.CUSTOMER, EntryKind.REPLY}
+
+
+def ticket_attachment_path(instance: TicketAttachment, filename: str) -> str:
+    return f"tickets/{instance.entry.ticket_id}/{secrets.token_hex(8)}"
+
+
+class TicketAttachment(models.Model):
+    entry = models.ForeignKey(TicketEntry, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=ticket_attachment_path, max_length=300)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=120)
 
     def __str__(self) -> str:
         return self.name

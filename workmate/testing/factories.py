@@ -65,3 +65,63 @@ def make_task(**overrides: Any) -> Task:
         fields["project"] = make_project()
     fields.setdefault("created_by", fields["project"].owner)
     return Task.objects.create(**fields)
+
+
+def make_customer(**overrides: Any):
+    from workmate.desk.models import ContractTier, Customer, Industry
+
+    number = next(_sequence)
+    fields: dict[str, Any] = {
+        "name": f"Customer {number}",
+        "industry": Industry.OTHER,
+        "tier": ContractTier.BUSINESS,
+        "email_domains": [f"customer{number}.example"],
+    }
+    fields.update(overrides)
+    return Customer.objects.create(**fields)
+
+
+def make_contact(*customers: Any, **overrides: Any):
+    """A customer's contact, member of `customers`; `password` lets them use the portal."""
+    from workmate.desk.models import Contact, ContactMembership
+
+    number = next(_sequence)
+    fields: dict[str, Any] = {
+        "email": f"contact{number}@example.net",
+        "full_name": f"Contact {number}",
+        "language": "en",
+    }
+    fields.update(overrides)
+    password = fields.pop("password", DEFAULT_PASSWORD)
+    contact = Contact(**fields)
+    contact.set_password(password)
+    contact.save()
+    for customer in customers:
+        ContactMembership.objects.create(customer=customer, contact=contact)
+    return contact
+
+
+def make_sla_policy(**overrides: Any):
+    from workmate.desk.models import ContractTier, SLAPolicy
+
+    fields: dict[str, Any] = {
+        "tier": ContractTier.BUSINESS,
+        "priority": 3,
+        "first_response_minutes": 4 * 60,
+        "resolution_minutes": 16 * 60,
+    }
+    fields.update(overrides)
+    return SLAPolicy.objects.create(**fields)
+
+
+def make_ticket(**overrides: Any):
+    """A ticket opened through the desk's own service, so its SLA clocks are set."""
+    from workmate.desk import services
+
+    fields: dict[str, Any] = {"subject": f"Ticket {next(_sequence)}"}
+    fields.update(overrides)
+    if "customer" not in fields:
+        fields["customer"] = make_customer()
+    if "requester" not in fields:
+        fields["requester"] = make_contact(fields["customer"])
+    return services.do_create_ticket(**fields)
