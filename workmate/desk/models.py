@@ -459,3 +459,115 @@ class TicketAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Macro(models.Model):
+    """A saved reply with placeholders ({{ contact_name }}, {{ ticket_number }}, ...)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    body = models.TextField(_("reply text"))
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="macros",
+        help_text=_("Empty: offered to every team."),
+    )
+    # Applying the macro may also move the ticket (e.g. to "pending customer").
+    set_status = models.CharField(_("then set status"), max_length=10, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    used_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(set_status="") | Q(set_status__in=Status.values),
+                name="macro_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rating(models.TextChoices):
+    GOOD = "good", _("Good")
+    BAD = "bad", _("Bad")
+
+
+class Satisfaction(models.Model):
+    """The contact's answer to "how did we do?" after a ticket was solved."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="satisfaction")
+    rating = models.CharField(_("rating"), max_length=4, choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.rating}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST retried with the same Idempotency-Key returns the first result, not a copy."""
+
+    key = models.CharField(max_length=200)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # A digest of the request body: the same key with another body is a client error.
+    request_hash = models.CharField(max_length=64)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class InboundStatus(models.TextChoices):
+    TICKET = "ticket", _("Opened a ticket")
+    THREADED = "threaded", _("Added to a ticket")
+    TRIAGE = "triage", _("Sent to triage")
+    DUPLICATE = "duplicate", _("Duplicate")
+    AUTO_REPLY = "auto_reply", _("Automatic reply (ignored)")
+    FAILED = "failed", _("Could not be read")
+
+
+class InboundMessage(models.Model):
+    """Every mail that reached the desk, kept raw, with what became of it: nothing is lost."""
+
+    message_id = models.CharField(max_length=300, blank=True, default="")
+    from_email = models.CharField(_("from"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    raw = models.BinaryField()
+    received_at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(max_length=8, default="smtp")  # "smtp" or "imap"
+    status = models.CharField(_("outcome"), max_length=12, choices=InboundStatus.choices)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages"
+    )
+    note = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        verbose_name = _("inbound mail")
+        verbose_name_plural = _("inbound mail")
+        ordering = ["-received_at"]
+        indexes = [
+            # Duplicate check on arrival and the triage list.
+            models.Index(fields=["message_id"], name="inbound_message_id_idx"),
+            models.Index(fields=["status", "-received_at"], name="inbound_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_email}: {self.subject}"
