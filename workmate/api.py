@@ -13,6 +13,8 @@ from ninja.security import django_auth
 
 from workmate.accounts.api import TokenAuth
 from workmate.accounts.api import router as accounts_router
+from workmate.desk.api import router as desk_router
+from workmate.inbox.api import router as inbox_router
 from workmate.voice.api import router as voice_router
 from workmate.work.api import router as work_router
 from workmate.work.services import VersionConflict
@@ -37,6 +39,13 @@ since, you get 409 with the `current_version` and nothing is written. Without `I
 the last write wins.
 
 **Deleting a project archives it** (owner or team lead only): its tasks stay readable.
+
+**Desk** (`/desk/…`) is for support agents (people in a team); anyone else gets 403.
+Customers' contacts are not Workmate users and have no API tokens: they use the portal and
+e-mail, which never show internal notes. A ticket's `ETag` works with `If-Match` as a
+task's version does. Send an `Idempotency-Key` with `POST /desk/tickets`: a retry with the
+same key and body answers with the first ticket (200) instead of opening another; the same
+key with another body gets 422.
 """
 
 api = NinjaAPI(
@@ -51,6 +60,8 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", work_router)
 api.add_router("/voice/", voice_router)
+api.add_router("/inbox/", inbox_router)
+api.add_router("/desk/", desk_router)
 
 # Swagger UI for the schema, served at /api/docs by workmate/urls.py.
 docs = partial(openapi_view, api=api)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "workmate.work",
     "workmate.voice",
     "workmate.inbox",
+    "workmate.checkins",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,20 @@ VOICE_EDIT_WINDOW_MINUTES = env_int("VOICE_EDIT_WINDOW_MINUTES", 60)
 # Inbox: how many notifications one person may mark urgent per day (urgent ones are
 # e-mailed at once even outside the recipient's working hours).
 INBOX_URGENT_PER_DAY = env_int("INBOX_URGENT_PER_DAY", 3)
+
+# Desk: the team whose working calendar is the support calendar SLAs are measured in.
+DESK_SUPPORT_TEAM = env_str("DESK_SUPPORT_TEAM", "TE")
+# Desk: a ticket is "at risk" once this share (percent) of an SLA target is used.
+DESK_AT_RISK_PERCENT = env_int("DESK_AT_RISK_PERCENT", 75)
+# Desk: a solved ticket closes by itself after this many days without a reply.
+DESK_AUTO_CLOSE_DAYS = env_int("DESK_AUTO_CLOSE_DAYS", 4)
+# Desk: the address customers write to (and replies come from), and inbound mail limits.
+DESK_SUPPORT_EMAIL = env_str("DESK_SUPPORT_EMAIL", "support@workmate.example")
+DESK_INBOUND_HOST = env_str("DESK_INBOUND_HOST", "127.0.0.1")
+DESK_INBOUND_PORT = env_int("DESK_INBOUND_PORT", 2525)
+DESK_INBOUND_MAX_BYTES = env_int("DESK_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+# Desk: IMAP mailbox polled by `manage.py fetch_mail` (imap://user:pass@host:993/INBOX?ssl=1).
+DESK_IMAP_URL = env_str("DESK_IMAP_URL", "")
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True), console while developing.
 EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")

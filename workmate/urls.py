@@ -17,5 +17,9 @@ urlpatterns = [
     path("api/docs", api_docs, name="api_docs"),
     path("work/", include(("workmate.work.urls", "work"))),
     path("voice/", include(("workmate.voice.urls", "voice"))),
+    path("inbox/", include(("workmate.inbox.urls", "inbox"))),
+    path("desk/", include(("workmate.desk.urls", "desk"))),
+    path("portal/", include(("workmate.desk.portal_urls", "portal"))),
+    path("checkins/", include(("workmate.checkins.urls", "checkins"))),
     path("", include("workmate.accounts.urls")),
 ]

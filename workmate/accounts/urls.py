@@ -3,12 +3,22 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from workmate.accounts import views
+from workmate.accounts import views, views_availability
 from workmate.accounts.forms import LoginForm, PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/", views.directory, name="directory"),
+    path(
+        "people/availability/",
+        views_availability.person_availability,
+        name="person_availability",
+    ),
+    path(
+        "people/<int:pk>/availability/",
+        views_availability.person_availability,
+        name="person_availability_of",
+    ),
     path("me/", views.profile, name="profile"),
     path("me/mode/", views.set_work_mode, name="set_work_mode"),
     path("me/mode/<str:date>/clear/", views.clear_work_mode, name="clear_work_mode"),

@@ -191,6 +191,11 @@ def do_change_status(actor: User | None, ticket: Ticket, status: str) -> Ticket:
         update.append("solved_at")
     locked.save(update_fields=update)
     _event(locked, actor, "status", old, locked.get_status_display())
+    if status == Status.SOLVED:
+        # Every way of solving a ticket offers the survey (mailed after the commit).
+        from workmate.desk.csat import offer_survey
+
+        offer_survey(locked)
     return locked
 
 
@@ -226,6 +231,11 @@ def do_reply(
         billable=billable and minutes > 0,
     )
     if not internal:
+        # Every public reply is mailed to the requester, whichever channel wrote it; notes
+        # never are. Imported here: the tasks import mail in, which imports this module.
+        from workmate.desk import tasks
+
+        transaction.on_commit(lambda: tasks.send_reply.enqueue(entry.pk))
         now = entry.created_at
         fields = []
         if locked.first_responded_at is None:
@@ -251,11 +261,14 @@ def do_customer_reply(
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write something first.")})
+    # Lock and re-read: the caller's copy may be stale, and an agent may be changing the
+    # status at this moment; the reply must see the status it reopens.
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     entry = TicketEntry.objects.create(
-        ticket=ticket, kind=EntryKind.CUSTOMER, contact=contact, body=body, message_id=message_id
+        ticket=locked, kind=EntryKind.CUSTOMER, contact=contact, body=body, message_id=message_id
     )
-    if ticket.status in {Status.PENDING, Status.SOLVED}:
-        do_change_status(None, ticket, Status.OPEN)
+    if locked.status in {Status.PENDING, Status.SOLVED}:
+        do_change_status(None, locked, Status.OPEN)
     return entry
 
 

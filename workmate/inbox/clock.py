@@ -21,6 +21,11 @@ from workmate.inbox.models import ClockTick
 # Dotted paths of the tasks to run every minute (each app adds its own).
 PERIODIC_TASKS = [
     "workmate.inbox.tasks.remind_reply_by",
+    "workmate.inbox.tasks.send_digests",
+    "workmate.checkins.tasks.open_due_checkins",
+    "workmate.desk.tasks.escalate_tickets",
+    "workmate.desk.tasks.close_solved_tickets",
+    "workmate.desk.tasks.fetch_mail",
 ]
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +22,12 @@ from workmate.inbox.models import (
     DEFAULT_CHANNELS,
     Channel,
     DeliveryPreference,
+    InboxSettings,
     Kind,
     Notification,
     UrgentMark,
 )
+from workmate.lib.workcalendar import add_working_time
 
 
 def channel_for(user: User, kind: str) -> str:
@@ -216,3 +219,82 @@ def do_set_channel(user: User, kind: str, channel: str) -> None:
     if kind not in Kind.values or channel not in Channel.values:
         raise ValidationError(_("Unknown kind of notification or delivery."))
     DeliveryPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": channel})
+
+
+def unread_count(user: User, now: datetime.datetime | None = None) -> int:
+    """The number in the nav: awake, unread, not archived."""
+    return Notification.objects.for_user(user).unread(now).count()
+
+
+def archive_group(user: User, group_key: str) -> int:
+    """Archive every notification of one group (all about one task, say); returns how many."""
+    rows = Notification.objects.filter(recipient=user, group_key=group_key)
+    return do_archive(user, rows.not_archived())
+
+
+def snooze_moments(
+    user: User, now: datetime.datetime | None = None
+) -> dict[str, datetime.datetime]:
+    """Where "snooze" can take a notification, in the person's own working calendar.
+
+    - "later": two working hours from now;
+    - "tomorrow": the start of the next working day after today (their local day);
+    - "next_week": the start of the first working day of next week (from Monday).
+    """
+    now = now or timezone.now()
+    profile = profile_of(user)
+    calendar = profile.working_hours(CompanyDayOff.objects.dates())
+    local = now.astimezone(profile.zone)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    tomorrow = midnight + datetime.timedelta(days=1)
+    monday = midnight + datetime.timedelta(days=7 - local.weekday())
+    return {
+        "later": add_working_time(calendar, now, datetime.timedelta(hours=2)),
+        "tomorrow": calendar.next_working_moment(_local_midnight(tomorrow, profile.zone)),
+        "next_week": calendar.next_working_moment(_local_midnight(monday, profile.zone)),
+    }
+
+
+def _local_midnight(moment: datetime.datetime, zone: datetime.tzinfo) -> datetime.datetime:
+    # Adding days to an aware local time keeps the old offset; rebuild it in the zone so a
+    # DST change in between does not shift midnight by an hour.
+    return datetime.datetime.combine(moment.date(), datetime.time(0), tzinfo=zone)
+
+
+@transaction.atomic
+def do_set_preferences(
+    user: User, channels: dict[str, str], digest_time: datetime.time | None
+) -> None:
+    """Save a person's channel for every kind and their digest time, all or nothing."""
+    for kind, channel in channels.items():
+        do_set_channel(user, kind, channel)
+    InboxSettings.objects.update_or_create(user=user, defaults={"digest_time": digest_time})
+
+
+def digest_time_of(user: User) -> datetime.time | None:
+    return InboxSettings.objects.filter(user=user).values_list("digest_time", flat=True).first()
+
+
+def can_audit_urgent(user: User) -> bool:
+    from workmate.accounts.models import Membership
+
+    return (
+        user.is_staff or user.is_executive or Membership.objects.filter(user=user).leads().exists()
+    )
+
+
+def urgent_marks_visible_to(user: User) -> QuerySet[UrgentMark]:
+    """The urgent audit a person may read: everything for executives and staff; for team
+    leads, the marks sent by or to members of the teams they lead; others none (403)."""
+    from django.core.exceptions import PermissionDenied
+
+    from workmate.accounts.models import Membership, TeamRole
+
+    marks = UrgentMark.objects.select_related("sender", "recipient")
+    if user.is_staff or user.is_executive:
+        return marks
+    led = Membership.objects.filter(user=user, role=TeamRole.LEAD).values("team")
+    if not led.exists():
+        raise PermissionDenied(_("Only team leads, executives and staff see urgent marks."))
+    members = Membership.objects.filter(team__in=led).values("user")
+    return marks.filter(Q(sender__in=members) | Q(recipient__in=members))

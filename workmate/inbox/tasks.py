@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
-from workmate.inbox import delivery
+from workmate.inbox import delivery, digests
 
 
 @task()
@@ -21,3 +21,9 @@ def send_notification_email(notification_id: int) -> bool:
 def remind_reply_by() -> int:
     """Raise the "reply-by approaching" and "reply-by passed" reminders that are due."""
     return delivery.remind_reply_by(timezone.now())
+
+
+@task()
+def send_digests() -> int:
+    """Send the daily digests that are due now; returns how many mails went out."""
+    return digests.send_due_digests(timezone.now())

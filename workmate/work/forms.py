@@ -112,6 +112,28 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ProjectRole.choices)
 
 
+def urgent_fields() -> tuple[forms.BooleanField, forms.CharField]:
+    """An "urgent" box and the reason it needs: urgent notifications reach people even
+    outside their working hours, so marking one is a deliberate, explained act."""
+    return (
+        forms.BooleanField(
+            label=_("Urgent: tell them now, even outside their working hours"), required=False
+        ),
+        forms.CharField(
+            label=_("Why it cannot wait"),
+            required=False,
+            max_length=500,
+            widget=forms.TextInput(),
+        ),
+    )
+
+
+def clean_urgent(form: forms.Form, data: dict[str, object]) -> None:
+    """A ticked urgent box needs a reason; the service checks the daily limit."""
+    if data.get("urgent") and not str(data.get("urgent_reason") or "").strip():
+        form.add_error("urgent_reason", _("Say why this cannot wait for working hours."))
+
+
 class TaskQuickForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     section = forms.ModelChoiceField(
@@ -124,11 +146,19 @@ class TaskQuickForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
     )
+    urgent, urgent_reason = urgent_fields()
 
     def __init__(self, *args: object, project: Project, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
         self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        clean_urgent(self, data)
+        if data.get("urgent") and not data.get("assignee") and "assignee" not in self.errors:
+            self.add_error("assignee", _("An urgent request needs someone to go to."))
+        return data
 
 
 class SectionForm(forms.Form):
@@ -141,6 +171,13 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Mention people with @name."),
     )
+    # Urgent tells the people the comment @mentions.
+    urgent, urgent_reason = urgent_fields()
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        clean_urgent(self, data)
+        return data
 
 
 class AnswerForm(forms.Form):

@@ -49,6 +49,15 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/voice/proposals/{proposal_id}/vote",
         "/api/v1/voice/proposals/{proposal_id}/status",
         "/api/v1/voice/mine",
+        "/api/v1/inbox/notifications",
+        "/api/v1/inbox/notifications/{notification_id}",
+        "/api/v1/inbox/notifications/{notification_id}/read",
+        "/api/v1/inbox/notifications/{notification_id}/archive",
+        "/api/v1/inbox/notifications/{notification_id}/snooze",
+        "/api/v1/inbox/unread-count",
+        "/api/v1/desk/tickets",
+        "/api/v1/desk/tickets/{ticket_id}",
+        "/api/v1/desk/tickets/{ticket_id}/replies",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]

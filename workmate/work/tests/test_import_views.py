@@ -201,7 +201,7 @@ def test_upload_imports_in_the_worker_and_shows_the_report(
     assert "17 created, 0 updated, 0 unchanged." in page
     assert "Dana Choi &lt;dana@partner.example&gt;" in page
     assert 'value="100"' in page
-    assert "hx-trigger" not in page
+    assert 'hx-trigger="every 1s"' not in page
 
 
 def test_uploading_again_updates_instead_of_duplicating(
@@ -238,7 +238,7 @@ def test_bad_file_fails_with_line_numbers_and_writes_nothing(
     assert "Nothing was imported" in page
     assert "line 7: Due Date &#x27;next week&#x27; is not a date" in page
     assert "line 9: parent task &#x27;Foo&#x27; not found" in page
-    assert "hx-trigger" not in page
+    assert 'hx-trigger="every 1s"' not in page
 
 
 @pytest.mark.parametrize(

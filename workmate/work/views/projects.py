@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from workmate.accounts.models import User
 from workmate.accounts.templatetags.workmate import when
+from workmate.inbox import services as inbox_services
 from workmate.work import fields as custom_fields
 from workmate.work import services
 from workmate.work.forms import (
@@ -316,6 +317,8 @@ def _project_page(
         return render(request, "work/partials/_project_tasks.html", context)
     context["task_form"] = task_form or TaskQuickForm(project=project)
     context["section_form"] = section_form or SectionForm()
+    if listing.can_edit:
+        context["urgent_left"] = inbox_services.urgent_left_today(request.user)
     # The settings tab: for editors, and on an archived project for those who may unarchive it.
     context["can_unarchive"] = project.is_archived and services.can_archive_project(
         request.user, project
@@ -561,9 +564,13 @@ def add_task(request: HttpRequest, pk: int) -> HttpResponse:
     form = TaskQuickForm(request.POST, project=project)
     if form.is_valid():
         data = dict(form.cleaned_data)
+        urgent, urgent_reason = data.pop("urgent"), data.pop("urgent_reason").strip()
+        urgent_reason = urgent_reason if urgent else ""
         try:
             tags = services.parse_tag_names(data.pop("tags"))
-            task = services.do_create_task(request.user, project, tags=tags, **data)
+            task = services.do_create_task(
+                request.user, project, tags=tags, urgent_reason=urgent_reason, **data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

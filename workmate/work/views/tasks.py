@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from workmate.inbox import services as inbox_services
 from workmate.lib.downloads import safe_download
 from workmate.work import services
 from workmate.work.forms import (
@@ -205,6 +206,7 @@ def _task_page(
         "comments": task.comments.select_related("author"),
         "history": history,
         "comment_form": comment_form or CommentForm(),
+        "urgent_left": inbox_services.urgent_left_today(user),
         "pending": RequestState.PENDING,
     }
     if can_edit:
@@ -412,7 +414,13 @@ def add_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            result = services.do_add_comment(request.user, task, form.cleaned_data["body"])
+            urgent = form.cleaned_data["urgent"]
+            result = services.do_add_comment(
+                request.user,
+                task,
+                form.cleaned_data["body"],
+                urgent_reason=form.cleaned_data["urgent_reason"] if urgent else "",
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -35,6 +35,8 @@ from workmate.accounts.models import (
     WorkModeDay,
     WorkProfile,
 )
+from workmate.checkins.demo import seed_checkins_demo
+from workmate.desk.demo import seed_desk_demo
 from workmate.desk.models import ContractTier, Customer, Industry
 from workmate.voice.demo import seed_voice_demo
 from workmate.work.demo import seed_work_demo
@@ -417,6 +419,8 @@ class Command(BaseCommand):
             people = self._seed(password)
             seed_work_demo(people)
             seed_voice_demo(people)
+            seed_checkins_demo(people)
+            seed_desk_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:

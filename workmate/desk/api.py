@@ -1,0 +1,452 @@
+"""The desk API for support agents: list, read, open, change and answer tickets.
+
+Every route is for agents only (`services.check_agent`: Workmate people in a team); anyone
+else gets 403 before a ticket is read, so a ticket's timeline (with its internal notes)
+never reaches a non-agent. Contacts are not Workmate users and have no API tokens: they
+use the portal and e-mail, which show only `services.public_entries`.
+
+Routes call the same services as the agent pages; errors are raised and turned into JSON
+by the handlers in `workmate.api`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from workmate.accounts.models import User
+from workmate.desk import services
+from workmate.desk.models import (
+    Category,
+    Contact,
+    Customer,
+    EntryKind,
+    IdempotencyKey,
+    Priority,
+    Ticket,
+    TicketEntry,
+)
+from workmate.desk.models import (
+    Status as TicketStatus,
+)
+from workmate.work.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, PageParams, UserOut, paginate
+
+router = Router(tags=["desk"])
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 50
+IDEMPOTENCY_KEY_MAX = IdempotencyKey._meta.get_field("key").max_length
+# The desk's choices as literal values, not enum components: the OpenAPI document names an
+# enum component by its class, and "Priority" or "Status" would clash with other apps'.
+PriorityValue = Literal[1, 2, 3, 4]
+StatusValue = Literal[tuple(TicketStatus.values)]  # type: ignore[valid-type]
+CategoryValue = Literal[tuple(Category.values)]  # type: ignore[valid-type]
+KindValue = Literal[tuple(EntryKind.values)]  # type: ignore[valid-type]
+AGENT_READ_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 403: ErrorOut}
+
+
+# --- Schemas ---------------------------------------------------------------------------
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+
+
+class ContactOut(Schema):
+    id: int
+    email: str
+    full_name: str
+
+
+class TicketOut(Schema):
+    id: int
+    number: int
+    subject: str
+    customer: CustomerOut | None = Field(..., description="Null while in triage.")
+    requester: ContactOut | None
+    from_email: str
+    priority: PriorityValue
+    category: CategoryValue
+    status: StatusValue
+    team_code: str | None
+    assignee: UserOut | None
+    tags: list[str]
+    sla_state: Literal["ok", "at_risk", "breached", "paused", "met", "none"]
+    first_response_due: datetime.datetime | None
+    resolution_due: datetime.datetime | None
+    first_responded_at: datetime.datetime | None
+    solved_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    merged_into_id: int | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    etag: str = Field(..., description="Send back as `If-Match` with a PATCH.")
+
+    @staticmethod
+    def resolve_team_code(ticket: Ticket) -> str | None:
+        return ticket.team.code if ticket.team_id else None
+
+    @staticmethod
+    def resolve_sla_state(ticket: Ticket) -> str:
+        return ticket.sla_state()
+
+    @staticmethod
+    def resolve_etag(ticket: Ticket) -> str:
+        return ticket_etag(ticket)
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class EntryOut(Schema):
+    id: int
+    kind: KindValue = Field(..., description="`note` and `event` entries are internal.")
+    author: UserOut | None = Field(..., description="The agent who wrote or changed it.")
+    contact: ContactOut | None = Field(..., description="The customer's contact who wrote it.")
+    body: str
+    field: str
+    old_value: str
+    new_value: str
+    minutes: int
+    billable: bool
+    created_at: datetime.datetime
+
+
+class TicketDetailOut(TicketOut):
+    description: str
+    entries: list[EntryOut] = Field(
+        ..., description="The whole timeline, oldest first, internal notes included."
+    )
+
+    @staticmethod
+    def resolve_entries(ticket: Ticket) -> list[TicketEntry]:
+        return list(ticket.entries.select_related("author", "contact"))
+
+
+class TicketFilters(PageParams):
+    status: StatusValue | None = None
+    priority: int | None = Field(None, ge=1, le=4, description="1 (P1) to 4 (P4).")
+    customer: int | None = Field(None, description="A customer's id.")
+    assignee: str | None = Field(None, description='An agent\'s id, "me" or "none".')
+    queue: Literal["at_risk", "breached"] | None = Field(
+        None, description="Running tickets past 75 % of a target, or past a target."
+    )
+    updated_since: datetime.datetime | None = Field(
+        None, description="Only tickets changed at or after this moment."
+    )
+
+
+class TicketIn(Schema):
+    customer_id: int
+    requester_id: int | None = Field(None, description="The contact asking; or give the e-mail.")
+    requester_email: str | None = Field(None, description="The contact's e-mail address.")
+    subject: str = Field(..., max_length=300)
+    description: str = ""
+    priority: PriorityValue = Priority.P3.value
+    category: CategoryValue = Category.INCIDENT.value
+
+
+class TicketPatch(Schema):
+    status: StatusValue | None = None
+    priority: PriorityValue | None = None
+    assignee_id: int | None = Field(None, description="An agent's id; null unassigns.")
+    tags: list[str] | None = Field(None, description="The ticket's complete new list of tags.")
+
+
+class ReplyIn(Schema):
+    body: str
+    internal: bool = Field(False, description="An internal note: never shown to the customer.")
+    minutes: int = Field(0, ge=0, description="Time spent, in minutes.")
+    billable: bool = False
+    status: StatusValue | None = Field(None, description="Also move the ticket to this status.")
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def ticket_etag(ticket: Ticket) -> str:
+    """The ticket's ETag: its last change to the microsecond (tickets carry no version)."""
+    micros = (ticket.updated_at - datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)) // (
+        datetime.timedelta(microseconds=1)
+    )
+    return f'"{micros}"'
+
+
+def _agent(request: HttpRequest) -> User:
+    services.check_agent(request.auth)
+    return request.auth
+
+
+def _tickets() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("customer", "requester", "assignee", "team")
+
+
+def _ticket_out(user: User, pk: int, response: HttpResponse) -> Ticket:
+    ticket = services.get_ticket_for_agent(user, pk)
+    response["ETag"] = ticket_etag(ticket)
+    return ticket
+
+
+def _requester(payload: TicketIn) -> Contact:
+    if payload.requester_id is not None:
+        contact = Contact.objects.filter(pk=payload.requester_id).first()
+    elif payload.requester_email:
+        contact = Contact.objects.filter(email__iexact=payload.requester_email.strip()).first()
+    else:
+        raise ValidationError({"requester": _("Give the requester's id or e-mail address.")})
+    if contact is None:
+        raise ValidationError({"requester": _("No such contact.")})
+    return contact
+
+
+def _request_hash(payload: Schema) -> str:
+    """A digest of the request as parsed: the same fields and values give the same digest."""
+    canonical = json.dumps(payload.dict(), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError(
+            {
+                "Idempotency-Key": _("Give an Idempotency-Key of 1 to %(max)d characters.")
+                % {"max": IDEMPOTENCY_KEY_MAX}
+            }
+        )
+    return key
+
+
+def _replay(user: User, key: str, digest: str) -> Ticket | None:
+    """The ticket an earlier request with this key made, or None; another body is an error."""
+    earlier = IdempotencyKey.objects.filter(owner=user, key=key).first()
+    if earlier is None:
+        return None
+    if earlier.request_hash != digest:
+        raise HttpError(
+            422,
+            _(
+                "This Idempotency-Key was already used with a different request. "
+                "Use a new key for a new ticket."
+            ),
+        )
+    return earlier.ticket
+
+
+def create_ticket_once(user: User, payload: TicketIn, key: str | None) -> tuple[Ticket, bool]:
+    """Open a ticket, at most once per Idempotency-Key; returns it and whether it is new.
+
+    Steps: with a key, return the ticket an earlier request with the key and the same body
+    made (another body: 422); else open the ticket and store the key in the same
+    transaction. Race: two requests with the same key may both find no key and both open
+    a ticket; the unique (owner, key) constraint lets only one store its key, the other's
+    transaction rolls back (no second ticket) and it answers with the winner's ticket.
+    """
+    digest = _request_hash(payload)
+    if key is not None and (earlier := _replay(user, key, digest)) is not None:
+        return earlier, False
+    customer = Customer.objects.filter(pk=payload.customer_id).first()
+    if customer is None:
+        raise ValidationError({"customer": _("No such customer.")})
+    requester = _requester(payload)
+    try:
+        with transaction.atomic():
+            ticket = services.do_create_ticket(
+                subject=payload.subject,
+                description=payload.description,
+                customer=customer,
+                requester=requester,
+                priority=payload.priority,
+                category=payload.category,
+                actor=user,
+            )
+            if key is not None:
+                IdempotencyKey.objects.create(
+                    key=key, owner=user, request_hash=digest, ticket=ticket
+                )
+    except IntegrityError:
+        if key is None or (earlier := _replay(user, key, digest)) is None:
+            raise
+        return earlier, False
+    return ticket, True
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    """Tags trimmed, without blanks or repeats (case-insensitive), in the order given."""
+    cleaned: list[str] = []
+    for tag in tags:
+        tag = " ".join(tag.split())
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_LENGTH:
+            raise ValidationError(
+                {"tags": _("Keep each tag under %(max)d characters.") % {"max": MAX_TAG_LENGTH}}
+            )
+        if tag.lower() not in {seen.lower() for seen in cleaned}:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError({"tags": _("At most %(max)d tags.") % {"max": MAX_TAGS}})
+    return cleaned
+
+
+def parse_if_match(value: str | None) -> str | None:
+    """The ETag in an If-Match header (weak or strong), or None for none or `*`."""
+    if value is None or value.strip() in {"", "*"}:
+        return None
+    return '"' + value.strip().removeprefix("W/").strip('"') + '"'
+
+
+@transaction.atomic
+def update_ticket(user: User, ticket: Ticket, changes: dict[str, Any], expected: str | None):
+    """Apply the changes a PATCH sends through the desk services, all or nothing.
+
+    Steps: lock the ticket (two agents may change it at once) and refuse a stale If-Match
+    (409); look up the assignee; set priority, assignee and tags, then the status last (a
+    status may stamp solved/closed, which should see the other changes).
+    """
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected is not None and ticket_etag(locked) != expected:
+        raise HttpError(409, _("The ticket changed since you read it; nothing was saved."))
+    if "priority" in changes and changes["priority"] is not None:
+        locked = services.do_set_priority(user, locked, changes["priority"])
+    if "assignee_id" in changes:
+        assignee = None
+        if changes["assignee_id"] is not None:
+            assignee = User.objects.filter(pk=changes["assignee_id"]).first()
+            if assignee is None:
+                raise ValidationError({"assignee": _("No such person.")})
+        locked = services.do_assign(user, locked, assignee)
+    if changes.get("tags") is not None:
+        tags = _clean_tags(changes["tags"])
+        if tags != locked.tags:
+            old = ", ".join(locked.tags)
+            locked.tags = tags
+            locked.save(update_fields=["tags", "updated_at"])
+            TicketEntry.objects.create(
+                ticket=locked,
+                kind=EntryKind.EVENT,
+                author=user,
+                field="tags",
+                old_value=old[:300],
+                new_value=", ".join(tags)[:300],
+            )
+    if changes.get("status") is not None:
+        services.do_change_status(user, locked, changes["status"])
+
+
+# --- Routes ----------------------------------------------------------------------------
+
+
+LIST_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+
+@router.get("/tickets", response={200: TicketPage, **LIST_ERRORS})
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, Any]:
+    """Every ticket (agents see all), by last change, oldest first, narrowed by the filters.
+
+    The order lets a client keep in sync: remember the newest `updated_at` it saw and ask
+    again with `updated_since`.
+    """
+    user = _agent(request)
+    tickets = _tickets()
+    if filters.status is not None:
+        tickets = tickets.filter(status=filters.status)
+    if filters.priority is not None:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.customer is not None:
+        tickets = tickets.filter(customer_id=filters.customer)
+    if filters.assignee == "me":
+        tickets = tickets.filter(assignee=user)
+    elif filters.assignee == "none":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif filters.assignee is not None:
+        if not filters.assignee.isdigit():
+            raise ValidationError({"assignee": _('Give an agent\'s id, "me" or "none".')})
+        tickets = tickets.filter(assignee_id=int(filters.assignee))
+    if filters.queue == "at_risk":
+        tickets = tickets.filter(pk__in=Ticket.objects.at_risk().values("pk"))
+    elif filters.queue == "breached":
+        tickets = tickets.filter(pk__in=Ticket.objects.breached().values("pk"))
+    if filters.updated_since is not None:
+        tickets = tickets.filter(updated_at__gte=filters.updated_since)
+    return paginate(tickets, cursor=filters.cursor, limit=filters.limit, keys=("updated_at", "id"))
+
+
+@router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **AGENT_READ_ERRORS})
+def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int) -> Ticket:
+    """The ticket with its whole timeline (internal notes included) and its `ETag`."""
+    return _ticket_out(_agent(request), ticket_id, response)
+
+
+@router.post("/tickets", response={200: TicketDetailOut, 201: TicketDetailOut, **WRITE_ERRORS})
+def create_ticket(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: TicketIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Any unique string (a UUID): a retry with the same key and body "
+        "answers with the ticket the first request made (200) instead of opening another; "
+        "the same key with another body gets 422.",
+    ),
+) -> Status[Ticket]:
+    """Opens a ticket for a customer's contact (by id or e-mail address)."""
+    user = _agent(request)
+    ticket, created = create_ticket_once(user, payload, _check_key(idempotency_key))
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201 if created else 200, _ticket_out(user, ticket.pk, response))
+
+
+@router.patch(
+    "/tickets/{ticket_id}", response={200: TicketDetailOut, 409: ErrorOut, **WRITE_ERRORS}
+)
+def patch_ticket(
+    request: HttpRequest,
+    response: HttpResponse,
+    ticket_id: int,
+    payload: TicketPatch,
+    if_match: str | None = Header(
+        None,
+        alias="If-Match",
+        description="The `ETag` you read; when the ticket changed since, you get 409.",
+    ),
+) -> Ticket:
+    """Change only the fields you send. With `If-Match`, a stale ETag is refused (409)."""
+    user = _agent(request)
+    ticket = services.get_ticket_for_agent(user, ticket_id)
+    update_ticket(user, ticket, payload.dict(exclude_unset=True), parse_if_match(if_match))
+    return _ticket_out(user, ticket_id, response)
+
+
+@router.post("/tickets/{ticket_id}/replies", response={201: EntryOut, **WRITE_ERRORS})
+def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn) -> Status[TicketEntry]:
+    """A public reply to the customer, or an internal note (`internal`), with time spent."""
+    user = _agent(request)
+    ticket = services.get_ticket_for_agent(user, ticket_id)
+    entry = services.do_reply(
+        user,
+        ticket,
+        payload.body,
+        internal=payload.internal,
+        minutes=payload.minutes,
+        billable=payload.billable,
+        status=payload.status,
+    )
+    return Status(201, TicketEntry.objects.select_related("author", "contact").get(pk=entry.pk))

@@ -1,0 +1,237 @@
+"""Forms of the agent pages: the queue filters, bulk assign, reply box, ticket changes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workmate.accounts.models import Membership, Team, User
+from workmate.desk.agent import agents, parse_tags
+from workmate.desk.models import Category, Customer, Macro, Priority, Status, Ticket
+
+
+class QueueFilterForm(forms.Form):
+    """The filter bar; every filter is a GET parameter, so a URL keeps them."""
+
+    q = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices]
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any")), *Priority.choices],
+    )
+    customer = forms.ModelChoiceField(
+        label=_("Customer"),
+        required=False,
+        queryset=Customer.objects.only("pk", "name"),
+        empty_label=_("Any"),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("Any")), *Category.choices]
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
+
+    def __init__(self, data, *, people: list[User]) -> None:
+        super().__init__(data, auto_id="filter_%s")
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Unassigned")),
+            *[(str(person.pk), person.full_name) for person in people],
+        ]
+
+    def filters(self) -> dict:
+        """The filters that parsed; a bad one is shown beside its field and left out."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "status": data.get("status") or "",
+            "priority": data.get("priority"),
+            "customer": data.get("customer"),
+            "category": data.get("category") or "",
+            "assignee": data.get("assignee") or "",
+            "tag": data.get("tag") or "",
+            "text": data.get("q") or "",
+        }
+
+    @property
+    def is_active(self) -> bool:
+        return any(value not in (None, "") for value in self.filters().values())
+
+
+class AssigneeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name
+
+
+class BulkAssignForm(forms.Form):
+    tickets = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    assignee = AssigneeChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody (unassign)"),
+    )
+
+    def __init__(self, data=None, *, people_qs=None) -> None:
+        super().__init__(data, auto_id="bulk_%s")
+        self.fields["assignee"].queryset = people_qs if people_qs is not None else agents()  # type: ignore[attr-defined]
+
+    def clean_tickets(self) -> list[int]:
+        return self.cleaned_data["tickets"]
+
+    def full_clean(self) -> None:
+        # The ticket choices are whatever ids were posted; the service loads what exists.
+        if self.data:
+            ids = [value for value in self.data.getlist("tickets") if str(value).isdigit()]
+            self.fields["tickets"].choices = [(value, value) for value in ids]  # type: ignore[attr-defined]
+        super().full_clean()
+
+
+class ReplyForm(forms.Form):
+    KIND_CHOICES = [("reply", _("Reply to customer")), ("note", _("Internal note"))]
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=KIND_CHOICES, initial="reply", widget=forms.RadioSelect
+    )
+    body = forms.CharField(
+        label=_("Message"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    minutes = forms.IntegerField(
+        label=_("Time spent (minutes)"), min_value=0, max_value=24 * 60, initial=0
+    )
+    billable = forms.BooleanField(label=_("Billable"), required=False)
+    status = forms.ChoiceField(
+        label=_("Then set status"),
+        required=False,
+        choices=[("", _("Leave as it is")), *Status.choices],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "reply_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TicketUpdateForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    assignee = AssigneeChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas or spaces."),
+    )
+
+    def __init__(self, data=None, *, ticket: Ticket) -> None:
+        initial = {
+            "priority": ticket.priority,
+            "status": ticket.status,
+            "assignee": ticket.assignee_id,
+            "tags": ", ".join(ticket.tags),
+        }
+        super().__init__(data, initial=initial, auto_id="props_%s")
+        self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
+
+    def clean_tags(self) -> list[str]:
+        return parse_tags(self.cleaned_data.get("tags") or "")
+
+
+class TicketNumberForm(forms.Form):
+    """Merge into / link to another ticket, by its number."""
+
+    number = forms.IntegerField(label=_("Ticket number"), min_value=1)
+
+    def __init__(self, *args, prefix: str, **kwargs) -> None:
+        super().__init__(*args, prefix=prefix, **kwargs)
+
+    def clean_number(self) -> Ticket:
+        number = self.cleaned_data["number"]
+        ticket = Ticket.objects.filter(pk=number).first()
+        if ticket is None:
+            raise forms.ValidationError(
+                _("There is no ticket #%(number)s."), params={"number": number}
+            )
+        return ticket
+
+
+class EscalateForm(forms.Form):
+    to = forms.ChoiceField(choices=[("le", "LE"), ("se", "SE")])
+    note = forms.CharField(
+        label=_("Hand-off note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TriageForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.only("pk", "name")
+    )
+    requester_email = forms.EmailField(label=_("Requester's e-mail address"))
+
+
+class MacroForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    body = forms.CharField(
+        label=_("Reply text"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Placeholders: {{ contact_name }}, {{ ticket_number }}, {{ agent_name }}, "
+            "{{ customer_name }}."
+        ),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("Every team")
+    )
+    set_status = forms.ChoiceField(
+        label=_("Then set status"),
+        required=False,
+        choices=[("", _("Leave as it is")), *Status.choices],
+    )
+
+    def __init__(self, data=None, *, user: User, macro: Macro | None = None) -> None:
+        initial = {}
+        if macro is not None:
+            initial = {
+                "name": macro.name,
+                "body": macro.body,
+                "team": macro.team_id,
+                "set_status": macro.set_status,
+            }
+        super().__init__(data, initial=initial)
+        teams = (
+            Team.objects.filter(pk__in=Membership.objects.filter(user=user).values("team"))
+            if not user.is_superuser
+            else Team.objects.all()
+        )
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    def month_or(self, default: datetime.date) -> datetime.date:
+        if self.is_valid() and self.cleaned_data.get("month"):
+            return self.cleaned_data["month"].replace(day=1)
+        return default.replace(day=1)

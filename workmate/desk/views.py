@@ -1,0 +1,506 @@
+"""The agents' desk: queues, the ticket page, macros and billable time."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from workmate.desk import agent, services
+from workmate.desk.forms import (
+    BulkAssignForm,
+    EscalateForm,
+    MacroForm,
+    MonthForm,
+    QueueFilterForm,
+    ReplyForm,
+    TicketNumberForm,
+    TicketUpdateForm,
+    TriageForm,
+)
+from workmate.desk.models import Ticket, TicketAttachment
+from workmate.lib.downloads import safe_download
+from workmate.work.forms import add_service_errors
+
+QUEUE_PAGE_SIZE = 30
+
+# What a change entry's `field` is called on the timeline.
+FIELD_LABELS = {
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "assignee": gettext_lazy("Assignee"),
+    "team": gettext_lazy("Team"),
+    "tags": gettext_lazy("Tags"),
+    "customer": gettext_lazy("Customer"),
+    "followers": gettext_lazy("Followers"),
+    "linked": gettext_lazy("Linked tickets"),
+    "merged_into": gettext_lazy("Merged into"),
+    "merged": gettext_lazy("Merged here"),
+    "escalation": gettext_lazy("Escalated"),
+}
+
+QUEUE_TITLES = {
+    "mine": gettext_lazy("My queue"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "at_risk": gettext_lazy("At risk"),
+    "breached": gettext_lazy("Breached"),
+    "pending": gettext_lazy("Waiting on customer"),
+    "triage": gettext_lazy("Triage"),
+    "all": gettext_lazy("All tickets"),
+}
+
+
+def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """A full desk page: the nav shows "Billable time" to those who may see it."""
+    context["can_see_billing"] = agent.can_see_billing(request.user)
+    return render(request, template, context, status=status)
+
+
+# --- Queues ------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueList:
+    queue: str
+    title: str
+    filter_form: QueueFilterForm
+    bulk_form: BulkAssignForm
+    page: Page
+    querystring: str
+    here: str
+
+
+def _queue_list(request: HttpRequest, queue: str, params: QueryDict) -> QueueList:
+    """Filter and paginate one queue, with each row's SLA clock, in a fixed number of queries."""
+    people = list(agent.agents())
+    filter_form = QueueFilterForm(params, people=people)
+    tickets = agent.narrow_tickets(
+        agent.queue_tickets(request.user, queue), request.user, **filter_form.filters()
+    )
+    page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(params.get("page"))
+    rows = list(page.object_list)
+    agent.attach_clocks(rows)
+    page.object_list = rows
+    kept = params.copy()
+    kept.pop("page", None)
+    base = reverse(f"desk:{queue}")
+    return QueueList(
+        queue=queue,
+        title=str(QUEUE_TITLES[queue]),
+        filter_form=filter_form,
+        bulk_form=BulkAssignForm(people_qs=agent.agents()),
+        page=page,
+        querystring=kept.urlencode(),
+        here=f"{base}?{params.urlencode()}" if params else base,
+    )
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    services.check_agent(request.user)
+    return redirect("desk:mine")
+
+
+@login_required
+@require_safe
+def queue(request: HttpRequest, queue: str) -> HttpResponse:
+    services.check_agent(request.user)
+    listing = _queue_list(request, queue, request.GET)
+    context = {"listing": listing, "queues": QUEUE_TITLES}
+    if request.htmx:
+        return render(request, "desk/partials/_queue_list.html", context)
+    return _page(request, "desk/queue.html", context)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Give the ticked tickets to one agent; back to the same queue, filters kept."""
+    services.check_agent(request.user)
+    queue_name = request.POST.get("queue", "")
+    if queue_name not in QUEUE_TITLES:
+        queue_name = "mine"
+    target = _safe_next(request, reverse(f"desk:{queue_name}"))
+    form = BulkAssignForm(request.POST)
+    if form.is_valid() and form.cleaned_data["tickets"]:
+        try:
+            changed = agent.do_bulk_assign(
+                request.user, form.cleaned_data["tickets"], form.cleaned_data["assignee"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d ticket assigned.", "%(count)d tickets assigned.", changed)
+                % {"count": changed},
+            )
+    else:
+        messages.error(request, _("Tick at least one ticket and choose someone."))
+    if request.htmx:
+        params = QueryDict(urlsplit(target).query)
+        listing = _queue_list(request, queue_name, params)
+        context = {"listing": listing, "queues": QUEUE_TITLES}
+        return render(request, "desk/partials/_queue_list.html", context)
+    return redirect(target)
+
+
+# --- The ticket page ---------------------------------------------------------------------
+
+
+def _ticket(request: HttpRequest, pk: int) -> Ticket:
+    ticket = services.get_ticket_for_agent(request.user, pk)
+    return (
+        Ticket.objects.select_related(
+            "customer",
+            "customer__se_owner",
+            "customer__le_architect",
+            "requester",
+            "assignee",
+            "team",
+            "sla_policy",
+            "merged_into",
+        )
+        .prefetch_related("followers", "linked", "merged_tickets")
+        .get(pk=ticket.pk)
+    )
+
+
+def _ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    reply_form: ReplyForm | None = None,
+    update_form: TicketUpdateForm | None = None,
+    merge_form: TicketNumberForm | None = None,
+    link_form: TicketNumberForm | None = None,
+    escalate_form: EscalateForm | None = None,
+    triage_form: TriageForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    agent.attach_clocks([ticket])
+    total, billable = agent.ticket_time(ticket)
+    entries = list(agent.timeline(ticket))
+    for entry in entries:
+        entry.field_label = FIELD_LABELS.get(entry.field, entry.field)  # type: ignore[attr-defined]
+    context = {
+        "ticket": ticket,
+        "timeline": entries,
+        "reply_form": reply_form or ReplyForm(),
+        "update_form": update_form or TicketUpdateForm(ticket=ticket),
+        "merge_form": merge_form or TicketNumberForm(prefix="merge"),
+        "link_form": link_form or TicketNumberForm(prefix="link"),
+        "escalate_form": escalate_form or EscalateForm(),
+        "triage_form": triage_form or TriageForm(initial={"requester_email": ticket.from_email}),
+        "macros": agent.macros_for(request.user),
+        "minutes_total": total,
+        "minutes_billable": billable,
+        "is_following": any(person.pk == request.user.pk for person in ticket.followers.all()),
+    }
+    return _page(request, "desk/ticket.html", context, status=status)
+
+
+@login_required
+@require_safe
+def attachment(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A file on the ticket's timeline (or a ticket merged into it), for agents only."""
+    current = services.get_ticket_for_agent(request.user, pk)
+    tickets = [current.pk, *current.merged_tickets.values_list("pk", flat=True)]
+    item = TicketAttachment.objects.filter(pk=file_pk, entry__ticket__in=tickets).first()
+    if item is None:
+        raise Http404("No such file.")
+    return safe_download(item.file, name=item.name, content_type=item.content_type)
+
+
+@login_required
+@require_safe
+def ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket; `?macro=<id>` fills the reply box with that macro's text."""
+    current = _ticket(request, pk)
+    reply_form = None
+    macro_id = request.GET.get("macro", "")
+    if macro_id.isdigit():
+        macro = agent.get_macro_for_agent(request.user, int(macro_id))
+        body, set_status = agent.do_apply_macro(request.user, current, macro)
+        reply_form = ReplyForm(initial={"body": body, "status": set_status, "kind": "reply"})
+        if request.htmx:
+            return render(
+                request,
+                "desk/partials/_reply_form.html",
+                {
+                    "ticket": current,
+                    "reply_form": reply_form,
+                    "macros": agent.macros_for(request.user),
+                },
+            )
+    return _ticket_page(request, current, reply_form=reply_form)
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    current = _ticket(request, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.do_reply(
+                request.user,
+                current,
+                data["body"],
+                internal=data["kind"] == "note",
+                minutes=data["minutes"] or 0,
+                billable=data["billable"],
+                status=data["status"] or None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if data["kind"] == "note":
+                messages.success(request, _("Internal note added."))
+            else:
+                messages.success(request, _("Reply sent."))
+            return redirect(current.get_absolute_url())
+    return _ticket_page(request, current, reply_form=form, status=400)
+
+
+@login_required
+@require_POST
+def update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Priority, status, assignee and tags, changed inline (htmx) or by the plain form."""
+    current = _ticket(request, pk)
+    form = TicketUpdateForm(request.POST, ticket=current)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            agent.do_update_ticket(
+                request.user,
+                current,
+                priority=data["priority"],
+                status=data["status"],
+                assignee=data["assignee"],
+                tags=data["tags"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Ticket updated."))
+            if not request.htmx:
+                return redirect(current.get_absolute_url())
+            current = _ticket(request, pk)
+            form = TicketUpdateForm(ticket=current)
+    if request.htmx:
+        agent.attach_clocks([current])
+        context = {"ticket": current, "update_form": form}
+        return render(
+            request,
+            "desk/partials/_ticket_header.html",
+            context,
+            status=400 if form.errors else 200,
+        )
+    return _ticket_page(request, current, update_form=form, status=400)
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, pk: int) -> HttpResponse:
+    current = _ticket(request, pk)
+    agent.do_follow(request.user, current, request.user, follow=request.POST.get("follow") == "1")
+    return redirect(current.get_absolute_url())
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    current = _ticket(request, pk)
+    form = TicketNumberForm(request.POST, prefix="merge")
+    if form.is_valid():
+        try:
+            agent.do_merge(request.user, current, form.cleaned_data["number"])
+        except ValidationError as error:
+            add_service_errors(form, _as_field(error, "number"))
+        else:
+            messages.success(
+                request,
+                _("Merged into #%(number)s.") % {"number": form.cleaned_data["number"].pk},
+            )
+            return redirect(current.get_absolute_url())
+    return _ticket_page(request, current, merge_form=form, status=400)
+
+
+def _as_field(error: ValidationError, field: str) -> ValidationError:
+    """A service's error on another field name shown beside this form's only field."""
+    return ValidationError({field: error.messages})
+
+
+@login_required
+@require_POST
+def link(request: HttpRequest, pk: int) -> HttpResponse:
+    current = _ticket(request, pk)
+    form = TicketNumberForm(request.POST, prefix="link")
+    if form.is_valid():
+        try:
+            agent.do_link(request.user, current, form.cleaned_data["number"])
+        except ValidationError as error:
+            add_service_errors(form, _as_field(error, "number"))
+        else:
+            messages.success(
+                request, _("Linked to #%(number)s.") % {"number": form.cleaned_data["number"].pk}
+            )
+            return redirect(current.get_absolute_url())
+    return _ticket_page(request, current, link_form=form, status=400)
+
+
+@login_required
+@require_POST
+def unlink(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    current = _ticket(request, pk)
+    other_ticket = services.get_ticket_for_agent(request.user, other)
+    agent.do_unlink(request.user, current, other_ticket)
+    return redirect(current.get_absolute_url())
+
+
+@login_required
+@require_POST
+def escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click: to the customer's LE architect or SE owner, with an optional note."""
+    current = _ticket(request, pk)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        try:
+            person = agent.do_escalate(
+                request.user, current, form.cleaned_data["to"], form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Escalated to %(name)s.") % {"name": person.full_name})
+            return redirect(current.get_absolute_url())
+    return _ticket_page(request, current, escalate_form=form, status=400)
+
+
+@login_required
+@require_POST
+def triage(request: HttpRequest, pk: int) -> HttpResponse:
+    current = _ticket(request, pk)
+    form = TriageForm(request.POST)
+    if form.is_valid():
+        try:
+            agent.do_triage(
+                request.user,
+                current,
+                form.cleaned_data["customer"],
+                form.cleaned_data["requester_email"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The ticket has its customer now."))
+            return redirect(current.get_absolute_url())
+    return _ticket_page(request, current, triage_form=form, status=400)
+
+
+# --- Macros ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def macros(request: HttpRequest) -> HttpResponse:
+    services.check_agent(request.user)
+    form = MacroForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            macro = agent.do_save_macro(request.user, None, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Macro “%(name)s” saved.") % {"name": macro.name})
+            return redirect("desk:macros")
+    listed = list(agent.macros_for(request.user).select_related("created_by"))
+    for macro in listed:
+        macro.editable = agent.can_edit_macro(request.user, macro)  # type: ignore[attr-defined]
+    context = {"macros": listed, "form": form}
+    return _page(request, "desk/macros.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_macro(request: HttpRequest, pk: int) -> HttpResponse:
+    macro = agent.get_macro_for_agent(request.user, pk)
+    agent.check_can_edit_macro(request.user, macro)
+    form = MacroForm(request.POST or None, user=request.user, macro=macro)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agent.do_save_macro(request.user, macro, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Macro “%(name)s” saved.") % {"name": macro.name})
+            return redirect("desk:macros")
+    context = {"macro": macro, "form": form}
+    return _page(request, "desk/macro_edit.html", context, status=400 if form.errors else 200)
+
+
+# --- Time accounting ---------------------------------------------------------------------
+
+
+def _month(request: HttpRequest) -> tuple[MonthForm, datetime.date]:
+    form = MonthForm(request.GET or None)
+    return form, form.month_or(timezone.localdate())
+
+
+@login_required
+@require_safe
+def time_accounting(request: HttpRequest) -> HttpResponse:
+    """Minutes logged per customer in a month; the billable part is what the MSP invoices."""
+    agent.check_can_see_billing(request.user)
+    form, month = _month(request)
+    rows = agent.time_by_customer(month)
+    context = {
+        "form": form,
+        "month": month,
+        "rows": rows,
+        "total": sum(row.minutes for row in rows),
+        "billable": sum(row.billable for row in rows),
+    }
+    return _page(request, "desk/time.html", context)
+
+
+@login_required
+@require_safe
+def time_accounting_csv(request: HttpRequest) -> HttpResponse:
+    agent.check_can_see_billing(request.user)
+    _form, month = _month(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="desk-time-{month:%Y-%m}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["month", "customer", "minutes", "billable_minutes", "billable_hours"])
+    for row in agent.time_by_customer(month):
+        writer.writerow(
+            [f"{month:%Y-%m}", row.name, row.minutes, row.billable, f"{row.billable / 60:.2f}"]
+        )
+    return response
