@@ -152,15 +152,25 @@ def compose(n: int, rng: random.Random, sent: list[tuple[str, str]]) -> tuple[st
     return sender, msg.as_bytes(policy=SMTP_POLICY)
 
 
-def start_server(port: int) -> subprocess.Popen[str]:
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "mail_inbound", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def start_server(port: int, log: Path) -> subprocess.Popen[str]:
+    # Its output goes to a file: a pipe nobody reads would fill up and stall the server.
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "mail_inbound",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -171,7 +181,8 @@ def start_server(port: int) -> subprocess.Popen[str]:
                 break
             time.sleep(0.1)
     server.kill()
-    raise SystemExit(f"mail_inbound did not start:\n{server.communicate()[0]}")
+    server.wait()
+    raise SystemExit(f"mail_inbound did not start:\n{log.read_text()}")
 
 
 def deliver(port: int, mails: list[tuple[str, bytes]], errors: list[str]) -> None:
@@ -207,7 +218,8 @@ def main() -> int:
     megabytes = sum(len(raw) for _sender, raw in mails) / 1e6
 
     port = free_port()
-    server = start_server(port)
+    log = args.db.with_suffix(".log")
+    server = start_server(port, log)
     errors: list[str] = []
     try:
         shares = [mails[i :: args.connections] for i in range(args.connections)]
@@ -221,10 +233,11 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         try:
-            output = server.communicate(timeout=30)[0]
+            server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-            output = server.communicate()[0]
+            server.wait()
+    output = log.read_text()
 
     from workmate.desk.models import InboundMessage, Ticket
 
@@ -237,7 +250,7 @@ def main() -> int:
     if errors:
         print(f"  {len(errors)} SMTP errors, first: {errors[0]}")
     if server.returncode not in (0, None) or "Traceback" in output:
-        print(f"mail_inbound output:\n{output}")
+        print(f"mail_inbound output ({log}):\n{output[-5000:]}")
     ok = not errors and stored == args.count and elapsed <= args.limit
     print("OK" if ok else f"FAILED (limit {args.limit:.0f} s, all {args.count} stored)")
     return 0 if ok else 1

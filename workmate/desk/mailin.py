@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 SYNTHETIC_DOMAIN = "synthetic.workmate"
 TICKET_TOKEN = re.compile(r"\[#(\d{1,12})\]")
 MESSAGE_ID = re.compile(r"<([^<>\s]{1,290})>")
+MAX_REFERENCES = 50
 AUTO_PRECEDENCE = {"bulk", "auto_reply", "list", "junk"}
 BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
 # Outcomes after which the same Message-ID arriving again is a duplicate. A mail that
@@ -342,8 +343,10 @@ def read(raw: bytes, envelope_from: str | None = None) -> Mail:
         )
 
     mail.subject = _header(msg, "Subject")[:500]
-    mail.references = _message_ids(_raw_header(msg, "In-Reply-To"))
-    mail.references += reversed(_message_ids(_raw_header(msg, "References")))
+    references = _message_ids(_raw_header(msg, "In-Reply-To"))
+    references += reversed(_message_ids(_raw_header(msg, "References")))
+    # A long thread's newest ids say enough; a crafted header cannot make a huge query.
+    mail.references = list(dict.fromkeys(references))[:MAX_REFERENCES]
     mail.auto_reason = _auto_reason(msg, mail.from_email, envelope_from)
 
     try:
@@ -450,7 +453,7 @@ def _referenced_tickets(mail: Mail) -> list[Ticket]:
     if mail.references:
         by_id = dict(_by_message_id(*mail.references).values_list("message_id", "ticket_id"))
         found += [by_id[mid] for mid in mail.references if mid in by_id]
-    found += [int(n) for n in TICKET_TOKEN.findall(mail.subject)]
+    found += [int(n) for n in TICKET_TOKEN.findall(mail.subject)[:5]]
     tickets = Ticket.objects.in_bulk(found)
     ordered: list[Ticket] = []
     for pk in found:
@@ -518,8 +521,10 @@ def _open_ticket(
         from_email=mail.from_email,
         message_id=mail.message_id,
     )
-    entry = ticket.entries.get(message_id=mail.message_id)
-    notes = [*notes, *mail.problems, *_save_attachments(entry, mail)]
+    if mail.attachments:
+        entry = ticket.entries.get(message_id=mail.message_id)
+        notes = [*notes, *_save_attachments(entry, mail)]
+    notes = [*notes, *mail.problems]
     if notes:
         _note(ticket, "\n".join(notes))
     return ticket
@@ -596,7 +601,7 @@ def _route(mail: Mail) -> Outcome:
                     new = _open_ticket(mail, customer, contact, [note])
                     return Outcome(InboundStatus.TICKET, new, note)
                 _add_to_ticket(mail, ticket, contact)
-                return Outcome(InboundStatus.THREADED, ticket)
+                return Outcome(InboundStatus.THREADED, ticket, "\n".join(mail.problems))
             if ticket.customer_id is None and ticket.from_email == mail.from_email:
                 _add_to_ticket(mail, ticket, None)
                 return Outcome(InboundStatus.THREADED, ticket)
@@ -654,6 +659,16 @@ def ingest(
             ticket=outcome.ticket,
             note=outcome.note,
         )
+        if outcome.status == InboundStatus.FAILED or (mail is not None and mail.problems):
+            # Bad input: say so in the log too (the note on the ticket is for the agents).
+            logger.warning(
+                "Inbound mail %s (%s) from %r: %s. %s",
+                inbound.pk,
+                inbound.message_id,
+                inbound.from_email,
+                outcome.status,
+                outcome.note.replace("\n", " "),
+            )
         if outcome.status == InboundStatus.TICKET and outcome.ticket is not None:
             from workmate.desk import tasks
 

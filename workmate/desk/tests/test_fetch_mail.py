@@ -120,3 +120,13 @@ def test_imap_urls_are_parsed():
     assert (source.user, source.password) == ("me@corp", "p/w")
     assert (source.mailbox, source.move_to) == ("Support", "Done")
     assert mailin.IMAPSource.parse("imap://u:p@h").port == 143
+
+
+def test_missing_dovecot_skips_locally_but_fails_in_ci(monkeypatch):
+    monkeypatch.setattr(imap, "find_dovecot", lambda: None)
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception), imap.serve():
+        pass
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required when CI=true"), imap.serve():
+        pass
