@@ -209,7 +209,7 @@ def do_escalate(actor: User, ticket: Ticket, to: str, note: str = "") -> User:
         else:
             message = _("%(customer)s has no SE owner on its record.")
         raise ValidationError(message % {"customer": customer.name})
-    services.do_assign(actor, ticket, person)
+    services.do_assign(actor, ticket, person, tell_assignee=False)
     if to == "le":
         handoff = _("Escalated to %(name)s (LE, architecture).") % {"name": person.full_name}
     else:
@@ -225,8 +225,10 @@ def do_escalate(actor: User, ticket: Ticket, to: str, note: str = "") -> User:
     notify(
         [person],
         Kind.TICKET,
-        title=_("#%(number)s escalated to you: %(subject)s")
-        % {"number": ticket.pk, "subject": ticket.subject},
+        title=lambda: (
+            _("#%(number)s escalated to you: %(subject)s")
+            % {"number": ticket.pk, "subject": ticket.subject}
+        ),
         url=ticket.get_absolute_url(),
         group_key=f"ticket:{ticket.pk}",
         actor=actor,

@@ -56,8 +56,10 @@ def escalate_unacknowledged(now: datetime.datetime) -> int:
             notify(
                 support_leads(ticket),
                 Kind.TICKET,
-                title=_("P1 #%(number)s not acknowledged for 15 minutes: %(subject)s")
-                % {"number": ticket.pk, "subject": ticket.subject},
+                title=lambda ticket=ticket: (
+                    _("P1 #%(number)s not acknowledged for 15 minutes: %(subject)s")
+                    % {"number": ticket.pk, "subject": ticket.subject}
+                ),
                 url=ticket.get_absolute_url(),
                 group_key=f"ticket:{ticket.pk}",
                 excerpt=ticket.customer.name if ticket.customer_id else "",
@@ -85,8 +87,10 @@ def escalate_breaches(now: datetime.datetime) -> int:
             notify(
                 people,
                 Kind.TICKET,
-                title=_("#%(number)s breached its SLA: %(subject)s")
-                % {"number": ticket.pk, "subject": ticket.subject},
+                title=lambda ticket=ticket: (
+                    _("#%(number)s breached its SLA: %(subject)s")
+                    % {"number": ticket.pk, "subject": ticket.subject}
+                ),
                 url=ticket.get_absolute_url(),
                 group_key=f"ticket:{ticket.pk}",
                 excerpt=ticket.customer.name if ticket.customer_id else "",

@@ -28,6 +28,8 @@ from workmate.desk.models import (
     Ticket,
     TicketEntry,
 )
+from workmate.inbox.models import Kind
+from workmate.inbox.services import notify
 
 # --- Access ----------------------------------------------------------------------------
 
@@ -269,11 +271,38 @@ def do_customer_reply(
     )
     if locked.status in {Status.PENDING, Status.SOLVED}:
         do_change_status(None, locked, Status.OPEN)
+    # The agent on it and the ticket's followers hear about the customer's message.
+    watchers = [*locked.followers.filter(is_active=True)]
+    if locked.assignee_id is not None:
+        watchers.append(locked.assignee)
+    notify(
+        watchers,
+        Kind.TICKET,
+        title=lambda: (
+            _("%(contact)s wrote on #%(number)s %(subject)s")
+            % {"contact": contact.display_name, "number": locked.pk, "subject": locked.subject}
+        ),
+        url=f"{locked.get_absolute_url()}#entry-{entry.pk}",
+        group_key=f"ticket:{locked.pk}",
+        excerpt=body,
+    )
     return entry
 
 
 @transaction.atomic
-def do_assign(actor: User, ticket: Ticket, assignee: User | None, team: Team | None = None):
+def do_assign(
+    actor: User,
+    ticket: Ticket,
+    assignee: User | None,
+    team: Team | None = None,
+    *,
+    tell_assignee: bool = True,
+) -> Ticket:
+    """Give the ticket to an agent (and/or team); the new assignee is told in their inbox.
+
+    `tell_assignee=False` is for callers that send their own, more specific notice
+    (an escalation says why the ticket came to them).
+    """
     check_agent(actor)
     if assignee is not None and not is_agent(assignee):
         raise ValidationError({"assignee": _("Tickets go to support agents.")})
@@ -290,6 +319,15 @@ def do_assign(actor: User, ticket: Ticket, assignee: User | None, team: Team | N
     locked.save(update_fields=["assignee", "team", "updated_at"])
     for field, old, new in changes:
         _event(locked, actor, field, old, new)
+    if tell_assignee and assignee is not None and any(c[0] == "assignee" for c in changes):
+        notify(
+            [assignee],
+            Kind.ASSIGNED,
+            actor=actor,
+            title=f"#{locked.pk} {locked.subject}",
+            url=locked.get_absolute_url(),
+            group_key=f"ticket:{locked.pk}",
+        )
     return locked
 
 

@@ -23,7 +23,7 @@ from workmate.accounts.models import User
 class Kind(models.TextChoices):
     REQUEST = "request", _("Requests sent to you")
     REPLY = "reply", _("Replies to your requests")
-    ASSIGNED = "assigned", _("Tasks assigned to you")
+    ASSIGNED = "assigned", _("Tickets and tasks assigned to you")
     MENTION = "mention", _("@mentions")
     COMMENT = "comment", _("Comments on tasks you follow")
     REPLY_BY_SOON = "reply_by_soon", _("Reply-by approaching")
@@ -44,7 +44,7 @@ class Channel(models.TextChoices):
 DEFAULT_CHANNELS: dict[str, str] = {
     Kind.REQUEST: Channel.EMAIL,
     Kind.REPLY: Channel.DIGEST,
-    Kind.ASSIGNED: Channel.DIGEST,
+    Kind.ASSIGNED: Channel.EMAIL,
     Kind.MENTION: Channel.EMAIL,
     Kind.COMMENT: Channel.DIGEST,
     Kind.REPLY_BY_SOON: Channel.EMAIL,
@@ -180,6 +180,8 @@ class Notification(models.Model):
             Kind.CHECKIN: gettext("Check-in to write: %(title)s"),
             Kind.TICKET: gettext("%(actor)s updated %(title)s"),
         }
+        if self.kind == Kind.TICKET and not self.actor_id:
+            return self.title  # The clock's and the customer's news carry their own sentence.
         return sentences[Kind(self.kind)] % params
 
 

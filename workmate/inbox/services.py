@@ -8,13 +8,13 @@ commits.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, User, WorkProfile
@@ -97,7 +97,7 @@ def notify(
     recipients: Iterable[User],
     kind: str,
     *,
-    title: str,
+    title: str | Callable[[], str],
     url: str,
     group_key: str,
     actor: User | None = None,
@@ -115,6 +115,9 @@ def notify(
        that already exists is skipped (the clock may run twice).
     4. After commit, rows to e-mail at once (or urgent ones) go to the worker, which
        sends only inside the recipient's working hours unless urgent.
+
+    `title` may be a function: it is then called once per recipient in their language,
+    for titles that are sentences (escalations) rather than names.
     """
     people: dict[int, User] = {}
     for person in recipients:
@@ -130,6 +133,11 @@ def notify(
     created: list[Notification] = []
     now = timezone.now()
     for person in people.values():
+        if callable(title):
+            with translation.override(person.language or None):
+                text = str(title())
+        else:
+            text = title
         notification = Notification(
             recipient=person,
             kind=kind,
@@ -137,7 +145,7 @@ def notify(
             actor=actor,
             group_key=group_key,
             task=task,
-            title=title[:300],
+            title=text[:300],
             excerpt=excerpt[:2000],
             url=url,
             urgent_reason=urgent_reason,
@@ -156,7 +164,7 @@ def notify(
             notification.save()
         if urgent_reason and actor is not None:
             UrgentMark.objects.create(
-                sender=actor, recipient=person, reason=urgent_reason, title=title[:300], url=url
+                sender=actor, recipient=person, reason=urgent_reason, title=text[:300], url=url
             )
         created.append(notification)
     to_mail = [n.pk for n in created if n.urgent or n.channel == Channel.EMAIL]

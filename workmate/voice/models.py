@@ -196,8 +196,22 @@ class Subscription(models.Model):
 
 
 class ProposalComment(models.Model):
+    """A comment, always signed with its author's name, or a reply to one.
+
+    Threads are one level deep: `parent` is a top-level comment of the same proposal, and
+    a reply to a reply joins the top-level comment's thread (`services.do_comment`).
+    """
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="proposal_comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -208,9 +222,20 @@ class ProposalComment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
+        constraints = [
+            # "Same proposal" and "parent is top-level" look at another row, which no
+            # portable CHECK can; the service enforces those two, the database this one.
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="proposal_comment_not_own_parent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
 
 
 class Answer(models.Model):
