@@ -149,6 +149,9 @@ def _report(request: HttpRequest) -> tuple[ReportForm, reports.Report]:
     services.check_agent(request.user)
     form = ReportForm(request.GET or None)
     group, first, last = _parameters(form)
+    if not form.is_bound:
+        # Show the months the page reports on, not empty inputs.
+        form = ReportForm(initial={"group": group, "first": first, "last": last})
     return form, reports.build_report(group, first, last)
 
 

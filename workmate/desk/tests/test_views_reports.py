@@ -164,3 +164,14 @@ def test_query_count_does_not_grow_with_tickets(client, alice, team, django_asse
     with django_assert_max_num_queries(12):
         response = client.get(reverse("desk:reports"), {"group": "customer"})
     assert len(response.context["report"].rows) == 3
+
+
+def test_first_visit_shows_the_months_it_reports_on(client, alice, team):
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=SEOUL), tick=False):
+        client.force_login(alice)
+        response = client.get(reverse("desk:reports"))
+    assert response.status_code == 200, response
+    page = response.content.decode()
+    assert 'value="2026-06"' in page
+    assert 'value="2026-11"' in page
+    assert reverse("desk:reports") in page  # The desk navigation links to the reports.
