@@ -183,6 +183,7 @@ def test_htmx_gets_the_fragment_and_a_browser_the_page(client, project, bob):
     fragment = client.get(HOME, headers=HTMX).content.decode()
 
     assert "<html" in page and 'id="inbox-list"' in page
+    assert 'href="/inbox/preferences/"' in page and 'href="/inbox/calendar/"' in page
     assert "<html" not in fragment and "inbox-tabs" in fragment
     assert 'hx-swap-oob="innerHTML:#inbox-count"' in fragment
 
