@@ -212,9 +212,10 @@ MACROS = [
 ]
 
 
-def seed_desk_demo(people: dict[str, User]) -> int:
+def seed_desk_demo(people: dict[str, User], password_hash: str = "") -> int:
     """Policies and contacts kept current; tickets and macros created once. Returns how many
-    tickets were created."""
+    tickets were created. With `password_hash`, every demo contact can sign in to the portal
+    with the demo password."""
     for tier, targets in SLA_POLICIES.items():
         for priority, (first, resolution, around) in targets.items():
             SLAPolicy.objects.update_or_create(
@@ -229,9 +230,10 @@ def seed_desk_demo(people: dict[str, User]) -> int:
     customers = {customer.name: customer for customer in Customer.objects.all()}
     contacts: dict[str, Contact] = {}
     for customer_name, email, full_name, language in CONTACTS:
-        contact, _ = Contact.objects.update_or_create(
-            email=email, defaults={"full_name": full_name, "language": language}
-        )
+        defaults = {"full_name": full_name, "language": language}
+        if password_hash:
+            defaults["password"] = password_hash
+        contact, _ = Contact.objects.update_or_create(email=email, defaults=defaults)
         ContactMembership.objects.get_or_create(customer=customers[customer_name], contact=contact)
         contacts[email] = contact
     te = Team.objects.filter(code="TE").first()

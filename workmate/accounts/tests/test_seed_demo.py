@@ -124,6 +124,14 @@ def test_work_mode_overrides_and_days_off_lie_ahead(output):
 def test_every_demo_login_takes_the_shared_password(output):
     for user in User.objects.all():
         assert user.check_password("workmate-demo-2026"), user.email
+    # Customer contacts too, for the portal.
+    from workmate.desk.models import Contact
+
+    contacts = Contact.objects.all()
+    assert contacts
+    for contact in contacts:
+        assert contact.check_password("workmate-demo-2026"), contact.email
+    assert "/portal/" in output and contacts.order_by("pk").first().email in output
 
 
 def test_output_lists_the_logins(output):

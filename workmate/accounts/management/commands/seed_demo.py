@@ -36,6 +36,7 @@ from workmate.accounts.models import (
     WorkProfile,
 )
 from workmate.checkins.demo import seed_checkins_demo
+from workmate.desk.demo import CONTACTS as DESK_CONTACTS
 from workmate.desk.demo import seed_desk_demo
 from workmate.desk.models import ContractTier, Customer, Industry
 from workmate.voice.demo import seed_voice_demo
@@ -420,7 +421,7 @@ class Command(BaseCommand):
             seed_work_demo(people)
             seed_voice_demo(people)
             seed_checkins_demo(people)
-            seed_desk_demo(people)
+            seed_desk_demo(people, make_password(password))
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
@@ -544,5 +545,7 @@ class Command(BaseCommand):
             ),
             f"    ({len(people)} people in {len(TEAMS)} teams, {len(CUSTOMERS)} customers; "
             "`manage.py seed_demo` again resets them.)",
+            f"==> Customer portal {settings.SITE_URL}/portal/ (same password): "
+            f"{DESK_CONTACTS[0][1]} ({DESK_CONTACTS[0][0]})",
         ]
         return "\n".join(lines)
