@@ -25,7 +25,7 @@ class Kind(models.TextChoices):
     REPLY = "reply", _("Replies to your requests")
     ASSIGNED = "assigned", _("Tickets and tasks assigned to you")
     MENTION = "mention", _("@mentions")
-    COMMENT = "comment", _("Comments on tasks you follow")
+    COMMENT = "comment", _("Comments on what you follow or wrote")
     REPLY_BY_SOON = "reply_by_soon", _("Reply-by approaching")
     REPLY_BY_PASSED = "reply_by_passed", _("Reply-by passed")
     UNBLOCKED = "unblocked", _("Tasks no longer blocked")

@@ -1,4 +1,4 @@
-"""The voice API: the proposal board as JSON — list, read, post, vote and answer.
+"""The voice API: the proposal board as JSON — list, read, post, vote, comment and answer.
 
 Each route fetches through the same access helper and calls the same service function as
 the pages (`workmate.voice.services`, `workmate.voice.leads`); errors are raised and turned
@@ -16,13 +16,20 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from workmate.accounts.models import Team, User
 from workmate.voice import leads, services
-from workmate.voice.models import Answer, Area, Proposal, ProposalStatus, Vote
+from workmate.voice.models import (
+    Answer,
+    Area,
+    Proposal,
+    ProposalComment,
+    ProposalStatus,
+    Vote,
+)
 from workmate.work.api import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -169,6 +176,49 @@ class VoteStateOut(Schema):
     comment: str
 
 
+class ProposalCommentOut(Schema):
+    id: int
+    proposal_id: int
+    parent_id: int | None = Field(
+        ...,
+        description="The top-level comment this one replies to; null for a top-level one. "
+        "Threads are one level deep.",
+    )
+    author: PersonOut | None = Field(..., description="Null while hidden by a moderator.")
+    body: str = Field(..., description="Markdown; empty while hidden by a moderator.")
+    hidden: bool
+    hidden_reason: str = Field(..., description="Why a moderator hid it, shown in its place.")
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_author(comment: ProposalComment) -> dict[str, str] | None:
+        if comment.hidden_at is not None:
+            return None
+        return {"name": comment.author.full_name}
+
+    @staticmethod
+    def resolve_body(comment: ProposalComment) -> str:
+        return "" if comment.hidden_at is not None else comment.body
+
+    @staticmethod
+    def resolve_hidden(comment: ProposalComment) -> bool:
+        return comment.hidden_at is not None
+
+
+class ProposalCommentPage(Schema):
+    items: list[ProposalCommentOut]
+    next_cursor: str | None
+
+
+class ProposalCommentIn(Schema):
+    body: str
+    parent_id: int | None = Field(
+        None,
+        description="Reply to this comment of the same proposal; a reply to a reply joins "
+        "its top-level comment's thread.",
+    )
+
+
 class StatusIn(Schema):
     to_status: ProposalStatus
     answer: str = Field("", description="Required: everyone sees it; declining needs a reason.")
@@ -256,6 +306,35 @@ def unvote(request: HttpRequest, proposal_id: int) -> Status[None]:
     found = services.get_proposal_for_user(request.auth, proposal_id)
     services.do_unvote(request.auth, found)
     return Status(204, None)
+
+
+@router.get("/proposals/{proposal_id}/comments", response={200: ProposalCommentPage, **READ_ERRORS})
+def list_comments(
+    request: HttpRequest, proposal_id: int, page: Query[PageParams]
+) -> dict[str, Any]:
+    """Comments and replies, oldest first; `parent_id` says which thread a reply is in."""
+    found = services.get_proposal_for_user(request.auth, proposal_id)
+    comments = found.comments.select_related("author")
+    return paginate(comments, cursor=page.cursor, limit=page.limit, keys=("created_at", "id"))
+
+
+@router.post(
+    "/proposals/{proposal_id}/comments", response={201: ProposalCommentOut, **WRITE_ERRORS}
+)
+def create_comment(
+    request: HttpRequest, proposal_id: int, payload: ProposalCommentIn
+) -> Status[ProposalComment]:
+    """Comment, signed with your name; with `parent_id`, reply in that comment's thread."""
+    found = services.get_proposal_for_user(request.auth, proposal_id)
+    parent = None
+    if payload.parent_id is not None:
+        try:
+            parent = services.get_comment_for_user(request.auth, payload.parent_id)
+        except Http404 as error:
+            # The same answer whether it never existed or is on a proposal you cannot see.
+            raise ValidationError({"parent_id": _("No such comment.")}) from error
+    posted = services.do_comment(request.auth, found, payload.body, parent)
+    return Status(201, posted)
 
 
 @router.post("/proposals/{proposal_id}/status", response={200: ProposalDetailOut, **WRITE_ERRORS})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workmate.accounts.models import Team
 from workmate.voice.models import Area, ProposalStatus
@@ -94,6 +95,19 @@ class VoteForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReplyForm(forms.Form):
+    """A reply under one comment; its ids carry the comment's so several can be open."""
+
+    body = forms.CharField(
+        label=pgettext_lazy("voice comment", "Your reply"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, data: object = None, *, comment_pk: int) -> None:
+        super().__init__(data, auto_id=f"reply-{comment_pk}-%s")  # type: ignore[arg-type]
+        self.comment_pk = comment_pk
 
 
 class Sort:

@@ -234,8 +234,9 @@ class ProposalComment(models.Model):
         return f"{self.author}: {self.body[:40]}"
 
     @property
-    def is_reply(self) -> bool:
-        return self.parent_id is not None
+    def thread_root(self) -> ProposalComment:
+        """The top-level comment whose thread this is: itself, or its parent."""
+        return self.parent if self.parent is not None else self
 
 
 class Answer(models.Model):

@@ -18,10 +18,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import Membership, Team, TeamRole, User
+from workmate.inbox.models import Kind
+from workmate.inbox.services import notify
 from workmate.voice.models import (
     Area,
     ModerationAction,
@@ -332,16 +335,104 @@ def do_unvote(actor: User, proposal: Proposal) -> None:
 # --- Comments and subscriptions --------------------------------------------------------
 
 
+def get_comment_for_user(user: User, pk: int) -> ProposalComment:
+    """A comment of a proposal the person may see (`get_proposal_for_user`); 404 else."""
+    comment = (
+        ProposalComment.objects.select_related("author", "parent__author").filter(pk=pk).first()
+    )
+    if comment is None:
+        raise Http404("No such comment.")
+    comment.proposal = get_proposal_for_user(user, comment.proposal_id)
+    return comment
+
+
+def check_reply_to(proposal: Proposal, parent: ProposalComment) -> ProposalComment:
+    """The top-level comment whose thread a reply to `parent` joins.
+
+    Threads are one level deep: a reply to a reply joins its top-level comment's thread.
+    A reply stays on the parent's proposal, and a hidden comment takes no new replies.
+    """
+    if parent.proposal_id != proposal.pk:
+        raise ValidationError({"parent_id": _("That comment belongs to another proposal.")})
+    root = parent.thread_root
+    if root.parent_id is not None or root.proposal_id != proposal.pk:
+        # Only rows written around this module could get here; refuse rather than nest.
+        raise ValidationError({"parent_id": _("That comment cannot take replies.")})
+    if parent.hidden_at is not None or root.hidden_at is not None:
+        raise ValidationError({"parent_id": _("That comment is hidden; it takes no replies.")})
+    return root
+
+
 @transaction.atomic
-def do_comment(actor: User, proposal: Proposal, body: str) -> ProposalComment:
+def do_comment(
+    actor: User, proposal: Proposal, body: str, parent: ProposalComment | None = None
+) -> ProposalComment:
+    """Comment on a proposal, or reply to one of its comments (`parent`).
+
+    Steps: check the proposal takes part; for a reply, find the thread's top-level
+    comment (`check_reply_to`); check the body; write; the writer follows the proposal;
+    for a reply, tell the people replied to in this same transaction.
+    """
     check_can_take_part(proposal)
+    root = check_reply_to(proposal, parent) if parent is not None else None
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write something first.")})
-    comment = ProposalComment.objects.create(proposal=proposal, author=actor, body=body)
+    comment = ProposalComment.objects.create(
+        proposal=proposal, author=actor, body=body, parent=root
+    )
     # Whoever joins the conversation hears how it goes on.
     Subscription.objects.get_or_create(proposal=proposal, user=actor)
+    if parent is not None and root is not None:
+        _notify_reply(actor, proposal, comment, {parent.author, root.author})
     return comment
+
+
+def _notify_reply(
+    actor: User, proposal: Proposal, reply: ProposalComment, replied_to: Iterable[User]
+) -> None:
+    """Tell the authors of the comment replied to and of its thread (never the replier).
+
+    The actor is the reply's author for every reply, the anonymous proposal's author
+    included: the reply is signed with their name on the page anyway. Leaving the actor
+    out only when the replier wrote the proposal would make "Someone" mean "the author",
+    which the signed reply behind the link would then name.
+    """
+    url = f"{reverse('voice:proposal', args=[proposal.pk])}#comment-{reply.pk}"
+    notify(
+        replied_to,
+        Kind.COMMENT,
+        title=proposal.title,
+        url=url,
+        group_key=f"proposal:{proposal.pk}",
+        actor=actor,
+        excerpt=reply.body,
+    )
+
+
+def comment_threads(proposal: Proposal) -> list[ProposalComment]:
+    """The proposal's top-level comments, oldest first, each with its `thread_replies`
+    (oldest first), in one query however many there are."""
+    comments = list(proposal.comments.select_related("author").order_by("created_at", "pk"))
+    by_pk = {comment.pk: comment for comment in comments}
+    threads: list[ProposalComment] = []
+    for comment in comments:
+        comment.thread_replies = []  # type: ignore[attr-defined]
+    for comment in comments:
+        root = by_pk.get(comment.parent_id) if comment.parent_id is not None else None
+        if root is None:
+            threads.append(comment)
+        else:
+            root.thread_replies.append(comment)  # type: ignore[attr-defined]
+    return threads
+
+
+def comment_thread(root: ProposalComment) -> ProposalComment:
+    """One top-level comment with its `thread_replies`, oldest first, for the fragment."""
+    root.thread_replies = list(  # type: ignore[attr-defined]
+        root.replies.select_related("author").order_by("created_at", "pk")
+    )
+    return root
 
 
 def do_subscribe(actor: User, proposal: Proposal) -> None:

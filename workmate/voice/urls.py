@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/vote/", views.vote, name="vote"),
     path("<int:pk>/unvote/", views.unvote, name="unvote"),
     path("<int:pk>/comment/", views.comment, name="comment"),
+    path("comments/<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/subscribe/", views.subscribe, name="subscribe"),
     path("<int:pk>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
     path("<int:pk>/attachments/", views.add_attachments, name="add_attachments"),

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -26,10 +27,11 @@ from workmate.voice.forms import (
     EditProposalForm,
     ProposalForm,
     RemoveAttachmentForm,
+    ReplyForm,
     Sort,
     VoteForm,
 )
-from workmate.voice.models import Answer, Proposal, Subscription
+from workmate.voice.models import Answer, Proposal, ProposalComment, Subscription
 from workmate.work.forms import add_service_errors
 
 BOARD_PAGE_SIZE = 30
@@ -76,8 +78,14 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- One proposal ----------------------------------------------------------------------
 
 
-def _proposal_context(request: HttpRequest, proposal: Proposal) -> dict:
+def _proposal_context(
+    request: HttpRequest, proposal: Proposal, reply_form: ReplyForm | None = None
+) -> dict:
     user = request.user
+    threads = services.comment_threads(proposal)
+    # The reply form open under one thread: after a failed reply, or `?reply=<pk>` from
+    # the "Reply" link when htmx does not run.
+    reply_to = _reply_to(request, reply_form, threads)
     votes = list(proposal.votes.select_related("user").order_by("created_at", "pk"))
     my_vote = next((vote for vote in votes if vote.user_id == user.pk), None)
     attachments = list(proposal.attachments.all())
@@ -88,8 +96,12 @@ def _proposal_context(request: HttpRequest, proposal: Proposal) -> dict:
         "votes": votes,
         "my_vote": my_vote,
         "vote_form": VoteForm(initial={"comment": my_vote.comment if my_vote else ""}),
-        "comments": proposal.comments.select_related("author").order_by("created_at", "pk"),
+        "threads": threads,
         "comment_form": CommentForm(),
+        "reply_to": reply_to,
+        "reply_form": ReplyForm(comment_pk=reply_to)
+        if reply_form is None and reply_to
+        else reply_form,
         "subscribed": Subscription.objects.filter(proposal=proposal, user=user).exists(),
         "is_mine": proposal.is_by(user),
         "can_edit": can_edit,
@@ -100,6 +112,16 @@ def _proposal_context(request: HttpRequest, proposal: Proposal) -> dict:
             AttachmentsForm() if can_edit and len(attachments) < services.MAX_ATTACHMENTS else None
         ),
     }
+
+
+def _reply_to(
+    request: HttpRequest, reply_form: ReplyForm | None, threads: list[ProposalComment]
+) -> int | None:
+    if reply_form is not None:
+        return reply_form.comment_pk
+    wanted = request.GET.get("reply", "")
+    open_ones = {thread.pk for thread in threads if thread.hidden_at is None}
+    return int(wanted) if wanted.isdigit() and int(wanted) in open_ones else None
 
 
 @login_required
@@ -180,6 +202,49 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         # htmx swaps only 2xx answers, so the form with its errors comes back as 200.
         return render(request, "voice/partials/_comments.html", context)
+    return render(request, "voice/proposal.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reply to comment `pk`: GET gives the form under its thread, POST posts the reply.
+
+    With htmx both answer with a fragment (the form; the whole thread after posting),
+    without it they lead back to the proposal page, the form open or the reply shown.
+    """
+    parent = services.get_comment_for_user(request.user, pk)
+    found = parent.proposal
+    root = parent.thread_root
+    if request.method != "POST":
+        if request.htmx:
+            form = ReplyForm(comment_pk=root.pk)
+            context = {"proposal": found, "thread": root, "reply_form": form}
+            return render(request, "voice/partials/_reply_form.html", context)
+        return redirect(
+            f"{reverse('voice:proposal', args=[found.pk])}?reply={root.pk}#reply-{root.pk}"
+        )
+    form = ReplyForm(request.POST, comment_pk=root.pk)
+    if form.is_valid():
+        try:
+            posted = services.do_comment(request.user, found, form.cleaned_data["body"], parent)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if request.htmx:
+                context = {"proposal": found, "thread": services.comment_thread(root)}
+                return render(request, "voice/partials/_thread.html", context)
+            return redirect(f"{reverse('voice:proposal', args=[found.pk])}#comment-{posted.pk}")
+    if request.htmx:
+        # htmx swaps only 2xx answers, so the thread with the form's errors comes back 200.
+        context = {
+            "proposal": found,
+            "thread": services.comment_thread(root),
+            "reply_to": root.pk,
+            "reply_form": form,
+        }
+        return render(request, "voice/partials/_thread.html", context)
+    context = _proposal_context(request, found, reply_form=form)
     return render(request, "voice/proposal.html", context, status=400)
 
 

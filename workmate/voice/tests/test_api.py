@@ -9,10 +9,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from workmate.inbox.models import Notification
 from workmate.testing.factories import add_member, make_team, make_user
 from workmate.testing.openapi import assert_matches_schema, fetch_schema, token_client
 from workmate.voice import leads, services
-from workmate.voice.models import Answer, Area, Proposal, ProposalStatus, Vote
+from workmate.voice.models import Answer, Area, Proposal, ProposalComment, ProposalStatus, Vote
 
 JSON = "application/json"
 BASE = "/api/v1/voice"
@@ -190,6 +191,8 @@ def test_hidden_proposal_is_404_for_others_but_not_for_leads(alice, bob, charlie
         ("delete", "/proposals/{pk}/vote"),
         ("post", "/proposals/{pk}/status"),
         ("get", "/mine"),
+        ("get", "/proposals/{pk}/comments"),
+        ("post", "/proposals/{pk}/comments"),
     ],
 )
 def test_logged_out_and_bad_token_get_401(named, method, path):
@@ -200,6 +203,7 @@ def test_logged_out_and_bad_token_get_401(named, method, path):
         assert response.json() == {"detail": "Unauthorized"}
     assert Vote.objects.count() == 0
     assert Proposal.objects.count() == 1
+    assert ProposalComment.objects.count() == 0
 
 
 # --- Posting ---------------------------------------------------------------------------
@@ -423,6 +427,7 @@ def test_every_route_answers_as_documented(document, alice, bob, charlie, named)
         f"{BASE}/proposals/{{proposal_id}}",
         f"{BASE}/proposals/{{proposal_id}}/vote",
         f"{BASE}/proposals/{{proposal_id}}/status",
+        f"{BASE}/proposals/{{proposal_id}}/comments",
         f"{BASE}/mine",
     }
     created = call(
@@ -438,6 +443,13 @@ def test_every_route_answers_as_documented(document, alice, bob, charlie, named)
     call(outsider, "delete", url(named, "/vote"), status=204)
     call(lead, "post", url(named, "/status"), {"to_status": "planned", "answer": "Yes"})
     call(member, "get", f"{BASE}/mine")
+    top = call(outsider, "post", url(named, "/comments"), {"body": "Same"}, status=201).json()
+    call(member, "post", url(named, "/comments"), {"body": "Ok", "parent_id": top["id"]}, 201)
+    call(outsider, "get", url(named, "/comments"), {"limit": 1})
+    call(member, "post", url(named, "/comments"), {"body": ""}, status=400)
+    call(member, "post", url(named, "/comments"), {"body": "x", "parent_id": 999_999}, 400)
+    call(member, "post", url(named, "/comments"), {}, status=422)
+    call(outsider, "get", url(999_999, "/comments"), status=404)
     # Errors follow the documented error schema too.
     call(member, "post", f"{BASE}/proposals", {"title": "T", "problem": "", "area": "tools"}, 400)
     call(member, "post", url(named, "/status"), {"to_status": "done", "answer": "x"}, 403)
@@ -475,3 +487,121 @@ def test_list_query_count_does_not_grow(bob, charlie, team):
     sixty = queries()
     assert ten == sixty
     assert ten <= 4
+
+
+# --- Comments and replies --------------------------------------------------------------
+
+
+def test_comments_list_threads_by_parent_id(alice, bob, charlie, named):
+    top = post(token_client(charlie), url(named, "/comments"), body="Same **here**.")
+    assert top.status_code == 201
+    reply = post(token_client(bob), url(named, "/comments"), body="Ok.", parent_id=top.json()["id"])
+    nested = post(
+        token_client(alice), url(named, "/comments"), body="Noted.", parent_id=reply.json()["id"]
+    )
+
+    assert top.json() == {
+        "id": top.json()["id"],
+        "proposal_id": named.pk,
+        "parent_id": None,
+        "author": {"name": "Charlie Park"},
+        "body": "Same **here**.",
+        "hidden": False,
+        "hidden_reason": "",
+        "created_at": top.json()["created_at"],
+    }
+    assert reply.status_code == 201 and reply.json()["parent_id"] == top.json()["id"]
+    # A reply to a reply joins the top-level comment's thread.
+    assert nested.status_code == 201 and nested.json()["parent_id"] == top.json()["id"]
+    listed = token_client(bob).get(url(named, "/comments")).json()
+    assert [(item["body"], item["parent_id"]) for item in listed["items"]] == [
+        ("Same **here**.", None),
+        ("Ok.", top.json()["id"]),
+        ("Noted.", top.json()["id"]),
+    ]
+    assert listed["next_cursor"] is None
+    told = Notification.objects.filter(url__endswith=f"#comment-{reply.json()['id']}")
+    assert [n.recipient for n in told] == [charlie]
+
+
+def test_comments_page_with_a_cursor(bob, charlie, named):
+    for number in range(3):
+        services.do_comment(charlie, named, f"C{number}")
+    api = token_client(bob)
+
+    first = api.get(url(named, "/comments"), {"limit": 2}).json()
+    second = api.get(url(named, "/comments"), {"limit": 2, "cursor": first["next_cursor"]})
+
+    assert [item["body"] for item in first["items"]] == ["C0", "C1"]
+    assert [item["body"] for item in second.json()["items"]] == ["C2"]
+    assert second.json()["next_cursor"] is None
+
+
+def test_reply_to_a_comment_of_another_proposal_is_400_and_writes_nothing(bob, charlie, named):
+    other = services.do_post_proposal(bob, title="Other", problem="x", area=Area.OTHER)
+    elsewhere = services.do_comment(bob, other, "Elsewhere.")
+
+    response = post(
+        token_client(charlie), url(named, "/comments"), body="x", parent_id=elsewhere.pk
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"parent_id": ["That comment belongs to another proposal."]}
+    assert ProposalComment.objects.count() == 1
+    assert not Notification.objects.exists()
+
+
+def test_reply_to_a_comment_you_cannot_see_is_400_like_a_missing_one(alice, bob, charlie, named):
+    hidden = services.do_post_proposal(bob, title="Hidden", problem="x", area=Area.OTHER)
+    secret_comment = services.do_comment(bob, hidden, "Inside.")
+    leads.do_hide(alice, hidden, "Off topic.")
+
+    unseen = post(
+        token_client(charlie), url(named, "/comments"), body="x", parent_id=secret_comment.pk
+    )
+    missing = post(token_client(charlie), url(named, "/comments"), body="x", parent_id=999_999)
+
+    assert unseen.status_code == missing.status_code == 400
+    assert unseen.json() == missing.json()
+    assert token_client(charlie).get(url(hidden, "/comments")).status_code == 404
+    assert ProposalComment.objects.count() == 1
+
+
+def test_empty_comment_is_400_and_writes_nothing(bob, charlie, named):
+    top = services.do_comment(bob, named, "Top.")
+
+    response = post(token_client(charlie), url(named, "/comments"), body="  ", parent_id=top.pk)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"body": ["Write something first."]}
+    assert ProposalComment.objects.count() == 1
+
+
+def test_hidden_comment_shows_only_the_moderation_note(alice, bob, charlie, named):
+    top = services.do_comment(charlie, named, "Rude words.")
+    services.do_comment(bob, named, "Still here.", top)
+    leads.do_hide(alice, named, "Personal attack.", top)
+
+    items = token_client(bob).get(url(named, "/comments")).json()["items"]
+
+    assert items[0]["hidden"] is True
+    assert items[0]["author"] is None and items[0]["body"] == ""
+    assert items[0]["hidden_reason"] == "Personal attack."
+    assert "Rude words." not in str(items)
+    assert items[1]["body"] == "Still here." and items[1]["parent_id"] == top.pk
+
+
+def test_comments_query_count_does_not_grow(bob, charlie, named):
+    api = token_client(charlie)
+    api.get(url(named, "/comments"))  # Token's first use writes `last_used_at` once.
+
+    def queries(threads: int) -> int:
+        for number in range(threads):
+            top = services.do_comment(make_user(), named, f"T{number}")
+            services.do_comment(make_user(), named, "R", top)
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get(url(named, "/comments"), {"limit": 200})
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries(3) == queries(30)

@@ -10,8 +10,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from workmate.accounts.models import TeamRole
+from workmate.inbox.models import Notification
 from workmate.testing.browser import TIMEOUT_MS, login
 from workmate.testing.factories import DEFAULT_PASSWORD, add_member, make_team, make_user
+from workmate.voice import services
 from workmate.voice.models import Answer, Proposal, ProposalStatus, Vote
 
 pytestmark = pytest.mark.browser
@@ -139,3 +141,28 @@ def test_anonymous_proposal_is_voted_answered_and_read_by_its_author(
     for html in seen:
         assert TITLE in html
         assert_no_bob(html)
+
+
+def test_reply_opens_under_its_comment_and_joins_the_thread(page: Page, live_server, people):
+    alice, bob, charlie = people
+    proposal = services.do_post_proposal(bob, title=TITLE, problem="Slow.", area="process")
+    top = services.do_comment(alice, proposal, "Which forms exactly?")
+    other = services.do_comment(alice, proposal, "A second thread.")
+
+    login(page, live_server, charlie.email, DEFAULT_PASSWORD)
+    page.goto(f"/voice/{proposal.pk}/")
+    thread = page.locator(f"#thread-{top.pk}")
+    thread.get_by_role("link", name="Reply").click()
+    # htmx puts the form under the comment without leaving the page.
+    expect(page).to_have_url(re.compile(rf"/voice/{proposal.pk}/$"))
+    thread.get_by_label("Your reply").fill("Travel expenses.")
+    thread.get_by_role("button", name="Reply").click()
+    expect(thread.locator(".voice-replies")).to_contain_text("Travel expenses.")
+    expect(thread.locator(".voice-replies")).to_contain_text("Charlie Park")
+    expect(thread.locator("textarea")).to_have_count(0)
+    expect(page.locator(f"#thread-{other.pk} .voice-replies")).to_have_count(0)
+
+    reply = top.replies.get()
+    assert (reply.author, reply.body) == (charlie, "Travel expenses.")
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.actor) == (alice, charlie)

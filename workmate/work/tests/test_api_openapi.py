@@ -48,6 +48,7 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/voice/proposals/{proposal_id}",
         "/api/v1/voice/proposals/{proposal_id}/vote",
         "/api/v1/voice/proposals/{proposal_id}/status",
+        "/api/v1/voice/proposals/{proposal_id}/comments",
         "/api/v1/voice/mine",
         "/api/v1/inbox/notifications",
         "/api/v1/inbox/notifications/{notification_id}",
