@@ -27,13 +27,14 @@ from workmate.desk.models import (
     Customer,
     EntryKind,
     Macro,
+    SLAPolicy,
     Status,
     Ticket,
     TicketEntry,
 )
+from workmate.desk.reports import BusinessClock
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
-from workmate.lib.workcalendar import working_time_between
 
 # --- Queues ------------------------------------------------------------------------------
 
@@ -143,20 +144,29 @@ def format_duration(value: datetime.timedelta | None) -> str:
 def attach_clocks(tickets: Iterable[Ticket], now: datetime.datetime | None = None) -> None:
     """Set `ticket.clock` on each ticket, reading the support calendar once per kind.
 
-    `sla.time_left` loads the calendar for every call (two queries); a page of thirty rows
-    would pay sixty, so the calendars are built once and shared.
+    `sla.time_left` loads the calendar for every call (two queries) and walks it day by day
+    from now to the due moment: a page of thirty rows due weeks ago walked the same weeks
+    thirty times. Here each calendar is loaded once and walked once over the page's span
+    (`reports.BusinessClock`); each row's time left is then two bisections.
     """
     now = now or timezone.now()
-    calendars: dict[bool, object] = {}
+    tickets = list(tickets)
+    spans: dict[bool, tuple[SLAPolicy, list[datetime.datetime]]] = {}
+    for ticket in tickets:
+        if ticket.sla_policy_id is not None and ticket.resolution_due is not None:
+            policy = ticket.sla_policy
+            _policy, moments = spans.setdefault(policy.around_the_clock, (policy, []))
+            moments += [ticket.paused_since or now, ticket.resolution_due]
+    clocks = {
+        around: BusinessClock(sla.support_calendar(policy), min(moments), max(moments))
+        for around, (policy, moments) in spans.items()
+    }
     for ticket in tickets:
         left = None
         if ticket.sla_policy_id is not None and ticket.resolution_due is not None:
-            policy = ticket.sla_policy
-            calendar = calendars.get(policy.around_the_clock)
-            if calendar is None:
-                calendar = calendars[policy.around_the_clock] = sla.support_calendar(policy)
-            moment = ticket.paused_since or now
-            left = working_time_between(calendar, moment, ticket.resolution_due)  # type: ignore[arg-type]
+            clock = clocks[ticket.sla_policy.around_the_clock]
+            seconds = clock.seconds(ticket.paused_since or now, ticket.resolution_due)
+            left = datetime.timedelta(seconds=round(seconds, 6))
         ticket.clock = Clock(ticket.sla_state(now), left)  # type: ignore[attr-defined]
 
 
@@ -297,9 +307,14 @@ def do_unlink(actor: User, ticket: Ticket, other: Ticket) -> None:
 
 
 def timeline(ticket: Ticket) -> QuerySet[TicketEntry]:
-    """Every entry of the ticket and of the tickets merged into it, oldest first."""
+    """Every entry of the ticket and of the tickets merged into it, oldest first.
+
+    By ticket ids (the merged ones are prefetched on the ticket page): `ticket = x OR
+    ticket.merged_into = x` joined every entry to its ticket, 2,000,000 rows in the benchmark.
+    """
+    merged = [other.pk for other in ticket.merged_tickets.all()]
     return (
-        TicketEntry.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
+        TicketEntry.objects.filter(ticket_id__in=[ticket.pk, *merged])
         .select_related("author", "contact")
         .prefetch_related("attachments")
         .order_by("created_at", "pk")

@@ -152,7 +152,7 @@ def test_queue_query_count_is_pinned(
         services.do_assign(alice, ticket, bob if number % 2 else alice)
     login(client, bob)
     client.get(reverse("desk:all"))  # Warm the session.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("desk:all"))
     assert len(response.context["listing"].page.object_list) == 30
 

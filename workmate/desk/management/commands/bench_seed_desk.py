@@ -141,7 +141,9 @@ class WorkingClock:
         target = self.before[index] + max(0.0, moment - self.starts[index]) + seconds
         if target > self.total:
             raise ValueError("Outside the clock's span.")
-        found = bisect.bisect_right(self.before, target) - 1
+        # The interval where the target fits, an end counting as inside (as add_working_time:
+        # work that ends at closing time is due at closing time, not the next opening).
+        found = max(0, bisect.bisect_left(self.before, target) - 1)
         return self.starts[found] + (target - self.before[found])
 
 
@@ -392,9 +394,13 @@ class Command(BaseCommand):
                 age = rng.uniform(5 * 86400, 365 * 86400)
             elif state == Status.SOLVED:
                 age = rng.uniform(86400, 10 * 86400)
+            elif state in {Status.NEW, "triage"}:
+                age = rng.expovariate(1 / (3 * 3600)) + 120
+            elif rng.random() < 0.05:
+                # Stragglers: open for weeks (waiting on a vendor, forgotten).
+                age = rng.uniform(7 * 86400, 60 * 86400)
             else:
-                # Active: mostly days old, a few stragglers up to two months.
-                age = min(60 * 86400, rng.expovariate(1 / (4 * 86400)) + 600)
+                age = rng.expovariate(1 / (1.5 * 86400)) + 600
             created = now_ts - age
             ticket: dict[str, Any] = {
                 "id": number,

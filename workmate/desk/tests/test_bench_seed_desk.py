@@ -1,0 +1,72 @@
+"""The desk benchmark seeder (bench/README.md), run small so the suite notices when it breaks."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from workmate.accounts.models import Membership, User, WorkProfile
+from workmate.desk import sla
+from workmate.desk.models import Contact, Customer, SLAPolicy, Status, Ticket, TicketEntry
+from workmate.work.management.commands.bench_seed import BUSY_EMAIL
+
+SMALL = [
+    "--tickets", "600", "--customers", "6", "--contacts", "40", "--agents", "5",
+    "--busy-active", "8", "--entries-per-ticket", "4",
+]  # fmt: skip
+
+
+@pytest.fixture
+def bench_database(db, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("the benchmark seeds a SQLite file only")
+    # The seeder only fills a database whose file name says "bench".
+    monkeypatch.setitem(connection.settings_dict, "NAME", "/tmp/bench-desk-test.sqlite3")
+
+
+def test_refuses_a_database_not_named_bench(db):
+    with pytest.raises(CommandError, match="Refusing"):
+        call_command("bench_seed_desk", *SMALL)
+    assert not Ticket.objects.exists()
+    assert not Customer.objects.exists()
+
+
+def test_seeds_a_desk_on_a_fresh_database(bench_database):
+    call_command("bench_seed_desk", *SMALL)
+
+    busy = User.objects.get(email=BUSY_EMAIL)
+    assert busy.check_password("bench-password-2026")
+    assert WorkProfile.objects.filter(user=busy).exists()
+    assert Membership.objects.filter(team__code="TE").count() == 5
+    assert Customer.objects.count() == 6
+    assert Contact.objects.count() == 40
+    assert SLAPolicy.objects.count() == 12
+    assert Ticket.objects.count() == 600
+    entries = TicketEntry.objects.count()
+    assert 600 * 2 <= entries <= 600 * 6
+    assert not Ticket.objects.filter(entries__isnull=True).exists()
+    assert Ticket.objects.filter(status=Status.CLOSED).count() > 500
+    assert Ticket.objects.active().filter(customer__isnull=True).exists()  # triage
+    assert Ticket.objects.filter(status=Status.PENDING, paused_since__isnull=False).exists()
+    assert 4 <= Ticket.objects.active().filter(assignee=busy).count() <= 12
+    # The due moments are those the real calendar gives (to the millisecond).
+    for ticket in Ticket.objects.exclude(sla_policy=None).select_related("customer")[:40]:
+        stored = ticket.resolution_due, ticket.first_response_risk_at
+        sla.schedule(ticket)
+        assert abs(ticket.resolution_due - stored[0]) < datetime.timedelta(milliseconds=1)
+        assert abs(ticket.first_response_risk_at - stored[1]) < datetime.timedelta(milliseconds=1)
+    latest = TicketEntry.objects.filter(ticket=ticket).order_by("-created_at").first()
+    assert Ticket.objects.get(pk=ticket.pk).updated_at == latest.created_at
+
+
+def test_reuses_bench_people_and_refuses_to_seed_twice(bench_database):
+    call_command("bench_seed", "--tasks", "100", "--projects", "10", "--people", "30")
+    people = User.objects.count()
+    call_command("bench_seed_desk", *SMALL)
+    assert User.objects.count() == people
+    with pytest.raises(CommandError, match="already holds tickets"):
+        call_command("bench_seed_desk", *SMALL)
+    assert Ticket.objects.count() == 600
