@@ -13,45 +13,15 @@ Steps:
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workmate.settings")
-
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-
-from workmate.accounts.models import ApiToken, User  # noqa: E402
-from workmate.desk.models import Ticket, TicketEntry  # noqa: E402
-from workmate.work.management.commands.bench_seed import BUSY_EMAIL  # noqa: E402
+import benchlib
 
 
 def main() -> None:
-    busy = User.objects.get(email=BUSY_EMAIL)
+    benchlib.setup_django()
+    from workmate.desk.models import Ticket, TicketEntry
 
-    session = SessionStore()
-    session[SESSION_KEY] = str(busy.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = busy.get_session_auth_hash()
-    session.create()
-
-    secret = "wm_bench_" + secrets.token_urlsafe(24)
-    ApiToken.objects.filter(user=busy, name="bench-desk").delete()
-    ApiToken.objects.create(
-        user=busy,
-        name="bench-desk",
-        prefix=secret[:12],
-        digest=hashlib.sha256(secret.encode()).hexdigest(),
-    )
+    busy = benchlib.busy_person()
+    benchlib.print_session_and_token(busy, "bench-desk")
 
     mine = list(Ticket.objects.active().filter(assignee=busy).values_list("pk", flat=True))
     assert mine, "Seed the desk first (bench/run_desk.sh does)."
@@ -60,9 +30,6 @@ def main() -> None:
         if TicketEntry.objects.filter(ticket_id=pk).count() == 10:
             ticket = pk
             break
-    print(f"COOKIE_NAME={settings.SESSION_COOKIE_NAME}")
-    print(f"SESSION={session.session_key}")
-    print(f"TOKEN={secret}")
     print(f"TICKET={ticket}")
     print(f"TICKETS={Ticket.objects.count()}")
     print(f"MINE={len(mine)}")

@@ -12,11 +12,14 @@ workers at once) notifies nobody a second time.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workmate.accounts.models import User
 from workmate.desk.agent import support_leads
 from workmate.desk.models import Priority, Ticket
 from workmate.inbox.models import Kind
@@ -35,6 +38,34 @@ def _claim(ticket: Ticket, field: str, now: datetime.datetime) -> bool:
     return claimed == 1
 
 
+def _escalate(
+    due: Iterable[Ticket],
+    field: str,
+    now: datetime.datetime,
+    recipients: Callable[[Ticket], list[User]],
+    title: Callable[[Ticket], str],
+) -> int:
+    """Claim `field` on each due ticket and notify its `recipients`; returns how many fired.
+
+    `title` is called once per recipient, in their language.
+    """
+    count = 0
+    for ticket in due:
+        with transaction.atomic():
+            if not _claim(ticket, field, now):
+                continue
+            notify(
+                recipients(ticket),
+                Kind.TICKET,
+                title=functools.partial(title, ticket),
+                url=ticket.get_absolute_url(),
+                group_key=f"ticket:{ticket.pk}",
+                excerpt=ticket.customer.name if ticket.customer_id else "",
+            )
+        count += 1
+    return count
+
+
 def escalate_unacknowledged(now: datetime.datetime) -> int:
     """Notify the leads of P1 tickets left unacknowledged for 15 minutes."""
     due = (
@@ -48,24 +79,23 @@ def escalate_unacknowledged(now: datetime.datetime) -> int:
         .select_related("customer")
         .order_by("created_at", "pk")[:BATCH]
     )
-    count = 0
-    for ticket in due:
-        with transaction.atomic():
-            if not _claim(ticket, "escalated_unacknowledged_at", now):
-                continue
-            notify(
-                support_leads(ticket),
-                Kind.TICKET,
-                title=lambda ticket=ticket: (
-                    _("P1 #%(number)s not acknowledged for 15 minutes: %(subject)s")
-                    % {"number": ticket.pk, "subject": ticket.subject}
-                ),
-                url=ticket.get_absolute_url(),
-                group_key=f"ticket:{ticket.pk}",
-                excerpt=ticket.customer.name if ticket.customer_id else "",
-            )
-        count += 1
-    return count
+    return _escalate(
+        due,
+        "escalated_unacknowledged_at",
+        now,
+        recipients=support_leads,
+        title=lambda ticket: (
+            _("P1 #%(number)s not acknowledged for 15 minutes: %(subject)s")
+            % {"number": ticket.pk, "subject": ticket.subject}
+        ),
+    )
+
+
+def _leads_and_se_owner(ticket: Ticket) -> list[User]:
+    people = support_leads(ticket)
+    if ticket.customer_id is not None and ticket.customer.se_owner is not None:
+        people.append(ticket.customer.se_owner)
+    return people
 
 
 def escalate_breaches(now: datetime.datetime) -> int:
@@ -76,27 +106,16 @@ def escalate_breaches(now: datetime.datetime) -> int:
         .select_related("customer", "customer__se_owner")
         .order_by("resolution_due", "pk")[:BATCH]
     )
-    count = 0
-    for ticket in due:
-        with transaction.atomic():
-            if not _claim(ticket, "escalated_breach_at", now):
-                continue
-            people = support_leads(ticket)
-            if ticket.customer_id is not None and ticket.customer.se_owner is not None:
-                people.append(ticket.customer.se_owner)
-            notify(
-                people,
-                Kind.TICKET,
-                title=lambda ticket=ticket: (
-                    _("#%(number)s breached its SLA: %(subject)s")
-                    % {"number": ticket.pk, "subject": ticket.subject}
-                ),
-                url=ticket.get_absolute_url(),
-                group_key=f"ticket:{ticket.pk}",
-                excerpt=ticket.customer.name if ticket.customer_id else "",
-            )
-        count += 1
-    return count
+    return _escalate(
+        due,
+        "escalated_breach_at",
+        now,
+        recipients=_leads_and_se_owner,
+        title=lambda ticket: (
+            _("#%(number)s breached its SLA: %(subject)s")
+            % {"number": ticket.pk, "subject": ticket.subject}
+        ),
+    )
 
 
 def run_escalations(now: datetime.datetime | None = None) -> int:

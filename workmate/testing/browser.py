@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # Without network, Chromium's own background connections (updates, sync, field trials,
@@ -73,11 +73,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     return report
 
 
-@pytest.fixture
-def page(
-    request: pytest.FixtureRequest, browser: Browser, live_server, tmp_path: Path
-) -> Iterator[Page]:
-    """A page in a fresh context (no cookies, English, 10 s timeouts) on the live server."""
+def new_context(browser: Browser, live_server) -> BrowserContext:
+    """A fresh context (no cookies, English, 10 s timeouts) whose URLs start at the live server."""
     context = browser.new_context(
         base_url=live_server.url,
         locale="en-US",
@@ -85,6 +82,34 @@ def page(
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
+    """Opens a further page, in a context of its own (own cookies), for each further person.
+
+    `page` is the first person's; a test with two people signed in at once calls
+    `open_page()` for the second and logs in there.
+    """
+    contexts: list[BrowserContext] = []
+
+    def new_page() -> Page:
+        context = new_context(browser, live_server)
+        contexts.append(context)
+        return context.new_page()
+
+    yield new_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(
+    request: pytest.FixtureRequest, browser: Browser, live_server, tmp_path: Path
+) -> Iterator[Page]:
+    """A page in a fresh context (no cookies, English, 10 s timeouts) on the live server."""
+    context = new_context(browser, live_server)
     new_page = context.new_page()
     try:
         yield new_page

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from workmate.testing.ports import free_port
+
 USER = "desk"
 PASSWORD = "desk-imap-secret"
 
@@ -33,12 +35,6 @@ def find_dovecot() -> str | None:
     return shutil.which("dovecot") or next(
         (path for path in ("/usr/sbin/dovecot",) if os.access(path, os.X_OK)), None
     )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _config(root: Path, port: int) -> str:
@@ -164,7 +160,7 @@ class IMAPServer:
                 os.chown(self.root / name, uid, gid)
         # Another process may take the probed port before dovecot binds it: try again.
         for attempt in range(5):
-            self.port = _free_port()
+            self.port = free_port()
             self.config.write_text(_config(self.root, self.port))
             # In the foreground (-F), as our child: stopping it is a signal and a wait.
             errors = self.root / "start.log"

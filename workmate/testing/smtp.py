@@ -1,8 +1,8 @@
 """A real SMTP server (aiosmtpd) on loopback that keeps every message it is sent.
 
-Tests about sending mail point Django's SMTP backend at it (`EMAIL_HOST`/`EMAIL_PORT`),
-or, when the sender is another process (the background worker), EMAIL_URL:
-`smtp://127.0.0.1:<port>`. It accepts any sender and recipient; no TLS, no
+Tests about sending mail take `smtp_backend`, which points Django's SMTP backend at it,
+or, when the sender is another process (the background worker), pass `smtp_sink.url`
+(`smtp://127.0.0.1:<port>`) as its EMAIL_URL. It accepts any sender and recipient; no TLS, no
 authentication. Setting `refusing = True` makes it answer every message with a
 permanent failure, for tests of what happens when sending fails.
 """
@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from workmate.testing.ports import free_port
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,19 @@ class _Keeper:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    # aiosmtpd's Controller connects to its own port once started, so it needs the real
-    # number up front rather than 0; the kernel picks one that is free right now.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def start_on_free_port(make_controller: Callable[[int], Controller]) -> Controller:
+    """Start the controller `make_controller(port)` makes, on a free loopback port."""
+    # Another process may take the probed port before the server binds it: try again.
+    for attempt in range(5):
+        controller = make_controller(free_port())
+        try:
+            controller.start()
+        except (OSError, RuntimeError):
+            if attempt == 4:
+                raise
+            continue
+        return controller
+    raise AssertionError("unreachable")
 
 
 class SMTPSink:
@@ -89,21 +97,11 @@ class SMTPSink:
         self._keeper.refusing = value
 
     def __enter__(self) -> SMTPSink:
-        # Another process may take the probed port before the server binds it: try again.
-        for attempt in range(5):
-            self.port = _free_port()
-            controller = Controller(
-                self._keeper, hostname=self.host, port=self.port, ready_timeout=10
-            )
-            try:
-                controller.start()
-            except (OSError, RuntimeError):
-                if attempt == 4:
-                    raise
-                continue
-            self._controller = controller
-            return self
-        raise AssertionError("unreachable")
+        self._controller = start_on_free_port(
+            lambda port: Controller(self._keeper, hostname=self.host, port=port, ready_timeout=10)
+        )
+        self.port = self._controller.port
+        return self
 
     def __exit__(self, *exc_info: object) -> None:
         if self._controller is not None:
@@ -115,3 +113,23 @@ class SMTPSink:
 def smtp_sink() -> Iterator[SMTPSink]:
     with SMTPSink() as sink:
         yield sink
+
+
+def use_sink(settings, sink: SMTPSink) -> None:
+    """Point Django's own SMTP backend at `sink` (plain SMTP: no TLS, no login)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = sink.host
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+
+
+@pytest.fixture
+def smtp_backend(settings, smtp_sink: SMTPSink) -> SMTPSink:
+    """Django's own SMTP backend, pointed at the loopback server; links in mails go to
+    https://workmate.example."""
+    use_sink(settings, smtp_sink)
+    settings.SITE_URL = "https://workmate.example"
+    return smtp_sink

@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from workmate.accounts.models import TeamRole
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.checkins.services import open_due_checkins
 from workmate.inbox.models import Kind, Notification
-from workmate.testing.browser import TIMEOUT_MS, login
+from workmate.testing.browser import login
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
     add_member,
     make_project,
     make_task,
-    make_team,
     make_user,
 )
 from workmate.work import services as work_services
@@ -33,30 +30,10 @@ TASK = "Move the billing database"
 
 
 @pytest.fixture
-def people(transactional_db):
-    team = make_team(code="TE", name="Technical Engineering")
-    alice = make_user(email="alice@example.com", full_name="Alice Kim")
-    bob = make_user(email="bob@example.com", full_name="Bob Lee")
+def people(team, alice, bob):
     dana = make_user(email="dana@example.com", full_name="Dana Weber")
-    add_member(team, alice, TeamRole.LEAD)
-    add_member(team, bob)
     add_member(team, dana)
     return team, alice, bob, dana
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
-    contexts: list[BrowserContext] = []
-
-    def new_page() -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="en-US")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield new_page
-    for context in contexts:
-        context.close()
 
 
 def test_lead_sets_up_member_answers_pre_filled_lead_reads(

@@ -8,19 +8,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from workmate.accounts.models import TeamRole
 from workmate.desk import services
 from workmate.desk.models import ContractTier, EntryKind, Status
 from workmate.testing.browser import login
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
-    add_member,
     make_contact,
     make_customer,
     make_sla_policy,
-    make_team,
     make_ticket,
-    make_user,
 )
 
 pytestmark = pytest.mark.browser
@@ -29,12 +25,7 @@ ANSWER = "Could you send us the VPN gateway logs from this morning?"
 
 
 @pytest.fixture
-def desk(transactional_db):
-    team = make_team(code="TE", name="Technical Engineering")
-    alice = make_user(email="alice@example.com", full_name="Alice Kim")
-    bob = make_user(email="bob@example.com", full_name="Bob Lee")
-    add_member(team, alice, TeamRole.LEAD)
-    add_member(team, bob)
+def desk(alice, bob):
     make_sla_policy(
         tier=ContractTier.BUSINESS,
         priority=2,

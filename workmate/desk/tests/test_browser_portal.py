@@ -3,22 +3,12 @@ and a public reply on the desk, and the contact sees the reply but never the not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from workmate.accounts.models import TeamRole
 from workmate.desk.models import EntryKind, Ticket
-from workmate.testing.browser import TIMEOUT_MS, login
-from workmate.testing.factories import (
-    DEFAULT_PASSWORD,
-    add_member,
-    make_contact,
-    make_customer,
-    make_team,
-    make_user,
-)
+from workmate.testing.browser import login
+from workmate.testing.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -27,36 +17,9 @@ NOTE = "Their storage admin password is in the vault"
 REPLY = "We freed space on the backup volume; tonight's run should pass."
 
 
-@pytest.fixture
-def cast(transactional_db):
-    team = make_team(code="TE", name="Technical Engineering")
-    bob = make_user(email="bob@example.com", full_name="Bob Lee")
-    add_member(team, bob, TeamRole.MEMBER)
-    customer = make_customer(name="Hanbit Bank", email_domains=["hanbit.example"])
-    contact = make_contact(customer, email="jisoo@hanbit.example", full_name="Jisoo Han")
-    return bob, contact
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
-    """A page in a context of its own (own cookies) for each further person."""
-    contexts: list[BrowserContext] = []
-
-    def new_page() -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="en-US")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield new_page
-    for context in contexts:
-        context.close()
-
-
 def test_contact_files_ticket_agent_answers_contact_sees_only_the_reply(
-    page: Page, live_server, cast, open_page
+    page: Page, live_server, bob, contact_a, open_page
 ):
-    bob, contact = cast
 
     # The contact signs in to the portal and files a ticket.
     page.goto("/portal/")
@@ -74,7 +37,7 @@ def test_contact_files_ticket_agent_answers_contact_sees_only_the_reply(
     new.locator("button[type=submit]").click()
     expect(page.locator("h1")).to_contain_text(SUBJECT)
     ticket = Ticket.objects.get(subject=SUBJECT)
-    assert ticket.requester == contact
+    assert ticket.requester == contact_a
     expect(page.locator("#ticket-status")).to_have_text("Received")
 
     # Bob, an agent, writes an internal note and then a public reply on the desk.

@@ -3,37 +3,18 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
 
 from workmate.desk import escalation, services, tasks
 from workmate.desk.models import ContractTier
+from workmate.desk.tests.helpers import kst
 from workmate.inbox import clock
 from workmate.inbox.models import Kind, Notification
-from workmate.testing.factories import (
-    add_member,
-    make_sla_policy,
-    make_team,
-    make_ticket,
-    make_user,
-)
+from workmate.testing.factories import make_sla_policy, make_ticket
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
-
-
-def kst(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
-@pytest.fixture
-def owner(db):
-    se = make_team(code="SE", name="Customer Success")
-    person = make_user(email="erin@example.com", full_name="Erin Owner")
-    add_member(se, person)
-    return person
 
 
 @pytest.fixture
@@ -80,8 +61,8 @@ def test_p2_is_not_escalated_for_acknowledgement(team, customer_a, contact_a, al
         assert escalation.escalate_unacknowledged(datetime.datetime.now(datetime.UTC)) == 0
 
 
-def test_breach_notifies_the_leads_and_the_se_owner_once(p1, alice, bob, owner, customer_a):
-    customer_a.se_owner = owner
+def test_breach_notifies_the_leads_and_the_se_owner_once(p1, alice, bob, erin, customer_a):
+    customer_a.se_owner = erin
     customer_a.save()
     with time_machine.travel(kst(2026, 11, 28, 3, 10), tick=False):
         services.do_reply(bob, p1, "Looking now.")  # Acknowledged, first response met.
@@ -91,7 +72,7 @@ def test_breach_notifies_the_leads_and_the_se_owner_once(p1, alice, bob, owner, 
         tasks.escalate_tickets.enqueue()
         tasks.escalate_tickets.enqueue()  # The clock ran twice.
     recipients = set(Notification.objects.values_list("recipient", flat=True))
-    assert recipients == {alice.pk, owner.pk}
+    assert recipients == {alice.pk, erin.pk}
     assert Notification.objects.count() == 2
     p1.refresh_from_db()
     assert p1.escalated_breach_at == kst(2026, 11, 28, 7, 0)

@@ -29,16 +29,12 @@ from workmate.desk import mailin
 from workmate.desk.management.commands.mail_inbound import make_controller
 from workmate.desk.models import InboundMessage, InboundStatus, Ticket, TicketAttachment
 from workmate.desk.tests.test_mailin import compose
+from workmate.testing.ports import free_port
+from workmate.testing.smtp import start_on_free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SUPPORT = "support@workmate.example"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Listener:
@@ -54,18 +50,9 @@ class Listener:
 @pytest.fixture
 def listener(settings) -> Iterator[Listener]:
     """The command's SMTP server on a free loopback port, for one test."""
-    for attempt in range(5):
-        port = _free_port()
-        controller = make_controller("127.0.0.1", port)
-        try:
-            controller.start()
-        except (OSError, RuntimeError):
-            if attempt == 4:
-                raise
-            continue
-        break
+    controller = start_on_free_port(lambda port: make_controller("127.0.0.1", port))
     try:
-        yield Listener(port)
+        yield Listener(controller.port)
     finally:
         controller.stop()
         # The listener's database thread keeps its connection (PostgreSQL's CONN_MAX_AGE):
@@ -99,7 +86,7 @@ def test_the_same_mail_delivered_twice_makes_one_ticket(listener, customer_a, co
 
 def test_oversized_mail_is_refused_with_552(settings, customer_a, contact_a):
     settings.DESK_INBOUND_MAX_BYTES = 10_000
-    port = _free_port()
+    port = free_port()
     controller = make_controller("127.0.0.1", port)
     controller.start()
     try:
@@ -185,7 +172,7 @@ def _test_database_url() -> str:
 
 
 def test_the_command_serves_until_terminated(customer_a, contact_a):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),

@@ -17,18 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def smtp(settings, smtp_sink: SMTPSink) -> SMTPSink:
-    """Django's own SMTP backend, pointed at the loopback server."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = smtp_sink.host
-    settings.EMAIL_PORT = smtp_sink.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.SITE_URL = "https://workmate.example"
+def smtp(settings, smtp_backend: SMTPSink) -> SMTPSink:
+    """Django's own SMTP backend on the loopback server, sending as the support address."""
     settings.DESK_SUPPORT_EMAIL = "support@workmate.example"
-    return smtp_sink
+    return smtp_backend
 
 
 @pytest.fixture

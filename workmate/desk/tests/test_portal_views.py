@@ -7,14 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from workmate.desk import services
-from workmate.desk.models import (
-    EntryKind,
-    Priority,
-    Status,
-    Ticket,
-    TicketAttachment,
-    TicketEntry,
-)
+from workmate.desk.models import EntryKind, Priority, Status, Ticket, TicketAttachment, TicketEntry
 from workmate.testing.factories import DEFAULT_PASSWORD, make_contact, make_customer, make_ticket
 
 pytestmark = pytest.mark.django_db

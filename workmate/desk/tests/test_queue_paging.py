@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
@@ -13,14 +12,10 @@ from django.urls import reverse
 
 from workmate.desk import agent, services, sla, views
 from workmate.desk.models import ContractTier, Status, Ticket
+from workmate.desk.tests.helpers import kst
 from workmate.testing.factories import DEFAULT_PASSWORD, make_sla_policy, make_ticket
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
-
-
-def kst(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ CSAT, grouping, and the business clock against the calendar's own arithmetic."""
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
@@ -13,17 +12,13 @@ from hypothesis import strategies as st
 
 from workmate.desk import reports, services
 from workmate.desk.models import ContractTier, Rating, Satisfaction, Status, Ticket
+from workmate.desk.tests.helpers import kst
 from workmate.lib.workcalendar import WorkingHours, working_time_between
 from workmate.testing.factories import make_sla_policy, make_ticket
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 MARCH = datetime.date(2026, 3, 1)
 APRIL = datetime.date(2026, 4, 1)
 pytestmark = pytest.mark.django_db
-
-
-def kst(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
 
 
 def work(agent, customer, contact, *, responded, solved=None, rating=None):

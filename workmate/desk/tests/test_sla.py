@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
 
 from workmate.desk import services, sla
 from workmate.desk.models import ContractTier, Status, Ticket
+from workmate.desk.tests.helpers import kst
 from workmate.testing.factories import make_sla_policy, make_ticket
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
-
-
-def kst(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
-@pytest.fixture
-def policy(team):
-    # `team` is TE, the support team: Mon–Fri 09:00–18:00 Seoul, Korean holidays off.
-    return make_sla_policy(
-        tier=ContractTier.BUSINESS, priority=3, first_response_minutes=60, resolution_minutes=480
-    )
 
 
 def test_targets_count_business_hours_only(policy, customer_a, contact_a):

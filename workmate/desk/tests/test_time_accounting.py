@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import zoneinfo
 
 import pytest
 import time_machine
@@ -13,24 +12,10 @@ from django.urls import reverse
 
 from workmate.accounts.models import OrgRole
 from workmate.desk import agent, services
-from workmate.testing.factories import (
-    DEFAULT_PASSWORD,
-    add_member,
-    make_team,
-    make_ticket,
-    make_user,
-)
+from workmate.desk.tests.helpers import kst, login
+from workmate.testing.factories import make_ticket, make_user
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
-
-
-def kst(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
-def login(client, user):
-    client.login(email=user.email, password=DEFAULT_PASSWORD)
 
 
 @pytest.fixture
@@ -45,14 +30,6 @@ def logged(alice, bob, customer_a, contact_a, customer_b, contact_b):
         services.do_reply(alice, b, "Answered.", minutes=45, billable=True)
         services.do_reply(alice, b, "Courtesy call.", minutes=15)
     return a, b
-
-
-@pytest.fixture
-def se_member(db):
-    se = make_team(code="SE", name="Customer Success")
-    person = make_user(email="erin@example.com", full_name="Erin Owner")
-    add_member(se, person)
-    return person
 
 
 def test_totals_per_customer_and_month(logged, customer_a, customer_b):
@@ -74,8 +51,8 @@ def test_ticket_total(logged):
     assert agent.ticket_time(logged[0]) == (110, 90)
 
 
-def test_se_member_sees_the_month(client, logged, se_member, customer_a):
-    login(client, se_member)
+def test_se_member_sees_the_month(client, logged, erin, customer_a):
+    login(client, erin)
     response = client.get(reverse("desk:time"), {"month": "2026-11"})
     assert response.status_code == 200
     html = response.content.decode()

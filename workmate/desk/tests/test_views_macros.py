@@ -6,13 +6,10 @@ import pytest
 from django.urls import reverse
 
 from workmate.desk.models import Macro, Status
-from workmate.testing.factories import DEFAULT_PASSWORD, make_team
+from workmate.desk.tests.helpers import login
+from workmate.testing.factories import make_team
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.login(email=user.email, password=DEFAULT_PASSWORD)
 
 
 def test_agent_creates_a_team_macro(client, bob, team):

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
-
 import pytest
 import time_machine
 from django.urls import reverse
 
 from workmate.desk import services
-from workmate.desk.models import ContractTier, Status, Ticket
-from workmate.testing.factories import DEFAULT_PASSWORD, make_sla_policy, make_ticket
+from workmate.desk.models import Status, Ticket
+from workmate.desk.tests.helpers import kst, login
+from workmate.testing.factories import make_ticket
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
 
 QUEUES = ["mine", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
-
-
-def kst(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
-@pytest.fixture
-def policy(team):
-    return make_sla_policy(
-        tier=ContractTier.BUSINESS, priority=3, first_response_minutes=60, resolution_minutes=480
-    )
-
-
-def login(client, user):
-    client.login(email=user.email, password=DEFAULT_PASSWORD)
 
 
 def test_home_redirects_to_my_queue(client, bob):

@@ -6,7 +6,6 @@ import csv
 import datetime
 import io
 import re
-import zoneinfo
 
 import pytest
 import time_machine
@@ -14,15 +13,11 @@ from django.urls import reverse
 
 from workmate.desk import services
 from workmate.desk.models import ContractTier, Rating, Satisfaction, Status
+from workmate.desk.tests.helpers import SEOUL, kst
 from workmate.testing.factories import make_contact, make_customer, make_sla_policy, make_ticket
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 NOW = datetime.datetime(2026, 4, 20, 12, 0, tzinfo=SEOUL)
 pytestmark = pytest.mark.django_db
-
-
-def kst(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
 
 
 @pytest.fixture(autouse=True)

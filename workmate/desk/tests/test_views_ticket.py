@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
-
 import pytest
 import time_machine
 from django.urls import reverse
 
 from workmate.desk import services
 from workmate.desk.models import ContractTier, EntryKind, Macro, Status, Ticket
+from workmate.desk.tests.helpers import kst, login
 from workmate.inbox.models import Kind, Notification
 from workmate.testing.factories import (
-    DEFAULT_PASSWORD,
     add_member,
     make_sla_policy,
     make_team,
@@ -21,16 +18,7 @@ from workmate.testing.factories import (
     make_user,
 )
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
-
-
-def kst(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
-def login(client, user):
-    client.login(email=user.email, password=DEFAULT_PASSWORD)
 
 
 @pytest.fixture
@@ -45,14 +33,6 @@ def architect(db):
     le = make_team(code="LE", name="Lead Engineering")
     person = make_user(email="dana@example.com", full_name="Dana Architect")
     add_member(le, person)
-    return person
-
-
-@pytest.fixture
-def account_owner(db):
-    se = make_team(code="SE", name="Customer Success")
-    person = make_user(email="erin@example.com", full_name="Erin Owner")
-    add_member(se, person)
     return person
 
 
@@ -228,14 +208,14 @@ def test_escalate_to_le_assigns_the_architect_and_notifies(client, bob, ticket, 
     assert notification.group_key == f"ticket:{ticket.pk}"
 
 
-def test_escalate_to_se_assigns_the_owner(client, bob, ticket, account_owner):
-    ticket.customer.se_owner = account_owner
+def test_escalate_to_se_assigns_the_owner(client, bob, ticket, erin):
+    ticket.customer.se_owner = erin
     ticket.customer.save()
     login(client, bob)
     client.post(reverse("desk:escalate", args=[ticket.pk]), {"to": "se"})
     ticket.refresh_from_db()
-    assert ticket.assignee == account_owner
-    assert Notification.objects.filter(recipient=account_owner).count() == 1
+    assert ticket.assignee == erin
+    assert Notification.objects.filter(recipient=erin).count() == 1
 
 
 def test_escalate_without_the_person_is_a_clear_error(client, bob, ticket):

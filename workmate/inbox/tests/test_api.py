@@ -7,13 +7,13 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from workmate.inbox.models import Kind, Notification
-from workmate.testing.factories import make_project, make_task, make_user
+from workmate.inbox.models import Kind
+from workmate.inbox.tests.helpers import tell
+from workmate.testing.factories import make_task, make_user
 from workmate.testing.openapi import assert_matches_schema, fetch_schema, token_client
 
 JSON = "application/json"
@@ -26,32 +26,8 @@ pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
 def document(db):
     return fetch_schema(Client())
-
-
-@pytest.fixture
-def project(team, alice, bob):
-    return make_project(name="Migration", team=team, owner=alice)
-
-
-def tell(person, task, minutes_ago=0, **fields) -> Notification:
-    fields = {
-        "kind": Kind.COMMENT,
-        "channel": "digest",
-        "group_key": f"task:{task.pk}",
-        "title": task.title,
-        "url": task.get_absolute_url(),
-        "created_at": NOW - datetime.timedelta(minutes=minutes_ago),
-        **fields,
-    }
-    return Notification.objects.create(recipient=person, task=task, **fields)
 
 
 def ids(response) -> list[int]:

@@ -8,34 +8,21 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from workmate.accounts.models import TeamRole
 from workmate.inbox.models import Kind, Notification, UrgentMark
-from workmate.testing.browser import TIMEOUT_MS, login
-from workmate.testing.factories import (
-    DEFAULT_PASSWORD,
-    add_member,
-    make_project,
-    make_task,
-    make_team,
-    make_user,
-)
+from workmate.testing.browser import login
+from workmate.testing.factories import DEFAULT_PASSWORD, make_project, make_task
 from workmate.work import services as work_services
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def people(transactional_db):
-    team = make_team(code="TE", name="Technical Engineering")
-    alice = make_user(email="alice@example.com", full_name="Alice Kim")
-    bob = make_user(email="bob@example.com", full_name="Bob Lee")
-    add_member(team, alice, TeamRole.LEAD)
-    add_member(team, bob)
+def people(team, alice, bob):
     project = make_project(name="Migration", team=team, owner=alice)
     return alice, bob, project
 
 
-def test_urgent_request_counted_snoozed_and_archived(page: Page, live_server, browser, people):
+def test_urgent_request_counted_snoozed_and_archived(page: Page, live_server, people, open_page):
     alice, bob, project = people
     invoice = make_task(project=project, title="Send the invoice")
     work_services.do_add_comment(bob, invoice, "@alice the amount is in the sheet")
@@ -55,9 +42,7 @@ def test_urgent_request_counted_snoozed_and_archived(page: Page, live_server, br
     assert UrgentMark.objects.get().reason == "Customers cannot log in"
 
     # Alice sees two unread in the nav, loaded after the page.
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    mine = context.new_page()
+    mine = open_page()
     login(mine, live_server, alice.email, DEFAULT_PASSWORD)
     count = mine.locator("#inbox-count")
     expect(count).to_contain_text("2")
@@ -92,4 +77,3 @@ def test_urgent_request_counted_snoozed_and_archived(page: Page, live_server, br
     # The snoozed one waits in its own tab.
     mine.locator(".inbox-tabs a", has_text="Snoozed").click()
     expect(mine.locator(f"#notification-{request.pk}")).to_be_visible()
-    context.close()

@@ -6,7 +6,6 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.utils import translation
 from icalendar import Calendar
 
@@ -19,25 +18,16 @@ SEOUL = ZoneInfo("Asia/Seoul")
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime.datetime(2025, 9, 22, 9, 0, tzinfo=SEOUL)  # A Monday morning in Seoul.
 
+pytestmark = pytest.mark.usefixtures("frozen")
+
 
 def seoul(*args: int) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=SEOUL)
 
 
 @pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
 def _site(settings):
     settings.SITE_URL = "https://workmate.example.com"
-
-
-@pytest.fixture
-def project(team, alice, bob):
-    return make_project(team=team, owner=alice, name="Migration")
 
 
 def feed_of(user) -> tuple[bytes, Calendar]:

@@ -6,34 +6,24 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
 from workmate.inbox.models import CalendarFeed
-from workmate.testing.factories import make_project, make_task
+from workmate.testing.factories import make_task
 from workmate.work.models import WorkRequest
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime.datetime(2025, 9, 22, 9, 0, tzinfo=SEOUL)
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture(autouse=True)
 def _site(settings):
     settings.SITE_URL = "https://workmate.example.com"
-
-
-@pytest.fixture
-def project(team, alice, bob):
-    return make_project(team=team, owner=alice, name="Migration")
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from django.utils import translation
 
 from workmate.inbox import delivery, digests, services
 from workmate.inbox.models import Kind, Notification
-from workmate.testing.factories import make_project, make_user
-from workmate.testing.smtp import SMTPSink
+from workmate.testing.factories import make_user
 from workmate.work import services as work
 
 SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
@@ -22,25 +21,6 @@ SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 def seoul(day, hour, minute=0):
     # September 2026: Monday 21, Tuesday 22.
     return datetime.datetime(2026, 9, day, hour, minute, tzinfo=SEOUL)
-
-
-@pytest.fixture
-def smtp(settings, smtp_sink: SMTPSink) -> SMTPSink:
-    """Django's own SMTP backend, pointed at the loopback server."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = smtp_sink.host
-    settings.EMAIL_PORT = smtp_sink.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.SITE_URL = "https://workmate.example"
-    return smtp_sink
-
-
-@pytest.fixture
-def project(team, alice, bob):
-    return make_project(name="Migration", team=team, owner=alice)
 
 
 @pytest.fixture
@@ -59,10 +39,10 @@ def ask(project, alice, django_capture_on_commit_callbacks):
     return send
 
 
-def test_inside_working_hours_a_request_is_mailed_at_once(smtp, ask, bob):
+def test_inside_working_hours_a_request_is_mailed_at_once(smtp_backend, ask, bob):
     task = ask(seoul(21, 10), bob)
 
-    [received] = smtp.mails
+    [received] = smtp_backend.mails
     assert received.recipients == ["bob@example.com"]
     assert received.message["To"] == "bob@example.com"
     assert received.message["Subject"] == "Alice Kim sent you a request: Renew the certificate"
@@ -75,17 +55,17 @@ def test_inside_working_hours_a_request_is_mailed_at_once(smtp, ask, bob):
 
 
 def test_a_request_at_23_is_not_mailed_and_comes_with_the_morning_digest(
-    smtp, ask, bob, django_capture_on_commit_callbacks
+    smtp_backend, ask, bob, django_capture_on_commit_callbacks
 ):
     task = ask(seoul(21, 23), bob, title="Restart the cluster")
 
-    assert smtp.mails == []
+    assert smtp_backend.mails == []
     notification = Notification.objects.get(recipient=bob)
     assert notification.emailed_at is None
     # Nothing before the day starts either.
     with time_machine.travel(seoul(22, 8, 59), tick=False):
         digests.send_due_digests(seoul(22, 8, 59))
-    assert smtp.mails == []
+    assert smtp_backend.mails == []
 
     with (
         time_machine.travel(seoul(22, 9), tick=False),
@@ -93,7 +73,7 @@ def test_a_request_at_23_is_not_mailed_and_comes_with_the_morning_digest(
     ):
         digests.send_due_digests(seoul(22, 9))
 
-    [digest] = [m for m in smtp.mails if m.recipients == ["bob@example.com"]]
+    [digest] = [m for m in smtp_backend.mails if m.recipients == ["bob@example.com"]]
     body = digest.message.get_body(("plain",)).get_content()
     assert "Alice Kim sent you a request: Restart the cluster" in body
     assert f"https://workmate.example/work/tasks/{task.pk}/" in body
@@ -101,19 +81,19 @@ def test_a_request_at_23_is_not_mailed_and_comes_with_the_morning_digest(
     assert notification.digest is not None
     # The held mail task, run again later, does not mail it a second time.
     assert delivery.send_notification_email(notification.pk, seoul(22, 10)) is False
-    assert len([m for m in smtp.mails if m.recipients == ["bob@example.com"]]) == 1
+    assert len([m for m in smtp_backend.mails if m.recipients == ["bob@example.com"]]) == 1
 
 
-def test_quiet_hours_hold_mail_inside_working_hours(smtp, ask, bob):
+def test_quiet_hours_hold_mail_inside_working_hours(smtp_backend, ask, bob):
     bob.profile.quiet_start = datetime.time(12)
     bob.profile.quiet_end = datetime.time(13, 30)
     bob.profile.save(update_fields=["quiet_start", "quiet_end"])
 
     ask(seoul(21, 12, 30), bob)
-    assert smtp.mails == []
+    assert smtp_backend.mails == []
 
     ask(seoul(21, 13, 30), bob, title="After lunch")
-    assert [m.message["Subject"] for m in smtp.mails] == [
+    assert [m.message["Subject"] for m in smtp_backend.mails] == [
         "Alice Kim sent you a request: After lunch"
     ]
 
@@ -127,10 +107,10 @@ def test_quiet_hours_across_midnight(bob):
     assert services.may_email_now(bob, seoul(21, 7))
 
 
-def test_urgent_is_mailed_at_once_at_23_with_the_reason(smtp, ask, bob):
+def test_urgent_is_mailed_at_once_at_23_with_the_reason(smtp_backend, ask, bob):
     ask(seoul(21, 23), bob, title="Certificate expires tonight", urgent_reason="Site goes down.")
 
-    [received] = smtp.mails
+    [received] = smtp_backend.mails
     assert received.message["Subject"] == (
         "[Urgent] Alice Kim sent you a request: Certificate expires tonight"
     )
@@ -138,7 +118,7 @@ def test_urgent_is_mailed_at_once_at_23_with_the_reason(smtp, ask, bob):
     assert "Marked urgent: Site goes down." in body
 
 
-def test_in_the_recipients_language(smtp, ask, team):
+def test_in_the_recipients_language(smtp_backend, ask, team):
     from workmate.testing.factories import add_member
 
     minsu = make_user(email="minsu@example.com", full_name="김민수", language="ko")
@@ -146,7 +126,7 @@ def test_in_the_recipients_language(smtp, ask, team):
 
     ask(seoul(21, 23), minsu, title="인증서 갱신", urgent_reason="오늘 밤 만료")
 
-    [received] = smtp.mails
+    [received] = smtp_backend.mails
     notification = Notification.objects.get(recipient=minsu)
     with translation.override("ko"):
         sentence = notification.sentence()
@@ -156,37 +136,37 @@ def test_in_the_recipients_language(smtp, ask, team):
     assert "인증서 갱신" in subject
 
 
-def test_sending_twice_sends_one_mail(smtp, alice, bob):
+def test_sending_twice_sends_one_mail(smtp_backend, alice, bob):
     with time_machine.travel(seoul(21, 10), tick=False):
         [notification] = services.notify(
             [bob], Kind.MENTION, actor=alice, title="Backups", url="/work/", group_key="x:1"
         )
         assert delivery.send_notification_email(notification.pk) is True
         assert delivery.send_notification_email(notification.pk) is False
-    assert len(smtp.mails) == 1
+    assert len(smtp_backend.mails) == 1
 
 
-def test_read_notifications_are_not_mailed(smtp, alice, bob):
+def test_read_notifications_are_not_mailed(smtp_backend, alice, bob):
     with time_machine.travel(seoul(21, 10), tick=False):
         [notification] = services.notify(
             [bob], Kind.MENTION, actor=alice, title="Backups", url="/work/", group_key="x:1"
         )
         services.do_mark_read(bob, [notification])
         assert delivery.send_notification_email(notification.pk) is False
-    assert smtp.mails == []
+    assert smtp_backend.mails == []
 
 
-def test_a_refused_mail_is_released_for_a_retry(smtp, alice, bob):
+def test_a_refused_mail_is_released_for_a_retry(smtp_backend, alice, bob):
     with time_machine.travel(seoul(21, 10), tick=False):
         [notification] = services.notify(
             [bob], Kind.MENTION, actor=alice, title="Backups", url="/work/", group_key="x:1"
         )
-        smtp.refusing = True
+        smtp_backend.refusing = True
         with pytest.raises(smtplib.SMTPException):
             delivery.send_notification_email(notification.pk)
         notification.refresh_from_db()
         assert notification.emailed_at is None
 
-        smtp.refusing = False
+        smtp_backend.refusing = False
         assert delivery.send_notification_email(notification.pk) is True
-    assert len(smtp.mails) == 1
+    assert len(smtp_backend.mails) == 1

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from workmate.accounts.models import OrgRole, TeamRole
 from workmate.inbox.models import Kind, Notification, UrgentMark
-from workmate.testing.factories import add_member, make_project, make_task, make_team, make_user
+from workmate.testing.factories import add_member, make_task, make_team, make_user
 from workmate.work.models import Comment, Task, WorkRequest
 
 HTMX = {"HX-Request": "true"}
@@ -25,17 +25,6 @@ NOW = datetime.datetime(2025, 11, 19, 21, 0, tzinfo=SEOUL)
 AUDIT = "/inbox/urgent/"
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def project(team, alice, bob):
-    return make_project(name="Migration", team=team, owner=alice)
 
 
 @pytest.fixture

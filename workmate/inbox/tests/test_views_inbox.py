@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from workmate.inbox import services, views
 from workmate.inbox.models import Kind, Notification
-from workmate.testing.factories import make_project, make_task, make_user
+from workmate.inbox.tests.helpers import tell
+from workmate.testing.factories import make_task, make_user
 
 HTMX = {"HX-Request": "true"}
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -24,32 +25,6 @@ NOW = datetime.datetime(2025, 11, 19, 10, 0, tzinfo=SEOUL)
 HOME = "/inbox/"
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def project(team, alice, bob):
-    return make_project(name="Migration", team=team, owner=alice)
-
-
-def tell(person, task, kind=Kind.COMMENT, actor=None, minutes_ago=0, **fields) -> Notification:
-    """One notification about `task` for `person`, `minutes_ago` before NOW."""
-    fields = {
-        "channel": "digest",
-        "group_key": f"task:{task.pk}",
-        "title": task.title,
-        "url": task.get_absolute_url(),
-        "created_at": NOW - datetime.timedelta(minutes=minutes_ago),
-        **fields,
-    }
-    return Notification.objects.create(
-        recipient=person, kind=kind, actor=actor, task=task, **fields
-    )
 
 
 def groups_on(html: str) -> list[str]:

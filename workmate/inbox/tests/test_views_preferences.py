@@ -9,13 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from workmate.inbox import services
-from workmate.inbox.models import (
-    DEFAULT_CHANNELS,
-    Channel,
-    DeliveryPreference,
-    InboxSettings,
-    Kind,
-)
+from workmate.inbox.models import DEFAULT_CHANNELS, Channel, DeliveryPreference, InboxSettings, Kind
 
 URL = "/inbox/preferences/"
 HTMX = {"HX-Request": "true"}

@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from workmate.inbox.models import Kind, Notification
-from workmate.testing.factories import add_member, make_project, make_user
+from workmate.testing.factories import add_member, make_user
 from workmate.work import services
 from workmate.work.models import TaskStatus
-
-
-@pytest.fixture
-def project(team, alice, bob):
-    return make_project(name="Migration", team=team, owner=alice)
 
 
 @pytest.fixture

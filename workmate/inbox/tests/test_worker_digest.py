@@ -20,7 +20,7 @@ from workmate.accounts.tests.test_worker import DATABASE_BACKEND, _run_worker
 from workmate.inbox import clock
 from workmate.inbox.models import Digest, InboxSettings, Notification
 from workmate.testing.factories import add_member, make_project, make_user
-from workmate.testing.smtp import SMTPSink
+from workmate.testing.smtp import SMTPSink, use_sink
 from workmate.work import services as work
 
 ALWAYS_AT_WORK = {
@@ -75,7 +75,6 @@ def test_worker_mails_a_request_then_the_clock_sends_the_digest(
     # Later runs the same day send nothing more.
     before = len(smtp_sink.mails)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_sink.host, smtp_sink.port
+    use_sink(settings, smtp_sink)
     assert clock.tick(digest.sent_at + datetime.timedelta(minutes=1)) != []
     assert len(smtp_sink.mails) == before

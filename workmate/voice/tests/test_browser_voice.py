@@ -4,15 +4,13 @@ answer as a lead, and read the answer as the author — whose name no other page
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from workmate.accounts.models import TeamRole
 from workmate.inbox.models import Notification
-from workmate.testing.browser import TIMEOUT_MS, login
-from workmate.testing.factories import DEFAULT_PASSWORD, add_member, make_team, make_user
+from workmate.testing.browser import login
+from workmate.testing.factories import DEFAULT_PASSWORD
 from workmate.voice import services
 from workmate.voice.models import Answer, Proposal, ProposalStatus, Vote
 
@@ -23,44 +21,14 @@ ANSWER = "We are collecting how long sign-off takes in each team."
 COST = "About two hours every month"
 
 
-@pytest.fixture
-def people(transactional_db):
-    team = make_team(code="TE", name="Technical Engineering")
-    alice = make_user(email="alice@example.com", full_name="Alice Kim")
-    bob = make_user(email="bob@example.com", full_name="Bob Lee")
-    # Charlie is in no team: any signed-in person may vote.
-    charlie = make_user(email="charlie@example.com", full_name="Charlie Park")
-    add_member(team, alice, TeamRole.LEAD)
-    add_member(team, bob)
-    return alice, bob, charlie
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
-    """Opens a page in a context of its own (own cookies) for each further person."""
-    contexts: list[BrowserContext] = []
-
-    def new_page() -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="en-US")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield new_page
-    for context in contexts:
-        context.close()
-
-
 def assert_no_bob(html: str) -> None:
     for hidden in ("Bob Lee", "bob@example.com", "Bob"):
         assert hidden not in html
 
 
 def test_anonymous_proposal_is_voted_answered_and_read_by_its_author(
-    page: Page, live_server, people, open_page
+    page: Page, live_server, alice, bob, charlie, open_page
 ):
-    alice, bob, charlie = people
-
     # Bob posts anonymously through the form.
     login(page, live_server, bob.email, DEFAULT_PASSWORD)
     page.goto("/voice/new/")
@@ -78,7 +46,8 @@ def test_anonymous_proposal_is_voted_answered_and_read_by_its_author(
     assert proposal.author is None
     assert proposal.is_by(bob)
 
-    # Charlie finds it on the board and says "me too" with what it costs.
+    # Charlie (in no team: any signed-in person may vote) finds it on the board and says
+    # "me too" with what it costs.
     seen: list[str] = []
     charlie_page = open_page()
     login(charlie_page, live_server, charlie.email, DEFAULT_PASSWORD)
@@ -143,8 +112,9 @@ def test_anonymous_proposal_is_voted_answered_and_read_by_its_author(
         assert_no_bob(html)
 
 
-def test_reply_opens_under_its_comment_and_joins_the_thread(page: Page, live_server, people):
-    alice, bob, charlie = people
+def test_reply_opens_under_its_comment_and_joins_the_thread(
+    page: Page, live_server, alice, bob, charlie
+):
     proposal = services.do_post_proposal(bob, title=TITLE, problem="Slow.", area="process")
     top = services.do_comment(alice, proposal, "Which forms exactly?")
     other = services.do_comment(alice, proposal, "A second thread.")

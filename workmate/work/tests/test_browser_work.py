@@ -7,27 +7,15 @@ import re
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from workmate.accounts.models import TeamRole
 from workmate.testing.browser import login
-from workmate.testing.factories import (
-    DEFAULT_PASSWORD,
-    add_member,
-    make_project,
-    make_team,
-    make_user,
-)
+from workmate.testing.factories import DEFAULT_PASSWORD, make_project
 from workmate.work.models import Comment, Project, RequestState, Section, Task, WorkRequest
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def people(transactional_db):
-    team = make_team(code="TE", name="Technical Engineering")
-    alice = make_user(email="alice@example.com", full_name="Alice Kim")
-    bob = make_user(email="bob@example.com", full_name="Bob Lee")
-    add_member(team, alice, TeamRole.LEAD)
-    add_member(team, bob)
+def people(team, alice, bob):
     return team, alice, bob
 
 

@@ -8,28 +8,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from workmate.accounts.models import TeamRole
 from workmate.testing.browser import login
-from workmate.testing.factories import (
-    DEFAULT_PASSWORD,
-    add_member,
-    make_project,
-    make_task,
-    make_team,
-    make_user,
-)
+from workmate.testing.factories import DEFAULT_PASSWORD, make_project, make_task
 from workmate.work.models import CustomField, CustomFieldValue, FieldKind, Section, Task
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def project(transactional_db):
-    team = make_team(code="TE", name="Technical Engineering")
-    alice = make_user(email="alice@example.com", full_name="Alice Kim")
-    bob = make_user(email="bob@example.com", full_name="Bob Lee")
-    add_member(team, alice, TeamRole.LEAD)
-    add_member(team, bob)
+def project(team, alice, bob):
     project = make_project(name="Migration", team=team, owner=alice)
     Section.objects.create(project=project, name="Build")
     CustomField.objects.create(project=project, name="Hours", kind=FieldKind.NUMBER)
