@@ -509,10 +509,18 @@ def do_save_macro(
 
 
 def do_apply_macro(actor: User, ticket: Ticket, macro: Macro) -> tuple[str, str]:
-    """The macro's text with the ticket's placeholders filled, and the status it sets."""
+    """The macro's text with the ticket's placeholders filled, and the status it sets.
+
+    Only fills in the reply box: a macro counts as used when a reply made from it is sent
+    (`count_macro_use`), not when someone merely looks at its text.
+    """
     services.check_agent(actor)
-    Macro.objects.filter(pk=macro.pk).update(used_count=F("used_count") + 1)
     return fill_placeholders(macro.body, macro_values(ticket, actor)), macro.set_status
+
+
+def count_macro_use(actor: User, macro_id: int | None) -> None:
+    if macro_id and macros_for(actor).filter(pk=macro_id).exists():
+        Macro.objects.filter(pk=macro_id).update(used_count=F("used_count") + 1)
 
 
 # --- Time accounting ---------------------------------------------------------------------

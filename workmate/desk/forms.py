@@ -118,6 +118,8 @@ class ReplyForm(forms.Form):
         required=False,
         choices=[("", _("Leave as it is")), *Status.choices],
     )
+    # The macro the text came from, counted as used when the reply is sent.
+    macro = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "reply_%s")

@@ -307,7 +307,9 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     if macro_id.isdigit():
         macro = agent.get_macro_for_agent(request.user, int(macro_id))
         body, set_status = agent.do_apply_macro(request.user, current, macro)
-        reply_form = ReplyForm(initial={"body": body, "status": set_status, "kind": "reply"})
+        reply_form = ReplyForm(
+            initial={"body": body, "status": set_status, "kind": "reply", "macro": macro.pk}
+        )
         if request.htmx:
             return render(
                 request,
@@ -341,6 +343,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            agent.count_macro_use(request.user, data["macro"])
             if data["kind"] == "note":
                 messages.success(request, _("Internal note added."))
             else:

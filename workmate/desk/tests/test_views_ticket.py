@@ -177,9 +177,29 @@ def test_macro_fills_placeholders_without_the_template_engine(client, bob, alice
         " — Bob Lee"
     )
     assert form.initial["status"] == Status.PENDING
-    assert 'id="reply-form"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="reply-form"' in page
+    assert f'name="macro" value="{macro.pk}"' in page
+    macro.refresh_from_db()
+    assert macro.used_count == 0  # Looking at a macro's text is not using it.
+    client.post(
+        reverse("desk:reply", args=[ticket.pk]),
+        {"kind": "reply", "body": form.initial["body"], "minutes": 0, "macro": macro.pk},
+    )
     macro.refresh_from_db()
     assert macro.used_count == 1
+    # A failed reply, or a macro of another team, counts nothing.
+    other = Macro.objects.create(name="x", body="y", team=make_team(), created_by=alice)
+    client.post(
+        reverse("desk:reply", args=[ticket.pk]), {"kind": "reply", "body": "", "macro": macro.pk}
+    )
+    client.post(
+        reverse("desk:reply", args=[ticket.pk]),
+        {"kind": "reply", "body": "ok", "minutes": 0, "macro": other.pk},
+    )
+    macro.refresh_from_db()
+    other.refresh_from_db()
+    assert (macro.used_count, other.used_count) == (1, 0)
 
 
 def test_another_teams_macro_is_404(client, bob, ticket, charlie):
