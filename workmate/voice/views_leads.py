@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -128,7 +129,10 @@ def lead_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         is_lead=True,
         answers=proposal.answers.select_related("lead"),
-        comments=proposal.comments.select_related("author"),
+        # Threads together: each top-level comment followed by its replies, oldest first.
+        comments=proposal.comments.select_related("author", "parent__author").order_by(
+            Coalesce("parent_id", "id"), "created_at", "id"
+        ),
         moderation=proposal.moderation.select_related("moderator", "comment"),
     )
     return render(request, "voice/leads/proposal.html", context)

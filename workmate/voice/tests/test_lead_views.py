@@ -47,6 +47,18 @@ def test_lead_page(client, alice, bob, charlie, anonymous):
     assert_no_author(fragment)
 
 
+def test_lead_page_shows_comments_in_threads(client, alice, bob, charlie, anonymous):
+    first = services.do_comment(bob, anonymous, "First thought")
+    second = services.do_comment(charlie, anonymous, "Second thought")
+    reply = services.do_comment(charlie, anonymous, "Answering the first", parent=first)
+    client.force_login(alice)
+    page = client.get(f"/voice/{anonymous.pk}/lead/").content.decode()
+    order = [page.index(f'id="comment-{c.pk}"') for c in (first, reply, second)]
+    assert order == sorted(order)  # The reply sits under its thread, before later threads.
+    assert "in reply to Bob Lee" in page
+    assert f'id="comment-{reply.pk}" class="voice-reply"' in page
+
+
 def test_public_page_loads_lead_controls_for_leads_only(client, alice, bob, anonymous):
     client.force_login(alice)
     page = client.get(f"/voice/{anonymous.pk}/").content.decode()
