@@ -405,12 +405,12 @@ def test_page_query_count_does_not_grow_with_replies(client, proposal, alice, bo
             for index in range(replies):
                 author = make_user() if index % 2 else charlie
                 ProposalComment.objects.create(
-                    proposal=proposal, author=author, parent=top, body=f"R{index}"
+                    proposal=proposal, author=author, parent=top, body=f"Reply number {index}."
                 )
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page_url(proposal))
         assert response.status_code == 200
-        assert response.content.decode().count("R0") == 3
+        assert response.content.decode().count("Reply number 0.") == 3
         return len(queries)
 
     client.force_login(bob)

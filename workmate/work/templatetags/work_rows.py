@@ -46,11 +46,14 @@ def task_link_html(task: Task) -> str:
 def due_html(task: Task) -> str:
     """`_due.html`: the due date or time, marked when overdue."""
     if not task.due_on:
-        return f'<span class="muted">{gettext("No due date")}</span>'
+        # Translated outside the f-string: makemessages does not look inside f-strings.
+        no_date = gettext("No due date")
+        return f'<span class="muted">{no_date}</span>'
     overdue = task.is_overdue()
     text = when(template_localtime(task.due_at)) if task.due_at else day(task.due_on)
     if overdue:
-        return f'<span class="due overdue">{_e(text)} · {gettext("Overdue")}</span>'
+        label = gettext("Overdue")
+        return f'<span class="due overdue">{_e(text)} · {label}</span>'
     return f'<span class="due">{_e(text)}</span>'
 
 
@@ -114,7 +117,8 @@ def project_row_html(task: Task, can_edit: bool, note: str = "") -> str:
     if task.assignee:
         parts.append(_e(task.assignee.full_name))
     else:
-        parts.append(f'<span class="muted">{gettext("Unassigned")}</span>')
+        unassigned = gettext("Unassigned")
+        parts.append(f'<span class="muted">{unassigned}</span>')
     parts.append(f'</td>\n  <td class="task-due">{due_html(task)}\n</td>\n')
     parts.append(
         f'  <td><span class="task-status task-status-{_e(task.status)}">'
@@ -137,10 +141,11 @@ def project_row_html(task: Task, can_edit: bool, note: str = "") -> str:
     parts.append("\n  ")
     if can_edit:
         edit_url = _e(reverse_ids("work:edit_task_row", task.pk))
+        edit = gettext("Edit")
         parts.append(
             f'<td class="row-actions"><a href="{url}" hx-get="{edit_url}" '
             f'hx-target="#task-row-{pk}" hx-swap="outerHTML" class="row-edit">'
-            f"{gettext('Edit')}</a></td>"
+            f"{edit}</a></td>"
         )
     parts.append("\n</tr>")
     return "".join(parts)
