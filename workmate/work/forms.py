@@ -252,9 +252,12 @@ class TaskEditForm(forms.Form):
     parent = forms.ModelChoiceField(
         label=_("Parent task"), queryset=None, required=False, empty_label=_("None (top level)")
     )
+    # Urgent goes with the request a new assignee is sent.
+    urgent, urgent_reason = urgent_fields()
 
     def __init__(self, *args: object, task: Task, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.task = task
         project = task.project
         self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
         self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
@@ -295,6 +298,10 @@ class TaskEditForm(forms.Form):
             self.add_error("due_on", _("The due date cannot be before the start date."))
         if data.get("due_time") and not due_on and "due_on" not in self.errors:
             self.add_error("due_time", _("Pick a due date for this time."))
+        clean_urgent(self, data)
+        assignee = data.get("assignee")
+        if data.get("urgent") and (assignee is None or assignee.pk == self.task.assignee_id):
+            self.add_error("assignee", _("Urgent goes with a request: choose a new assignee."))
         return data
 
     def changes(self) -> dict[str, object]:

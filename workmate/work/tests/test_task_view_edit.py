@@ -310,3 +310,36 @@ def test_tags_alone_bump_the_version(client, task, alice):
     assert task.version == 2
     assert list(task.tags.values_list("name", flat=True)) == ["urgent"]
     assert Task.objects.filter(tags__name="urgent").count() == 1
+
+
+def test_reassigning_can_send_an_urgent_request(client, task, alice, bob):
+    from workmate.inbox.models import Kind, Notification, UrgentMark
+
+    client.force_login(alice)
+    page = client.get(edit_url(task)).content.decode()
+    assert 'name="urgent_reason"' in page
+    response = client.post(
+        edit_url(task),
+        form_data(task, assignee=bob.pk, urgent="on", urgent_reason="Restore before 7 am"),
+    )
+    assert response.status_code == 302
+    note = Notification.objects.get(recipient=bob, kind=Kind.REQUEST)
+    assert note.urgent_reason == "Restore before 7 am"
+    assert UrgentMark.objects.get().recipient == bob
+
+
+def test_urgent_without_a_new_assignee_or_reason_saves_nothing(client, task, alice, bob):
+    from workmate.inbox.models import Notification, UrgentMark
+
+    client.force_login(alice)
+    same = client.post(
+        edit_url(task), form_data(task, title="Changed", urgent="on", urgent_reason="Now")
+    )
+    assert same.status_code == 400
+    assert "Urgent goes with a request: choose a new assignee." in same.content.decode()
+    no_reason = client.post(edit_url(task), form_data(task, assignee=bob.pk, urgent="on"))
+    assert no_reason.status_code == 400
+    assert "Say why this cannot wait for working hours." in no_reason.content.decode()
+    task.refresh_from_db()
+    assert (task.title, task.assignee, task.version) == ("Check backups", None, 1)
+    assert not Notification.objects.exists() and not UrgentMark.objects.exists()

@@ -250,6 +250,9 @@ def edit_task(request: HttpRequest, pk: int) -> HttpResponse:
                     form.changes(),
                     expected_version=form.cleaned_data["version"],
                     tags=services.parse_tag_names(form.cleaned_data["tags"]),
+                    urgent_reason=form.cleaned_data["urgent_reason"].strip()
+                    if form.cleaned_data["urgent"]
+                    else "",
                 )
             except services.VersionConflict as error:
                 conflict = True
@@ -264,7 +267,13 @@ def edit_task(request: HttpRequest, pk: int) -> HttpResponse:
         status = _form_status(request, 409 if conflict else 400)
     else:
         form = TaskEditForm(initial=TaskEditForm.initial_for(task), task=task)
-    context = {"task": task, "form": form, "conflict": conflict, "editing": True}
+    context = {
+        "task": task,
+        "form": form,
+        "conflict": conflict,
+        "editing": True,
+        "urgent_left": inbox_services.urgent_left_today(request.user),
+    }
     template = "work/partials/_task_edit.html" if request.htmx else "work/task.html"
     return render(request, template, context, status=status)
 
