@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
@@ -55,7 +55,7 @@ CONTACT_STATUS = {
     Status.CLOSED: gettext_lazy("Closed"),
 }
 FILTERS = {
-    "open": gettext_lazy("Open"),
+    "open": pgettext_lazy("portal ticket filter", "Open"),
     "solved": gettext_lazy("Solved"),
     "all": gettext_lazy("All"),
 }
