@@ -31,6 +31,7 @@ from workmate.desk.models import (
     Ticket,
     TicketEntry,
 )
+from workmate.lib.urls import absolute_url
 
 SALT = "workmate.desk.csat"
 # A survey link works this long after the mail went out.
@@ -58,7 +59,7 @@ def ticket_for_token(token: str) -> Ticket | None:
 def survey_links(ticket: Ticket) -> dict[str, str]:
     token = make_token(ticket)
     return {
-        rating: settings.SITE_URL + reverse("portal:csat", args=[token, rating])
+        rating: absolute_url(reverse("portal:csat", args=[token, rating]))
         for rating in Rating.values
     }
 
@@ -88,7 +89,7 @@ def send_survey_email(ticket_id: int) -> bool:
         return False
     if Satisfaction.objects.filter(ticket=ticket).exists():
         return False
-    portal_url = settings.SITE_URL + reverse("portal:ticket", args=[ticket.pk])
+    portal_url = absolute_url(reverse("portal:ticket", args=[ticket.pk]))
     mail_contact(
         contact,
         "csat",

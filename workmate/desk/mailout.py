@@ -16,11 +16,13 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from workmate.desk.mailin import SYNTHETIC_DOMAIN
 from workmate.desk.models import EntryKind, Ticket, TicketEntry
+from workmate.lib.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ MAX_REFERENCES = 20
 
 
 def portal_url(ticket: Ticket) -> str:
-    return f"{settings.SITE_URL}/portal/tickets/{ticket.pk}/"
+    return absolute_url(reverse("portal:ticket", args=[ticket.pk]))
 
 
 def new_message_id() -> str:

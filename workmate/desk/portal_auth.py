@@ -31,6 +31,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django_htmx.http import HttpResponseClientRedirect
 
 from workmate.desk.models import Contact
+from workmate.lib.urls import absolute_url
 
 SESSION_CONTACT = "portal_contact_id"
 SESSION_HASH = "portal_contact_hash"
@@ -192,8 +193,7 @@ def authenticate(request: HttpRequest, email: str, password: str) -> Contact | N
 def password_link(contact: Contact) -> str:
     uid = urlsafe_base64_encode(force_bytes(contact.pk))
     token = token_generator.make_token(contact)
-    path = reverse("portal:password_confirm", args=[uid, token])
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(reverse("portal:password_confirm", args=[uid, token]))
 
 
 def contact_from_uid(uidb64: str) -> Contact | None:

@@ -30,6 +30,7 @@ from icalendar import Calendar, Event, vDuration
 
 from workmate.accounts.models import User
 from workmate.inbox.models import CalendarFeed, new_feed_token
+from workmate.lib.urls import absolute_url
 from workmate.work.models import Project, RequestState, Task, TaskStatus, WorkRequest
 
 # Deadlines further back than this are left out: a calendar needs the recent past only.
@@ -68,7 +69,7 @@ def feed_of(user: User) -> CalendarFeed | None:
 
 def feed_url(feed: CalendarFeed) -> str:
     """The feed's absolute https (or http, as SITE_URL says) address."""
-    return settings.SITE_URL + reverse("inbox:calendar_feed", args=[feed.token])
+    return absolute_url(reverse("inbox:calendar_feed", args=[feed.token]))
 
 
 def webcal_url(feed: CalendarFeed) -> str:
@@ -106,10 +107,6 @@ def do_delete_calendar_feed(user: User) -> bool:
 
 def _host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "workmate"
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def feed_tasks(user: User, since: datetime.date) -> list[Task]:
@@ -185,7 +182,7 @@ def _event(
 
 
 def _task_event(task: Task, zone: datetime.tzinfo, host: str, stamp: datetime.datetime) -> Event:
-    link = _absolute(task.get_absolute_url())
+    link = absolute_url(task.get_absolute_url())
     start: datetime.date | datetime.datetime
     start = task.due_at.astimezone(zone) if task.due_at else task.due_on  # type: ignore[assignment]
     return _event(
@@ -217,7 +214,7 @@ def _request_modified(item: WorkRequest) -> datetime.datetime:
 def _reply_event(
     item: WorkRequest, zone: datetime.tzinfo, host: str, stamp: datetime.datetime
 ) -> Event:
-    link = _absolute(item.task.get_absolute_url())
+    link = absolute_url(item.task.get_absolute_url())
     lines = [
         _("%(requester)s asked you in %(project)s.")
         % {"requester": item.requester.full_name, "project": item.task.project.name},
@@ -239,7 +236,7 @@ def _reply_event(
 def _waiting_event(
     item: WorkRequest, zone: datetime.tzinfo, host: str, stamp: datetime.datetime
 ) -> Event:
-    link = _absolute(item.task.get_absolute_url())
+    link = absolute_url(item.task.get_absolute_url())
     return _event(
         uid=f"request-{item.pk}-waiting@{host}",
         start=item.reply_by.astimezone(zone),

@@ -11,21 +11,19 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from workmate.accounts.models import CompanyDayOff
 from workmate.inbox import services
 from workmate.inbox.models import Kind, Notification
+from workmate.lib.urls import absolute_url
 from workmate.lib.workcalendar import working_time_between
 
 logger = logging.getLogger(__name__)
 
 # "Reply-by approaching" fires this much working time before the reply-by.
 REPLY_BY_WARNING = datetime.timedelta(hours=2)
-
-
-def absolute(url: str) -> str:
-    return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
 
 
 def send_notification_email(notification_id: int, now: datetime.datetime | None = None) -> bool:
@@ -74,9 +72,9 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
     context = {
         "notification": notification,
         "person": recipient,
-        "url": absolute(notification.url),
-        "inbox_url": absolute("/inbox/"),
-        "preferences_url": absolute("/inbox/preferences/"),
+        "url": absolute_url(notification.url),
+        "inbox_url": absolute_url(reverse("inbox:home")),
+        "preferences_url": absolute_url(reverse("inbox:preferences")),
     }
     with translation.override(recipient.language or None):
         subject = notification.sentence()

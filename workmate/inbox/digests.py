@@ -25,12 +25,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from workmate.accounts.models import CompanyDayOff, Membership, OrgRole, User, WorkProfile
-from workmate.inbox.delivery import absolute
 from workmate.inbox.models import Digest, InboxSettings, Kind, Notification
+from workmate.lib.urls import absolute_url
 from workmate.lib.workcalendar import WorkingHours
 
 logger = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def group_notifications(notifications: Iterable[Notification]) -> list[Group]:
     for n in sorted(notifications, key=lambda n: (n.created_at, n.pk), reverse=True):
         group = groups.get(n.group_key)
         if group is None:
-            groups[n.group_key] = Group(n.group_key, n.title, absolute(n.url), [n])
+            groups[n.group_key] = Group(n.group_key, n.title, absolute_url(n.url), [n])
         else:
             group.notifications.append(n)
     return sorted(groups.values(), key=lambda g: not g.needs_you)  # sorted() is stable.
@@ -291,7 +292,7 @@ def build_digests(people: Sequence[User], now: datetime.datetime) -> dict[int, D
     for person_id, rows in pending.items():
         contents[person_id].groups = group_notifications(rows)
     for request in requests:
-        url = absolute(request.task.get_absolute_url())
+        url = absolute_url(request.task.get_absolute_url())
         overdue = request.reply_by < now
         if request.assignee_id in contents:
             contents[request.assignee_id].needs_reply.append(
@@ -331,8 +332,8 @@ def digest_message(content: DigestContent, local_date: datetime.date) -> EmailMu
         "digest": content,
         "person": person,
         "local_date": local_date,
-        "inbox_url": absolute("/inbox/"),
-        "preferences_url": absolute("/inbox/preferences/"),
+        "inbox_url": absolute_url(reverse("inbox:home")),
+        "preferences_url": absolute_url(reverse("inbox:preferences")),
     }
     with translation.override(person.language or None), timezone.override(_profile(person).zone):
         # Each sentence is written once here rather than in both templates.

@@ -36,3 +36,13 @@ def reverse_ids(name: str, *ids: int) -> str:
         pieces.append(str(int(value)))
         pieces.append(tail)
     return "".join(pieces)
+
+
+def absolute_url(path: str) -> str:
+    """A site path as a full address for mail, calendars and task text (under SITE_URL).
+
+    An address that is already absolute is returned as it is.
+    """
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL}{path}"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, Team, User
+from workmate.lib.urls import absolute_url
 from workmate.lib.workcalendar import WorkingHours, working_time_between
 from workmate.voice.models import (
     Answer,
@@ -63,7 +64,7 @@ def can_see_summary(user: User) -> bool:
 def proposal_url(proposal: Proposal) -> str:
     """The proposal's public page, absolute, for mail and task descriptions."""
     path = reverse("voice:proposal", args=[proposal.pk])
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 # --- Answers and statuses --------------------------------------------------------------
