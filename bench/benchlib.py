@@ -62,7 +62,7 @@ def print_session_and_token(busy: User, token_name: str) -> None:
 
     session = SessionStore()
     session[SESSION_KEY] = str(busy.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "workmate.accounts.backends.UserBackend"
     session[HASH_SESSION_KEY] = busy.get_session_auth_hash()
     session.create()
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Seed the benchmark database if it is missing, then measure four pages with wrk.
+# Seed the benchmark database if it is missing, then measure six URLs with wrk.
 # Loopback only, bounded in time; the server is stopped on exit. See bench/README.md.
 #
 #   bench/run.sh                      seed (first time, ~2 min) and measure
@@ -24,6 +24,8 @@ AUTH="Authorization: Bearer $TOKEN"
 # name | path | header
 targets=(
   "bare|/healthz|X-Bench: bare"
+  "signed_in|/inbox/count|$COOKIE"
+  "api_me|/api/v1/me|$AUTH"
   "my_tasks|/work/|$COOKIE"
   "project_list|/work/projects/$PROJECT/|$COOKIE"
   "api_tasks|/api/v1/tasks?project=$PROJECT|$AUTH"

@@ -20,6 +20,8 @@ def main() -> None:
     benchlib.time_pages(
         [
             ("bare", anonymous, "/healthz", {}),
+            ("signed_in", client, "/inbox/count", {}),
+            ("api_me", anonymous, "/api/v1/me", bearer),
             ("my_tasks", client, "/work/", {}),
             ("project_list", client, f"/work/projects/{project}/", {}),
             ("api_tasks", anonymous, f"/api/v1/tasks?project={project}", bearer),

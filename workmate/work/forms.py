@@ -13,6 +13,7 @@ from workmate.work.models import (
     Priority,
     Project,
     ProjectRole,
+    Section,
     Task,
     TaskStatus,
     Visibility,
@@ -148,10 +149,29 @@ class TaskQuickForm(forms.Form):
     )
     urgent, urgent_reason = urgent_fields()
 
-    def __init__(self, *args: object, project: Project, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        project: Project,
+        sections: list[Section] | None = None,
+        people: list[User] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
         self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
+        # The project page has read both lists already: the choices come from them
+        # (validation still asks the database, through the querysets).
+        if sections is not None:
+            self.fields["section"].choices = [  # type: ignore[attr-defined]
+                ("", _("No section")),
+                *[(section.pk, section.name) for section in sections],
+            ]
+        if people is not None:
+            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+                ("", _("Nobody")),
+                *[(person.pk, str(person)) for person in people],
+            ]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -198,8 +198,8 @@ def test_the_page_takes_a_fixed_number_of_queries(client, project, bob, django_a
     make_user()  # Someone else's data never adds queries either.
     client.force_login(bob)
 
-    # Session, viewer, viewer's profile, then one query for each of the four groups.
-    with django_assert_num_queries(7):
+    # Session, viewer with their profile, then one query for each of the four groups.
+    with django_assert_num_queries(6):
         response = client.get(URL)
 
     assert len(titles(response.content.decode())) == 45

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from workmate.testing.factories import make_project, make_task, make_user
+from workmate.work.forms import TaskQuickForm, people_who_can_see
 from workmate.work.models import Section, Tag, Task, Visibility, WorkRequest
 from workmate.work.views.projects import TASKS_PAGE_SIZE
 
@@ -373,3 +374,31 @@ def test_a_blank_section_name_is_refused(client, project, bob):
     assert response.status_code == 400
     assert not Section.objects.exists()
     assert 'id="id_name_error"' in response.content.decode()
+
+
+def test_the_page_reads_each_list_once(client, project, bob, django_assert_num_queries):
+    for number in range(30):
+        make_task(project=project, title=f"Task {number}", assignee=bob)
+    client.force_login(bob)
+
+    # Session, viewer with their profile, the project, its custom fields, sections,
+    # people and tags (shared by the filter bar, the quick-add and the bulk forms), the
+    # count and page of tasks, whether the viewer may edit (project role, team lead,
+    # team member) and the urgent requests the editor has left today.
+    with django_assert_num_queries(13):
+        response = client.get(url(project))
+
+    assert len(listed(response.content.decode())) == 30
+
+
+def test_the_quick_add_offers_the_lists_the_page_read(project, alice, bob):
+    Section.objects.create(project=project, name="Later")
+    Section.objects.create(project=project, name="Doing")
+    people = list(people_who_can_see(project).order_by("full_name", "pk"))
+    given = TaskQuickForm(project=project, sections=list(project.sections.all()), people=people)
+    asked = TaskQuickForm(project=project)
+
+    assert str(given["section"]) == str(asked["section"])
+    assert "Later" in str(given["section"])
+    assert str(given["assignee"]) == str(asked["assignee"])
+    assert {"Alice", "Bob"} <= set(re.findall(r">(\w+)[^<]*</option>", str(given["assignee"])))

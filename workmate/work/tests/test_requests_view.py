@@ -126,8 +126,8 @@ def test_query_count_does_not_grow_with_the_number_of_requests(
         ask(project, bob, alice, f"From Bob {number}", number)
     client.force_login(bob)
 
-    # Session, viewer, viewer's profile, one query per list.
-    with django_assert_num_queries(5):
+    # Session, viewer with their profile, one query per list.
+    with django_assert_num_queries(4):
         response = client.get(URL)
 
     assert len(listed(response.content.decode())) == 60

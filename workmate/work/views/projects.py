@@ -315,7 +315,9 @@ def _project_page(
     context = {"project": project, "listing": listing, "can_edit": listing.can_edit}
     if request.htmx and request.method == "GET":
         return render(request, "work/partials/_project_tasks.html", context)
-    context["task_form"] = task_form or TaskQuickForm(project=project)
+    context["task_form"] = task_form or TaskQuickForm(
+        project=project, sections=listing.sections, people=listing.people
+    )
     context["section_form"] = section_form or SectionForm()
     if listing.can_edit:
         context["urgent_left"] = inbox_services.urgent_left_today(request.user)
