@@ -28,7 +28,7 @@ from workmate.checkins.models import (
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
 from workmate.lib.urls import reverse_ids
-from workmate.work.models import RequestState, Task, WorkRequest
+from workmate.work.models import RequestState, Task, Visibility, WorkRequest
 
 # The first check-in of a person looks back this far for what they finished.
 FIRST_LOOKBACK_DAYS = 7
@@ -328,18 +328,30 @@ def prefill_since(response: CheckinResponse) -> datetime.datetime:
     return last or response.due_at - datetime.timedelta(days=FIRST_LOOKBACK_DAYS)
 
 
+def _seen_by_whole_team(team_id: int, prefix: str = "") -> Q:
+    """Tasks in projects every member of the team can see: org-wide ones, and the team's
+    own team-visible ones. Private projects and other teams' are left out of the pre-fill,
+    since the whole team reads the answers; the person may still write about them.
+    """
+    return Q(**{f"{prefix}project__visibility": Visibility.ORG}) | Q(
+        **{f"{prefix}project__visibility": Visibility.TEAM, f"{prefix}project__team_id": team_id}
+    )
+
+
 def prefill_for(response: CheckinResponse, now: datetime.datetime | None = None) -> Prefill:
     """What the person finished and answered since their last check-in, and what is next.
 
-    Each line is a Markdown list item linking to the task, so the lead can follow it.
+    Each line is a Markdown list item linking to the task, so the lead can follow it. Only
+    work the whole team may see is listed (`_seen_by_whole_team`).
     """
     now = now or timezone.now()
     person = response.person
+    team_id = response.checkin.team_id
     since = prefill_since(response)
     done = []
     finished = (
         Task.objects.done()
-        .filter(assignee=person, completed_at__gte=since)
+        .filter(_seen_by_whole_team(team_id), assignee=person, completed_at__gte=since)
         .select_related("project")
         .order_by("completed_at", "pk")[:PREFILL_LIMIT]
     )
@@ -347,7 +359,10 @@ def prefill_for(response: CheckinResponse, now: datetime.datetime | None = None)
         done.append(f"- [{_md(task.title)}]({task.get_absolute_url()}) ({_md(task.project.name)})")
     answered = (
         WorkRequest.objects.filter(
-            assignee=person, state=RequestState.ANSWERED, closed_at__gte=since
+            _seen_by_whole_team(team_id, "task__"),
+            assignee=person,
+            state=RequestState.ANSWERED,
+            closed_at__gte=since,
         )
         .select_related("task", "requester")
         .order_by("closed_at", "pk")[:PREFILL_LIMIT]
@@ -365,7 +380,11 @@ def prefill_for(response: CheckinResponse, now: datetime.datetime | None = None)
     upcoming = [
         f"- [{_md(task.title)}]({task.get_absolute_url()}) ({task.due_on:%Y-%m-%d})"
         for task in Task.objects.open()
-        .filter(assignee=person, due_on__lte=local_today + datetime.timedelta(days=NEXT_DAYS))
+        .filter(
+            _seen_by_whole_team(team_id),
+            assignee=person,
+            due_on__lte=local_today + datetime.timedelta(days=NEXT_DAYS),
+        )
         .order_by("due_on", "-priority", "pk")[:PREFILL_LIMIT]
     ]
     return Prefill(since=since, done=done, upcoming=upcoming)

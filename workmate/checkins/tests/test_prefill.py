@@ -10,8 +10,8 @@ import time_machine
 from workmate.checkins.services import initial_answers, prefill_for
 from workmate.checkins.tests.conftest import SEOUL, make_response
 from workmate.lib.markdown import render_markdown
-from workmate.testing.factories import make_project, make_task
-from workmate.work.models import RequestState, TaskStatus, WorkRequest
+from workmate.testing.factories import make_project, make_task, make_team
+from workmate.work.models import RequestState, TaskStatus, Visibility, WorkRequest
 
 LAST_FRIDAY = datetime.date(2025, 11, 21)
 FRIDAY = datetime.date(2025, 11, 28)
@@ -129,3 +129,24 @@ def test_a_sent_check_in_shows_what_was_sent(checkin, cast, project):
     done(project, bob, "Shipped", at(2025, 11, 24, 10))
 
     assert initial_answers(response) == ["Only this", "", "Nothing"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_only_work_the_whole_team_may_see_is_listed(history, team, cast, project):
+    alice, bob = cast
+    private = make_project(name="Acquisition", team=team, owner=bob, visibility=Visibility.PRIVATE)
+    other_team = make_project(name="Their roadmap", team=make_team(), owner=bob)
+    org_wide = make_project(name="Handbook", team=make_team(), owner=bob, visibility=Visibility.ORG)
+    for where in (project, private, other_team, org_wide):
+        done(where, bob, f"Done in {where.name}", at(2025, 11, 24, 10))
+        answered(where, alice, bob, f"Asked in {where.name}", at(2025, 11, 25, 11))
+        make_task(project=where, title=f"Next in {where.name}", assignee=bob, due_on=FRIDAY)
+
+    prefill = prefill_for(history)
+    everything = "\n".join(prefill.done + prefill.upcoming)
+
+    assert "Migration" in everything and "Handbook" in everything
+    assert "Acquisition" not in everything
+    assert "Their roadmap" not in everything
+    assert len(prefill.done) == 4
+    assert len(prefill.upcoming) == 2
