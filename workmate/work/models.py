@@ -164,7 +164,25 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.filter(status=TaskStatus.DONE)
 
     def visible_to(self, user: User) -> TaskQuerySet:
-        return self.filter(project__in=Project.objects.visible_to(user))
+        """Tasks of the projects `user` may see (the rule of `ProjectQuerySet.visible_to`).
+
+        Checked on each task's own project through the join, so a query that picks a few
+        tasks (My Tasks' groups, one task by id) does not first list every visible
+        project: half the SQL time of a My Tasks group at 2,000 projects. Not for use as
+        a subquery (`task__in=`), which would list every visible task: filter on
+        `project__in=Project.objects.visible_to(user)` there.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(project__visibility=Visibility.ORG)
+            | Q(project__owner=user)
+            | Q(project__in=ProjectMember.objects.filter(user=user).values("project_id"))
+            | Q(
+                project__visibility=Visibility.TEAM,
+                project__team__in=Membership.objects.filter(user=user).values("team_id"),
+            )
+        )
 
     def assigned_to(self, user: User) -> TaskQuerySet:
         return self.filter(assignee=user)
@@ -249,6 +267,13 @@ class Task(models.Model):
                 fields=["assignee", "due_on", "-priority"],
                 condition=~Q(status=TaskStatus.DONE),
                 name="task_my_open_idx",
+            ),
+            # My Tasks' "Done recently": a person's finished tasks, newest first, read in
+            # index order (backwards) instead of sorting all they ever finished.
+            models.Index(
+                fields=["assignee", "completed_at"],
+                condition=Q(status=TaskStatus.DONE),
+                name="task_my_done_idx",
             ),
             # A project's top-level tasks (`parent IS NULL`): without it SQLite walks the
             # parent index, where 90 % of all tasks share NULL.

@@ -1066,7 +1066,7 @@ def get_attachment_for_user(user: User, pk: int) -> Attachment:
     """An attachment of a task the person can see; 404 otherwise."""
     attachment = (
         Attachment.objects.select_related("task", "task__project", "uploaded_by")
-        .filter(pk=pk, task__in=Task.objects.visible_to(user))
+        .filter(pk=pk, task__project__in=Project.objects.visible_to(user))
         .first()
     )
     if attachment is None:

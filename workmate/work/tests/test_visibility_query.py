@@ -6,6 +6,8 @@ these tests pin that it still means the same thing.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.db.models import F
@@ -87,3 +89,24 @@ def test_my_tasks_groups_read_the_open_tasks_index(alice):
 def test_project_list_reads_top_level_tasks_by_project_index(alice, team):
     project = make_project(team=team, owner=alice)
     assert "task_project_parent_idx" in _plan(project.tasks.filter(parent=None))
+
+
+@sqlite_only
+def test_done_recently_reads_the_done_index_in_order(alice):
+    # "Done recently" asks for a person's finished tasks, newest first: read backwards
+    # along the partial index, with no sort of everything they ever finished.
+    since = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    done = Task.objects.assigned_to(alice).done().filter(completed_at__gte=since)
+    plan = _plan(done.order_by("-completed_at", "-pk")[:21])
+    assert "task_my_done_idx" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+@sqlite_only
+def test_a_tasks_visibility_is_checked_on_its_own_project(alice):
+    # Picking a person's tasks must not first list every project they may see (a scan
+    # of all projects per query); each candidate task's project is checked instead.
+    mine = Task.objects.visible_to(alice).assigned_to(alice).open()
+    plan = _plan(mine.order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")[:21])
+    assert "task_my_open_idx" in plan
+    assert "SCAN" not in plan
