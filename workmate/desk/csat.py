@@ -1,9 +1,10 @@
-"""After a ticket is solved: the one-click satisfaction survey and closing it by itself.
+"""After a ticket is solved: the satisfaction survey and closing it by itself.
 
 - When a ticket becomes solved, `services.do_change_status` calls `offer_survey`; after the
-  commit the worker mails the requester two signed links, "good" and "bad". Clicking one
-  records the rating without signing in and offers a comment box.
-- One rating per ticket: clicking again changes the same row, until the ticket closes.
+  commit the worker mails the requester two signed links, "good" and "bad". A link opens
+  a page with that rating chosen and a comment box, without signing in; sending the form
+  records the rating (opening the link records nothing: mail scanners open every link).
+- One rating per ticket: sending again changes the same row, until the ticket closes.
 - A solved ticket closes by itself DESK_AUTO_CLOSE_DAYS days after it was solved, unless
   the customer wrote since (which reopens it anyway).
 """
@@ -118,7 +119,7 @@ def can_change(ticket: Ticket, satisfaction: Satisfaction | None) -> bool:
 def do_rate(ticket: Ticket, rating: str, comment: str | None = None) -> tuple[Satisfaction, bool]:
     """Record (or change) the rating of a solved ticket; returns it and whether it changed.
 
-    `comment` None keeps the comment there is (a click on a link carries none).
+    `comment` None keeps the comment there is.
     """
     if rating not in Rating.values:
         raise ValidationError({"rating": _("Choose good or bad.")})

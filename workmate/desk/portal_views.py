@@ -32,9 +32,9 @@ from workmate.desk.models import (
 )
 from workmate.desk.portal_auth import contact_required
 from workmate.desk.portal_forms import (
-    CommentForm,
     NewTicketForm,
     PasswordLinkForm,
+    RatingForm,
     ReplyForm,
     SetPasswordForm,
     SignInForm,
@@ -298,32 +298,46 @@ def attachment(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, token: str, rating: str) -> HttpResponse:
-    """The survey link: a click records the rating; the page then offers a comment box."""
+    """The survey link opens a page with that rating chosen; sending it records the rating.
+
+    Opening the link writes nothing: mail scanners (Safe Links and the like) follow every
+    link in a message, so a rating on GET would record whatever they opened last.
+    """
     found = csat.ticket_for_token(token)
     if found is None or rating not in Rating.values:
         raise Http404("No such survey.")
     if found.requester is not None:
         portal_auth.activate_language(request, found.requester)
-    comment = None
-    form = CommentForm(request.POST or None)
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(
-                request, "desk/portal/csat.html", {"form": form, "ticket": found}, status=400
-            )
-        comment = form.cleaned_data["comment"]
-    try:
-        satisfaction, changed = csat.do_rate(found, rating, comment)
-    except ValidationError as error:
-        context = {"ticket": found, "error": " ".join(error.messages)}
+    satisfaction = Satisfaction.objects.filter(ticket=found).first()
+    context: dict[str, object] = {"ticket": found, "satisfaction": satisfaction}
+    if found.status not in DONE_STATUSES:
+        context["error"] = _("This ticket is open again: rate it once it is solved.")
         return render(request, "desk/portal/csat.html", context, status=409)
-    context = {
-        "ticket": found,
-        "satisfaction": satisfaction,
-        "changed": changed,
-        "commented": request.method == "POST" and changed,
-        "form": CommentForm(initial={"comment": satisfaction.comment}),
-        "other_rating": Rating.BAD if satisfaction.rating == Rating.GOOD else Rating.GOOD,
-        "token": token,
-    }
+    if not csat.can_change(found, satisfaction):
+        context["frozen"] = True
+        return render(request, "desk/portal/csat.html", context)
+    if request.method == "GET":
+        comment = satisfaction.comment if satisfaction else ""
+        context["form"] = RatingForm(initial={"rating": rating, "comment": comment})
+        return render(request, "desk/portal/csat.html", context)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        context["form"] = form
+        return render(request, "desk/portal/csat.html", context, status=400)
+    try:
+        satisfaction, changed = csat.do_rate(
+            found, form.cleaned_data["rating"], form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        context["error"] = " ".join(error.messages)
+        return render(request, "desk/portal/csat.html", context, status=409)
+    context["satisfaction"] = satisfaction
+    if not changed:
+        # Closed between the page and the answer, with an earlier rating standing.
+        context["frozen"] = True
+        return render(request, "desk/portal/csat.html", context)
+    context["sent"] = True
+    context["form"] = RatingForm(
+        initial={"rating": satisfaction.rating, "comment": satisfaction.comment}
+    )
     return render(request, "desk/portal/csat.html", context)

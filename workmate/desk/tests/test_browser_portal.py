@@ -1,14 +1,18 @@
 """The portal in a real browser: a contact files a ticket, an agent writes an internal note
-and a public reply on the desk, and the contact sees the reply but never the note."""
+and a public reply on the desk, and the contact sees the reply but never the note; a
+contact rates a solved ticket from the survey link."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from workmate.desk.models import EntryKind, Ticket
+from workmate.desk import csat, services
+from workmate.desk.models import EntryKind, Rating, Satisfaction, Status, Ticket
 from workmate.testing.browser import login
-from workmate.testing.factories import DEFAULT_PASSWORD
+from workmate.testing.factories import DEFAULT_PASSWORD, make_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -71,3 +75,25 @@ def test_contact_files_ticket_agent_answers_contact_sees_only_the_reply(
     page.locator("#portal-reply button[type=submit]").click()
     expect(page.locator(".portal-timeline")).to_contain_text("Thanks, we will check tomorrow.")
     assert ticket.entries.filter(kind=EntryKind.CUSTOMER).count() == 2
+
+
+def test_contact_rates_a_solved_ticket_from_the_survey_link(
+    page: Page, live_server, bob, customer_a, contact_a
+):
+    ticket = make_ticket(customer=customer_a, requester=contact_a, subject=SUBJECT)
+    services.do_change_status(bob, ticket, Status.SOLVED)
+    good_link = csat.survey_links(ticket)["good"]
+
+    # The mail's "Good" link opens the page with Good chosen; nothing is recorded yet.
+    page.goto(urlsplit(good_link).path)
+    form = page.locator("#csat-form")
+    expect(form.locator("input[name=rating][value=good]")).to_be_checked()
+    assert not Satisfaction.objects.exists()
+
+    # The contact changes their mind, says why and sends it.
+    form.locator("input[name=rating][value=bad]").check()
+    form.locator("textarea[name=comment]").fill("The fix took three days.")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#csat-result")).to_contain_text("You rated our help: bad")
+    rating = Satisfaction.objects.get(ticket=ticket)
+    assert (rating.rating, rating.comment) == (Rating.BAD, "The fix took three days.")

@@ -1,4 +1,4 @@
-"""The satisfaction survey: mailed when a ticket is solved, one click to rate, one row."""
+"""The satisfaction survey: mailed when a ticket is solved, rated on its page, one row."""
 
 from __future__ import annotations
 
@@ -62,54 +62,79 @@ def test_survey_speaks_the_contacts_language(customer_a, bob, django_capture_on_
     assert f"{good}:" in message.body
 
 
-def test_one_click_records_the_rating_without_sign_in(client, solved):
-    response = client.get(_link("good"))
-    assert response.status_code == 200
-    rating = Satisfaction.objects.get(ticket=solved)
-    assert rating.rating == Rating.GOOD
-    assert 'id="csat-comment"' in response.content.decode()
+def test_opening_a_link_records_nothing_and_preselects_its_rating(client, solved):
+    # Mail scanners open every link in a message: a GET must not rate.
+    bad = client.get(_link("bad"))
+    good = client.get(_link("good"))
+
+    assert bad.status_code == good.status_code == 200
+    assert not Satisfaction.objects.exists()
+    page = good.content.decode()
+    assert 'id="csat-form"' in page
+    assert re.search(r'<input type="radio" name="rating" value="good"[^>]* checked', page)
+    assert not re.search(r'<input type="radio" name="rating" value="bad"[^>]* checked', page)
 
 
-def test_clicking_again_changes_the_same_row_and_comment_is_kept(client, solved):
-    client.get(_link("good"))
-    client.post(_link("good"), {"comment": "Fast and friendly."})
-    client.get(_link("bad"))
-    rating = Satisfaction.objects.get(ticket=solved)
-    assert rating.rating == Rating.BAD
-    assert rating.comment == "Fast and friendly."
-    assert Satisfaction.objects.count() == 1
+def test_sending_the_form_records_rating_and_comment_without_sign_in(client, solved):
+    response = client.post(_link("good"), {"rating": "bad", "comment": "Took three days."})
 
-
-def test_comment_form_records_rating_and_comment(client, solved):
-    response = client.post(_link("bad"), {"comment": "Took three days."})
     assert response.status_code == 200
     rating = Satisfaction.objects.get(ticket=solved)
     assert (rating.rating, rating.comment) == (Rating.BAD, "Took three days.")
+    page = response.content.decode()
+    assert 'id="csat-result"' in page and "You rated our help: bad" in page
+
+
+def test_sending_again_changes_the_same_row(client, solved):
+    client.post(_link("good"), {"rating": "good", "comment": "Fast and friendly."})
+    page = client.get(_link("bad")).content.decode()
+    # The page shows what was sent before, with the link's new choice.
+    assert "Fast and friendly." in page and "rated this ticket already" in page
+
+    client.post(_link("bad"), {"rating": "bad", "comment": "Actually, it broke again."})
+
+    rating = Satisfaction.objects.get(ticket=solved)
+    assert (rating.rating, rating.comment) == (Rating.BAD, "Actually, it broke again.")
+    assert Satisfaction.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data", [{}, {"rating": "great"}, {"rating": "good", "comment": "x" * 4001}]
+)
+def test_a_bad_form_is_a_form_error_and_records_nothing(client, solved, data):
+    response = client.post(_link("good"), data)
+
+    assert response.status_code == 400
+    assert 'class="error"' in response.content.decode()
+    assert not Satisfaction.objects.exists()
 
 
 def test_rating_is_frozen_once_the_ticket_closes(client, solved, bob):
-    client.get(_link("good"))
+    client.post(_link("good"), {"rating": "good"})
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=5)):
         services.do_change_status(bob, solved, Status.CLOSED)
-        response = client.get(_link("bad"))
-    assert response.status_code == 200
-    assert "can no longer be changed" in response.content.decode()
+        shown = client.get(_link("bad"))
+        sent = client.post(_link("bad"), {"rating": "bad"})
+    for response in (shown, sent):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "can no longer be changed" in page and 'id="csat-form"' not in page
     assert Satisfaction.objects.get(ticket=solved).rating == Rating.GOOD
 
 
 def test_first_rating_after_close_is_still_taken(client, solved, bob):
     services.do_change_status(bob, solved, Status.CLOSED)
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=5)):
-        client.get(_link("bad"))
-        client.post(_link("bad"), {"comment": "Nobody called back."})
+        assert 'id="csat-form"' in client.get(_link("bad")).content.decode()
+        client.post(_link("bad"), {"rating": "bad", "comment": "Nobody called back."})
     rating = Satisfaction.objects.get(ticket=solved)
     assert (rating.rating, rating.comment) == (Rating.BAD, "Nobody called back.")
 
 
 def test_reopened_ticket_cannot_be_rated(client, solved, contact_a):
     services.do_customer_reply(contact_a, solved, "Still down.")
-    response = client.get(_link("good"))
-    assert response.status_code == 409
+    assert client.get(_link("good")).status_code == 409
+    assert client.post(_link("good"), {"rating": "good"}).status_code == 409
     assert not Satisfaction.objects.exists()
 
 
@@ -126,6 +151,7 @@ def test_forged_links_are_404(client, solved, mangle, customer_a, contact_a):
         other = make_ticket(customer=customer_a, requester=contact_a)
         link = f"/portal/csat/{other.pk}:{rest}/good/"
     assert client.get(link).status_code == 404
+    assert client.post(link, {"rating": "good"}).status_code == 404
     assert not Satisfaction.objects.exists()
 
 
@@ -145,7 +171,7 @@ def test_wrong_method_on_survey(client, solved):
 def test_no_second_survey_once_rated(
     client, solved, bob, contact_a, django_capture_on_commit_callbacks
 ):
-    client.get(_link("good"))
+    client.post(_link("good"), {"rating": "good"})
     with django_capture_on_commit_callbacks(execute=True):
         services.do_customer_reply(contact_a, solved, "One more thing.")
         services.do_change_status(bob, solved, Status.SOLVED)
