@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -159,6 +160,24 @@ class Tag(models.Model):
 class TaskQuerySet(models.QuerySet["Task"]):
     def open(self) -> TaskQuerySet:
         return self.exclude(status=TaskStatus.DONE)
+
+    def with_subtask_count(self) -> TaskQuerySet:
+        """Annotate `subtask_count`: a counting subquery per row, read from the parent index.
+
+        Not `Count("subtasks")`: that joins every subtask and groups all selected columns,
+        which cost a project page of 50 rows ~2 ms more, and made its pager's COUNT group
+        too.
+        """
+        subtasks = (
+            Task.objects.filter(parent=OuterRef("pk"))
+            .order_by()
+            .values("parent")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            subtask_count=Coalesce(Subquery(subtasks, output_field=models.IntegerField()), 0)
+        )
 
     def done(self) -> TaskQuerySet:
         return self.filter(status=TaskStatus.DONE)

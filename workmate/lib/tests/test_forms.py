@@ -45,3 +45,62 @@ def test_only_text_labels_are_written_in_python():
 
 def test_the_project_renderer_is_in_use():
     assert isinstance(Sample().renderer, FormRenderer)
+
+
+class Inputs(forms.Form):
+    text = forms.CharField(widget=forms.TextInput(attrs={"placeholder": 'Say "hi" & <go>'}))
+    optional = forms.CharField(required=False, max_length=20)
+    email = forms.EmailField(required=False)
+    number = forms.IntegerField(required=False, min_value=0)
+    amount = forms.DecimalField(required=False, decimal_places=2)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    moment = forms.DateTimeField(required=False)
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    tick = forms.BooleanField(required=False)
+    colour = forms.CharField(required=False, widget=forms.TextInput(attrs={"type": "color"}))
+    upload = forms.FileField(required=False, widget=forms.FileInput)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    flagged = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"autofocus": True, "disabled": False})
+    )
+
+
+INPUT_DATA = {
+    "text": "Fish & <chips> \"quoted\" 'single'",
+    "email": "not an address",
+    "number": "-3",
+    "amount": "12.5",
+    "day": "2026-11-25",
+    "moment": "2026-11-25 09:30",
+    "hidden": "h&i",
+    "secret": "p<w>",
+    "tick": "on",
+    "colour": "#1f5eff",
+    "notes": "Line one\nLine <two> & three",
+    "flagged": "",
+}
+
+
+@pytest.mark.parametrize("data", [None, {}, INPUT_DATA])
+def test_inputs_and_text_areas_come_out_as_the_templates_write_them(data):
+    initial = {"number": 7, "amount": 3, "day": "2026-01-02", "notes": "Start", "tick": True}
+    for field in Inputs(data, initial=initial):
+        assert render(field, FormRenderer()) == render(field, DjangoTemplates()), field.name
+
+
+def test_every_input_kind_is_written_in_python():
+    for field in Inputs():
+        widget = field.field.widget
+        context = widget.get_context(field.html_name, field.value(), {})["widget"]
+        if isinstance(widget, forms.Textarea):
+            assert workmate_forms.textarea_html(context) is not None
+        else:
+            assert widget.template_name in workmate_forms.INPUTS, field.name
+            assert workmate_forms.input_html(context) is not None, field.name
+
+
+def test_values_that_are_not_text_are_left_to_the_templates():
+    # Django's widgets format values as text first; anything else would be localised.
+    assert workmate_forms.textarea_html({"name": "notes", "value": 12, "attrs": {}}) is None
+    assert workmate_forms.input_html({"type": 3, "name": "n", "value": None, "attrs": {}}) is None

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,7 +47,7 @@ def board_columns(project: Project) -> list[Column]:
         project.tasks.filter(parent=None)
         .select_related("assignee")
         .prefetch_related("tags")
-        .annotate(subtask_count=Count("subtasks"))
+        .with_subtask_count()
         .order_by("position", "pk")
     )
     columns = {None: Column(None)} | {s.pk: Column(s) for s in sections}

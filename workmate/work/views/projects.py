@@ -105,7 +105,7 @@ def _listed_tasks(project: Project, fields: list[CustomField]) -> QuerySet[Task]
     """Tasks in list order ("No section" first), with what each row shows."""
     tasks = (
         project.tasks.select_related("assignee")
-        .annotate(subtask_count=Count("subtasks"))
+        .with_subtask_count()
         .order_by(F("section__position").asc(nulls_first=True), "section_id", "position", "pk")
     )
     if fields:
