@@ -110,13 +110,17 @@ def _listed_tasks(project: Project, fields: list[CustomField]) -> QuerySet[Task]
     )
     if fields:
         values = CustomFieldValue.objects.select_related("person")
-        tasks = tasks.prefetch_related(Prefetch("field_values", queryset=values))
+        # Into a plain list: no related manager and queryset built per row.
+        tasks = tasks.prefetch_related(
+            Prefetch("field_values", queryset=values, to_attr="field_value_list")
+        )
     return tasks
 
 
 def _attach_cells(tasks: list[Task], fields: list[CustomField]) -> None:
     for task in tasks:
-        by_field = {value.field_id: value for value in task.field_values.all()} if fields else {}
+        values = task.field_value_list if fields else ()  # type: ignore[attr-defined]
+        by_field = {value.field_id: value for value in values}
         task.cells = [Cell(item, by_field.get(item.pk)) for item in fields]  # type: ignore[attr-defined]
 
 
