@@ -64,6 +64,8 @@ def _my_groups(user: User) -> dict[str, tuple[str, QuerySet[Task]]]:
         Task.objects.visible_to(user)
         .assigned_to(user)
         .select_related("project", "parent")
+        # The rows never show descriptions, which can be pages of Markdown.
+        .defer("description", "project__description", "parent__description")
         .order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")
     )
     open_tasks = mine.open()
