@@ -51,6 +51,27 @@ class Priority(models.IntegerChoices):
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give a colour like #1f5eff."))
 
 
+def _may_see_project(user: User, prefix: str = "") -> Q:
+    """Who may see a project: its owner and members, its team unless it is private, and
+    everyone when it is org-wide. `prefix` ("project__") applies the rule to the project
+    of the rows filtered.
+
+    Subqueries rather than joins: joining every project to its team's memberships and
+    then DISTINCT cost ~17 ms per My Tasks query at 2,000 projects (bench/README.md).
+    """
+    return (
+        Q(**{f"{prefix}visibility": Visibility.ORG})
+        | Q(**{f"{prefix}owner": user})
+        | Q(**{f"{prefix}pk__in": ProjectMember.objects.filter(user=user).values("project_id")})
+        | Q(
+            **{
+                f"{prefix}visibility": Visibility.TEAM,
+                f"{prefix}team__in": Membership.objects.filter(user=user).values("team_id"),
+            }
+        )
+    )
+
+
 class ProjectQuerySet(models.QuerySet["Project"]):
     def active(self) -> ProjectQuerySet:
         return self.filter(archived_at__isnull=True)
@@ -59,17 +80,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         """Projects a person may see: theirs, their teams' (unless private) and org-wide ones."""
         if not user.is_authenticated:
             return self.none()
-        # Subqueries rather than joins: joining every project to its team's memberships
-        # and then DISTINCT cost ~17 ms per My Tasks query at 2,000 projects (bench/README.md).
-        return self.filter(
-            Q(visibility=Visibility.ORG)
-            | Q(owner=user)
-            | Q(pk__in=ProjectMember.objects.filter(user=user).values("project_id"))
-            | Q(
-                visibility=Visibility.TEAM,
-                team__in=Membership.objects.filter(user=user).values("team_id"),
-            )
-        )
+        return self.filter(_may_see_project(user))
 
 
 class Project(models.Model):
@@ -193,15 +204,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
         """
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            Q(project__visibility=Visibility.ORG)
-            | Q(project__owner=user)
-            | Q(project__in=ProjectMember.objects.filter(user=user).values("project_id"))
-            | Q(
-                project__visibility=Visibility.TEAM,
-                project__team__in=Membership.objects.filter(user=user).values("team_id"),
-            )
-        )
+        return self.filter(_may_see_project(user, "project__"))
 
     def assigned_to(self, user: User) -> TaskQuerySet:
         return self.filter(assignee=user)
