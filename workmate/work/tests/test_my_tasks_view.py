@@ -278,3 +278,34 @@ def _group_queries(client, viewer, project, count: int) -> int:
 @time_machine.travel(NOW, tick=False)
 def test_show_all_query_count_does_not_grow_with_the_number_of_tasks(client, project, bob):
     assert _group_queries(client, bob, project, 10) == _group_queries(client, bob, project, 200)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_rows_of_every_kind_read_nothing_more(client, project, bob, django_assert_num_queries):
+    # The groups read only the columns a row shows: a row that needed another (a
+    # subtask's parent, a due time, a finished task's moment) would cost a query a row.
+    parent = make_task(project=project, title="Parent", assignee=bob, due_on=days(3))
+    for number in range(5):
+        make_task(project=project, title=f"Sub {number}", parent=parent, assignee=bob)
+        make_task(
+            project=project,
+            title=f"At a time {number}",
+            assignee=bob,
+            due_on=TODAY,
+            due_at=NOW + datetime.timedelta(hours=number - 2),
+        )
+        make_task(
+            project=project,
+            title=f"Finished {number}",
+            assignee=bob,
+            status=TaskStatus.DONE,
+            completed_at=NOW - datetime.timedelta(days=1),
+        )
+    client.force_login(bob)
+
+    with django_assert_num_queries(6):
+        response = client.get(URL)
+
+    page = response.content.decode()
+    assert len(titles(page)) == 16
+    assert "in Parent" in page and "Overdue" in page and "done " in page

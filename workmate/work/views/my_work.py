@@ -35,6 +35,16 @@ GROUP_PAGE_SIZE = 50
 REQUEST_LIMIT = 100
 PROJECTS_PAGE_SIZE = 50
 UPCOMING_DAYS = 7
+ROW_FIELDS = (
+    "title",
+    "status",
+    "priority",
+    "due_on",
+    "due_at",
+    "completed_at",
+    "project__name",
+    "parent__title",
+)
 DONE_RECENTLY_DAYS = 7
 
 
@@ -64,8 +74,10 @@ def _my_groups(user: User) -> dict[str, tuple[str, QuerySet[Task]]]:
         Task.objects.visible_to(user)
         .assigned_to(user)
         .select_related("project", "parent")
-        # The rows never show descriptions, which can be pages of Markdown.
-        .defer("description", "project__description", "parent__description")
+        # Only what a row shows (`work_rows.task_row_html`): each datetime column read is
+        # parsed per row, and descriptions can be pages of Markdown. A row reading
+        # anything else would cost a query per row, which the query-count tests catch.
+        .only(*ROW_FIELDS)
         .order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")
     )
     open_tasks = mine.open()
