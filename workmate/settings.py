@@ -130,6 +130,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "workmate.accounts.context_processors.shell",
             ],
+            # `{% field form.x %}` in every template (workmate/lib/template_builtins.py).
+            "builtins": ["workmate.lib.template_builtins"],
         },
     },
 ]

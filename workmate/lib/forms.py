@@ -14,15 +14,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 SELECT_OPTION = "django/forms/widgets/select_option.html"
 TEXTAREA = "django/forms/widgets/textarea.html"
+# A checkbox or radio among choices: input.html, wrapped in its label when asked.
+OPTIONS = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in ("checkbox_option", "input_option", "radio_option")
+)
 # Django's widget templates whose whole text is `{% include ".../input.html" %}`.
 INPUTS = frozenset(
     f"django/forms/widgets/{name}.html"
@@ -46,6 +52,8 @@ class FormRenderer(DjangoTemplates):
             html = input_html(context["widget"])
         elif template_name == TEXTAREA:
             html = textarea_html(context["widget"])
+        elif template_name in OPTIONS:
+            html = option_html(context["widget"])
         if html is not None:
             return html
         return super().render(template_name, context, request=request)
@@ -112,6 +120,21 @@ def input_html(widget: dict[str, Any]) -> str | None:
     return f'<input type="{kind}" name="{name}"{shown}{_attrs(widget["attrs"])}>'
 
 
+def option_html(widget: dict[str, Any]) -> str | None:
+    """The rendered `input_option.html` (a checkbox or radio of a multiple choice)."""
+    html = input_html(widget)
+    if html is None or not widget.get("wrap_label"):
+        return html
+    label = _text(widget["label"])
+    target = widget["attrs"].get("id")
+    target = _text(target) if target else ""
+    if label is None or target is None:
+        return None
+    target = f' for="{target}"' if target else ""
+    # input.html ends with a newline, which the include keeps inside the label.
+    return f"<label{target}>{html}\n {label}</label>"
+
+
 def textarea_html(widget: dict[str, Any]) -> str | None:
     """The rendered `textarea.html` for a widget context, or None to use the templates."""
     name = _text(widget["name"])
@@ -120,3 +143,42 @@ def textarea_html(widget: dict[str, Any]) -> str | None:
     if name is None or text is None:
         return None
     return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+
+
+def field_html(field: BoundField) -> SafeString:
+    """`templates/includes/field.html` for one field, written here: `{% field form.x %}`.
+
+    A page has up to twenty fields, and each include cost ~0.1 ms of template machinery
+    around its widget. Same bytes as the template (tested against it).
+    """
+    classes = "field"
+    if field.errors:
+        classes += " has-error"
+    if field.field.required:
+        classes += " required"
+    label = conditional_escape(field.label)
+    if field.widget_type == "checkboxselectmultiple":
+        choices = "".join(
+            f"<label>{choice.tag()} {conditional_escape(choice.choice_label)}</label>"
+            for choice in field
+        )
+        body = (
+            f"\n  <fieldset>\n    <legend>{label}</legend>\n"
+            f'    <div class="choices">{choices}</div>\n  </fieldset>\n  '
+        )
+    else:
+        body = (
+            f'\n  <label for="{conditional_escape(field.id_for_label)}">{label}</label>\n'
+            f"  {conditional_escape(str(field))}\n  "
+        )
+    auto_id = conditional_escape(field.auto_id)
+    help_text = ""
+    if field.help_text:
+        help_text = (
+            f'<p class="help" id="{auto_id}_helptext">{conditional_escape(field.help_text)}</p>'
+        )
+    errors = "".join(
+        f'<p class="error" id="{auto_id}_error">{conditional_escape(error)}</p>'
+        for error in field.errors
+    )
+    return mark_safe(f'<div class="{classes}">\n  {body}\n  {help_text}\n  {errors}\n</div>\n')

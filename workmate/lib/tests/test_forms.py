@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django import forms
+from django.forms.boundfield import BoundWidget
 from django.forms.renderers import DjangoTemplates
+from django.template import Context, Template
 from django.utils.safestring import mark_safe
 
 from workmate.lib import forms as workmate_forms
@@ -61,6 +63,14 @@ class Inputs(forms.Form):
     colour = forms.CharField(required=False, widget=forms.TextInput(attrs={"type": "color"}))
     upload = forms.FileField(required=False, widget=forms.FileInput)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    kinds = forms.MultipleChoiceField(
+        required=False,
+        choices=[("a", "A & B"), ("b", "<b>"), ("c", mark_safe("<i>C</i>"))],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    one = forms.ChoiceField(
+        required=False, choices=[("x", "X"), ("y", "Y")], widget=forms.RadioSelect
+    )
     flagged = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"autofocus": True, "disabled": False})
     )
@@ -78,6 +88,8 @@ INPUT_DATA = {
     "tick": "on",
     "colour": "#1f5eff",
     "notes": "Line one\nLine <two> & three",
+    "kinds": ["a", "c"],
+    "one": "y",
     "flagged": "",
 }
 
@@ -87,6 +99,24 @@ def test_inputs_and_text_areas_come_out_as_the_templates_write_them(data):
     initial = {"number": 7, "amount": 3, "day": "2026-01-02", "notes": "Start", "tick": True}
     for field in Inputs(data, initial=initial):
         assert render(field, FormRenderer()) == render(field, DjangoTemplates()), field.name
+        # A choice on its own, as `{% field %}` writes checkboxes: no label around it.
+        for mine, theirs in zip(
+            _choices(field, FormRenderer()), _choices(field, DjangoTemplates()), strict=True
+        ):
+            assert mine.tag() == theirs.tag(), field.name
+            # And wrapped in its label, as `{{ choice }}` writes it.
+            assert str(mine) == str(theirs), field.name
+
+
+def _choices(field: forms.BoundField, renderer: DjangoTemplates) -> list[BoundWidget]:
+    if field.widget_type not in ("checkboxselectmultiple", "radioselect"):
+        return []
+    widget = field.field.widget
+    attrs = {"id": field.auto_id}
+    return [
+        BoundWidget(widget, choice, renderer)
+        for choice in widget.subwidgets(field.html_name, field.value(), attrs)
+    ]
 
 
 def test_every_input_kind_is_written_in_python():
@@ -95,6 +125,8 @@ def test_every_input_kind_is_written_in_python():
         context = widget.get_context(field.html_name, field.value(), {})["widget"]
         if isinstance(widget, forms.Textarea):
             assert workmate_forms.textarea_html(context) is not None
+        elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            assert widget.option_template_name in workmate_forms.OPTIONS, field.name
         else:
             assert widget.template_name in workmate_forms.INPUTS, field.name
             assert workmate_forms.input_html(context) is not None, field.name
@@ -104,3 +136,33 @@ def test_values_that_are_not_text_are_left_to_the_templates():
     # Django's widgets format values as text first; anything else would be localised.
     assert workmate_forms.textarea_html({"name": "notes", "value": 12, "attrs": {}}) is None
     assert workmate_forms.input_html({"type": 3, "name": "n", "value": None, "attrs": {}}) is None
+
+
+class Everything(forms.Form):
+    title = forms.CharField(label='Title & "name"', help_text="Say <what> it is.", max_length=5)
+    optional = forms.CharField(required=False)
+    kinds = forms.MultipleChoiceField(
+        choices=[("a", "A & B"), ("b", "<b>")], widget=forms.CheckboxSelectMultiple
+    )
+    one = forms.ChoiceField(choices=[("x", "X"), ("y", "Y")], widget=forms.RadioSelect)
+    pick = forms.ChoiceField(choices=[("", "—"), ("1", "One")], required=False)
+    notes = forms.CharField(required=False, widget=forms.Textarea, help_text="Markdown works.")
+    agree = forms.BooleanField(required=False, label="I agree")
+    when = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    shown_initial = forms.CharField(required=False, show_hidden_initial=True)
+
+    def clean(self):
+        self.add_error("optional", "First & <second>")
+        self.add_error("optional", "Another one.")
+        return super().clean()
+
+
+@pytest.mark.parametrize("data", [None, {"title": "Far too long", "kinds": ["a"], "one": "y"}])
+@pytest.mark.parametrize("prefix", [None, "p"])
+def test_the_field_tag_writes_what_the_field_template_wrote(data, prefix):
+    include = Template('{% include "includes/field.html" %}')
+    tag = Template("{% field field %}")
+    for field in Everything(data, prefix=prefix):
+        context = Context({"field": field})
+        assert tag.render(context) == include.render(context), field.name
