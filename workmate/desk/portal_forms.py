@@ -206,7 +206,7 @@ class RatingForm(forms.Form):
     """
 
     rating = forms.ChoiceField(
-        label=_("How did we do?"),
+        label=_("Your rating"),
         choices=Rating.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose good or bad.")},
