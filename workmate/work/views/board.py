@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,7 +47,9 @@ def board_columns(project: Project) -> list[Column]:
     tasks = (
         project.tasks.filter(parent=None)
         .select_related("assignee")
-        .prefetch_related("tags")
+        # Into a plain list (`_board_card.html` reads `tag_list`): no related manager
+        # and queryset built per card.
+        .prefetch_related(Prefetch("tags", to_attr="tag_list"))
         .with_subtask_count()
         .order_by("position", "pk")
     )
