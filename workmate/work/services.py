@@ -72,16 +72,16 @@ def can_edit_project(user: User, project: Project) -> bool:
     role = member.values_list("role", flat=True).first()
     if role == ProjectRole.EDITOR:
         return True
-    if Membership.objects.filter(team_id=project.team_id, user=user, role=TeamRole.LEAD).exists():
+    # One membership a team and person (a unique constraint): lead, member or none.
+    in_team = Membership.objects.filter(team_id=project.team_id, user=user)
+    team_role = in_team.values_list("role", flat=True).first()
+    if team_role == TeamRole.LEAD:
         return True
     if role == ProjectRole.VIEWER:
         # A teammate made a viewer on purpose only reads, whatever the team default says.
         return False
     # Teammates may edit team-visible projects; org-wide projects are read-only to outsiders.
-    return (
-        project.visibility != Visibility.PRIVATE
-        and Membership.objects.filter(team_id=project.team_id, user=user).exists()
-    )
+    return project.visibility != Visibility.PRIVATE and team_role is not None
 
 
 def get_project_for_user(user: User, pk: int) -> Project:

@@ -397,9 +397,9 @@ def test_the_page_reads_each_list_once(client, project, bob, django_assert_num_q
 
     # Session, viewer with their profile, the project, its custom fields, sections,
     # people and tags (shared by the filter bar, the quick-add and the bulk forms), the
-    # count and page of tasks, whether the viewer may edit (project role, team lead,
-    # team member) and the urgent requests the editor has left today.
-    with django_assert_num_queries(13):
+    # count and page of tasks, whether the viewer may edit (their project role, their
+    # team role) and the urgent requests the editor has left today.
+    with django_assert_num_queries(12):
         response = client.get(url(project))
 
     assert len(listed(response.content.decode())) == 30
