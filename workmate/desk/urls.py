@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from workmate.desk import views, views_reports
+from workmate.desk import views, views_customers, views_reports
 
 # Agent pages (the desk-agent helper's); the portal has its own module (portal_urls.py).
 urlpatterns = [
@@ -25,6 +25,8 @@ urlpatterns = [
     path("tickets/<int:pk>/unlink/<int:other>/", views.unlink, name="unlink"),
     path("tickets/<int:pk>/escalate/", views.escalate, name="escalate"),
     path("tickets/<int:pk>/triage/", views.triage, name="triage_ticket"),
+    path("customers/", views_customers.directory, name="customers"),
+    path("customers/<int:pk>/", views_customers.customer, name="customer"),
     path("macros/", views.macros, name="macros"),
     path("macros/<int:pk>/", views.edit_macro, name="edit_macro"),
     path("time/", views.time_accounting, name="time"),
