@@ -77,3 +77,13 @@ def test_bob_answers_from_his_queue_and_the_clock_pauses(page: Page, live_server
     ticket.refresh_from_db()
     assert ticket.status == Status.PENDING
     assert ticket.paused_since is not None
+
+    # From the ticket to its customer: who they are, what else is open, who to write to.
+    page.locator("#ticket-customer").click()
+    expect(page.locator("h1")).to_have_text("Hanbit Bank")
+    expect(page.locator("#customer-tickets")).to_contain_text("VPN tunnel flaps")
+    expect(page.locator("#customer-tickets")).to_contain_text("Pending customer")
+    expect(page.locator("#customer-contacts")).to_contain_text(ticket.requester.email)
+    page.locator(".desk-nav").get_by_role("link", name="Customers").click()
+    listed = page.locator(f'tr[data-customer="{ticket.customer_id}"]')
+    expect(listed.locator(f'a[href="/desk/all/?customer={ticket.customer_id}"]')).to_have_text("1")
