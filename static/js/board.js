@@ -56,7 +56,10 @@
     const next = card.nextElementSibling;
     const body = new FormData();
     body.append("section", event.to.dataset.section === "none" ? "" : event.to.dataset.section);
-    body.append("before", next && next.dataset.task ? next.dataset.task : "");
+    // Below the last card shown of a column that holds more: before the first hidden one.
+    const before = next && next.dataset.task ? next.dataset.task : event.to.dataset.beforeHidden;
+    body.append("before", before || "");
+    body.append("cards", board.dataset.cards || "");
     board.setAttribute("aria-busy", "true");
     fetch(card.dataset.moveUrl, {
       method: "POST",

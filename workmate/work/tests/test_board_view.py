@@ -13,6 +13,7 @@ from django.urls import reverse
 from workmate.testing.factories import make_project, make_task
 from workmate.work import services
 from workmate.work.models import Activity, Section, Tag, Task, Visibility
+from workmate.work.views.board import CARDS_MAX, CARDS_SHOWN, cards_shown
 
 HTMX = {"HX-Request": "true"}
 
@@ -219,13 +220,82 @@ def _queries(client, viewer, project, count: int) -> int:
             task.tags.add(tag)
     client.force_login(viewer)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(board_url(project))
+        # Every card shown, however many: the page must not read more for more cards.
+        response = client.get(board_url(project), {"cards": CARDS_MAX})
     assert len(cards(response.content.decode())) == count
     return len(queries)
 
 
 def test_query_count_does_not_grow_with_the_number_of_cards(client, project, bob):
     assert _queries(client, bob, project, 10) == _queries(client, bob, project, 200)
+
+
+def test_a_long_column_shows_its_first_cards_and_a_way_to_more(client, project, build, bob):
+    for number in range(CARDS_SHOWN + 5):
+        make_task(project=project, section=build, title=f"Card {number:02}", position=number)
+    client.force_login(bob)
+
+    page = client.get(board_url(project)).content.decode()
+
+    column = column_html(page, build.pk)
+    assert cards(column) == [f"Card {number:02}" for number in range(CARDS_SHOWN)]
+    assert f'<span class="count">{CARDS_SHOWN + 5}</span>' in column
+    assert f"Showing the first {CARDS_SHOWN} of {CARDS_SHOWN + 5}." in column
+    more = f"{board_url(project)}?cards={2 * CARDS_SHOWN}#column-{build.pk}-title"
+    assert f'href="{more}"' in column
+    # A card dropped below the last one shown goes before the first hidden one.
+    first_hidden = Task.objects.get(title=f"Card {CARDS_SHOWN:02}")
+    assert f'data-before-hidden="{first_hidden.pk}"' in column
+
+    everything = column_html(client.get(more).content.decode(), build.pk)
+    assert len(cards(everything)) == CARDS_SHOWN + 5
+    assert "Showing the first" not in everything and "data-before-hidden" not in everything
+
+
+def test_a_move_answers_with_as_many_cards_as_were_shown(client, project, design, build, bob):
+    for number in range(CARDS_SHOWN + 5):
+        make_task(project=project, section=build, title=f"Card {number:02}", position=number)
+    sketch = make_task(project=project, section=design, title="Sketch")
+    client.force_login(bob)
+
+    response = client.post(
+        move_url(sketch), {"section": build.pk, "cards": 2 * CARDS_SHOWN}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert len(cards(column_html(fragment, build.pk))) == CARDS_SHOWN + 6
+    assert f'hx-vals=\'{{"cards": "{2 * CARDS_SHOWN}"}}\'' in fragment
+
+
+def test_a_card_moved_or_added_below_the_cards_shown_stays_in_sight(
+    client, project, design, build, bob
+):
+    for number in range(CARDS_SHOWN + 5):
+        make_task(project=project, section=build, title=f"Card {number:02}", position=number)
+    first_hidden = Task.objects.get(title=f"Card {CARDS_SHOWN:02}")
+    sketch = make_task(project=project, section=design, title="Sketch")
+    client.force_login(bob)
+
+    moved = client.post(
+        move_url(sketch), {"section": build.pk, "before": first_hidden.pk}, headers=HTMX
+    ).content.decode()
+    column = column_html(moved, build.pk)
+    assert cards(column)[-1] == "Sketch" and len(cards(column)) == CARDS_SHOWN + 1
+    assert f'hx-vals=\'{{"cards": "{CARDS_SHOWN + 1}"}}\'' in moved
+
+    added = client.post(
+        add_url(project), {"title": "Brand new", "section": build.pk}, headers=HTMX
+    ).content.decode()
+    assert cards(column_html(added, build.pk))[-1] == "Brand new"
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("", CARDS_SHOWN), ("abc", CARDS_SHOWN), ("3", CARDS_SHOWN), ("99999", CARDS_MAX)],
+)
+def test_cards_shown_stay_within_limits(rf, asked, shown):
+    assert cards_shown(rf.get("/", {"cards": asked})) == shown
 
 
 # --- Add a card ----------------------------------------------------------------------------

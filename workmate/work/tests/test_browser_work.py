@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from workmate.testing.browser import login
-from workmate.testing.factories import DEFAULT_PASSWORD, make_project
+from workmate.testing.factories import DEFAULT_PASSWORD, make_project, make_task
 from workmate.work.models import Comment, Project, RequestState, Section, Task, WorkRequest
+from workmate.work.views.board import CARDS_SHOWN
 
 pytestmark = pytest.mark.browser
 
@@ -43,10 +44,11 @@ def card_titles(page: Page, name: str) -> list[str]:
     return column(page, name).locator(".board-card .task-link").all_inner_texts()
 
 
-def drag(page: Page, source, target, *, above: bool = False) -> None:
+def drag(page: Page, source, target, *, above: bool = False, below: bool = False) -> None:
     """A real pointer drag: press on the card, move in steps, release over the target.
 
-    `above` releases over the target's top edge, which puts the card before it.
+    `above` releases over the target's top edge, which puts the card before it; `below`
+    over its bottom edge, after it.
     """
     source.scroll_into_view_if_needed()
     start = source.bounding_box()
@@ -56,7 +58,17 @@ def drag(page: Page, source, target, *, above: bool = False) -> None:
     page.mouse.down()
     page.mouse.move(start["x"] + start["width"] / 2 + 10, start["y"] + 20, steps=5)
     y = end["y"] + 4 if above else end["y"] + end["height"] / 2
+    if below:
+        y = end["y"] + end["height"] - 4
     page.mouse.move(end["x"] + end["width"] / 2, y, steps=20)
+    if below:
+        # The dragged card now takes room in the list and the target has moved: let the
+        # cards finish sliding, then go to the target's new bottom edge.
+        page.wait_for_timeout(300)
+        moved = target.bounding_box()
+        assert moved
+        page.mouse.move(moved["x"] + moved["width"] / 2, moved["y"] + moved["height"] - 4, steps=5)
+        page.wait_for_timeout(300)
     page.mouse.up()
 
 
@@ -123,6 +135,39 @@ def test_start_a_project_add_tasks_and_drag_a_card(page: Page, live_server, peop
         Task.objects.filter(section=to_do).order_by("position").values_list("title", flat=True)
     ) == ["Label ports", "Rack servers"]
     assert not csp_violations(seen), seen
+
+
+def test_a_card_dropped_below_a_long_columns_last_shown_card_stays_there(
+    page: Page, live_server, people
+):
+    team, alice, _bob = people
+    project = make_project(name="Backlog", team=team, owner=alice)
+    inbox = Section.objects.create(project=project, name="Inbox", position=0)
+    backlog = Section.objects.create(project=project, name="Backlog", position=1)
+    make_task(project=project, section=inbox, title="Mover", position=0)
+    for number in range(CARDS_SHOWN + 3):
+        make_task(project=project, section=backlog, title=f"Item {number:02}", position=number)
+    login(page, live_server, alice.email, DEFAULT_PASSWORD)
+    # Tall enough that both ends of the drag are on screen at once.
+    page.set_viewport_size({"width": 1280, "height": 3600})
+    page.goto(f"/work/projects/{project.pk}/board/")
+    shown = column(page, "Backlog").locator(".board-card")
+    expect(shown).to_have_count(CARDS_SHOWN)
+    expect(column(page, "Backlog").locator(".board-more")).to_contain_text(
+        f"Showing the first {CARDS_SHOWN} of {CARDS_SHOWN + 3}."
+    )
+
+    with page.expect_response(lambda r: r.url.endswith("/move/") and r.status == 200):
+        drag(page, column(page, "Inbox").locator(".board-card"), shown.last, below=True)
+
+    # Not at the very end of the column, behind cards nobody saw: right where it was put,
+    # and still in sight.
+    order = list(
+        Task.objects.filter(section=backlog).order_by("position").values_list("title", flat=True)
+    )
+    assert order.index("Mover") == CARDS_SHOWN
+    assert order[CARDS_SHOWN + 1] == f"Item {CARDS_SHOWN:02}"
+    expect(column(page, "Backlog").locator(".board-card").last).to_contain_text("Mover")
 
 
 def test_move_a_card_with_the_keyboard(page: Page, live_server, people):

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,10 +25,20 @@ BAD_REQUEST = 400
 CONFLICT = 409
 
 
+# Cards shown per column at first; "Show more" adds as many again (`?cards=`), up to
+# CARDS_MAX. A board of 450 cards took ~110 ms and 650 KiB to draw; 5 columns of 25, 35 ms.
+CARDS_SHOWN = 25
+CARDS_MAX = 1000
+
+
 @dataclass
 class Column:
     section: Section | None
     tasks: list[Task] = field(default_factory=list)
+    # How many top-level tasks the column holds, shown or not.
+    total: int = 0
+    # The first card not shown: a card dropped below the last one shown goes before it.
+    first_hidden: int | None = None
     # The add-card form's title and errors, kept when adding a card failed.
     title: str = ""
     errors: list[str] = field(default_factory=list)
@@ -36,29 +47,65 @@ class Column:
     def key(self) -> str:
         return str(self.section.pk) if self.section else "none"
 
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.tasks)
 
-def board_columns(project: Project) -> list[Column]:
-    """Top-level tasks in a column per section, "No section" first when a task has none.
 
-    Three queries however many cards: sections, tasks with assignee and subtask count,
-    and their tags.
+def cards_shown(request: HttpRequest) -> int:
+    """How many cards a column shows: `cards` from the query or the form, within limits."""
+    try:
+        wanted = int(request.POST.get("cards") or request.GET.get("cards") or CARDS_SHOWN)
+    except ValueError:
+        return CARDS_SHOWN
+    return min(max(wanted, CARDS_SHOWN), CARDS_MAX)
+
+
+def board_columns(project: Project, limit: int = CARDS_SHOWN) -> list[Column]:
+    """Top-level tasks in a column per section, "No section" first when a task has none;
+    the first `limit` cards of each column, and how many it holds.
+
+    Three queries however many cards: sections, the cards (numbered and counted per
+    column by window functions, so one query cuts every column), and their tags.
     """
     sections = list(project.sections.all())
+    in_column = {"partition_by": [F("section_id")]}
     tasks = (
         project.tasks.filter(parent=None)
         .select_related("assignee")
-        # Into a plain list (`_board_card.html` reads `tag_list`): no related manager
-        # and queryset built per card.
         .prefetch_related(Prefetch("tags", to_attr="tag_list"))
         .with_subtask_count()
+        .annotate(
+            place=Window(RowNumber(), order_by=[F("position"), F("pk")], **in_column),
+            column_total=Window(Count("pk"), **in_column),
+        )
+        # One card more than shown: the first hidden one.
+        .filter(place__lte=limit + 1)
         .order_by("position", "pk")
     )
     columns = {None: Column(None)} | {s.pk: Column(s) for s in sections}
     for task in tasks:
-        columns[task.section_id].tasks.append(task)
+        column = columns[task.section_id]
+        column.total = task.column_total
+        if task.place <= limit:
+            column.tasks.append(task)
+        else:
+            column.first_hidden = task.pk
     if sections and not columns[None].tasks:
         del columns[None]
     return list(columns.values())
+
+
+def _place_in_column(task_id: int) -> int:
+    """Where a top-level card sits in its column, counting from 1 (0 if it is not one)."""
+    task = Task.objects.filter(pk=task_id, parent=None).first()
+    if task is None:
+        return 0
+    ahead = Q(position__lt=task.position) | Q(position=task.position, pk__lte=task.pk)
+    column = Task.objects.filter(
+        project_id=task.project_id, parent=None, section_id=task.section_id
+    )
+    return column.filter(ahead).count()
 
 
 def _board(
@@ -71,7 +118,11 @@ def _board(
     failed_add: Column | None = None,
 ) -> HttpResponse:
     """The board page, or only its columns for htmx (and for the drag script)."""
-    columns = board_columns(project)
+    limit = cards_shown(request)
+    if moved is not None:
+        # A card moved or added below the cards shown stays in sight: show down to it.
+        limit = min(max(limit, _place_in_column(moved)), CARDS_MAX)
+    columns = board_columns(project, limit)
     if failed_add is not None:
         column = next((c for c in columns if c.key == failed_add.key), None)
         if column is not None:
@@ -87,6 +138,9 @@ def _board(
         and services.can_archive_project(request.user, project),
         "message": message,
         "moved": moved,
+        "cards": limit,
+        "default_cards": CARDS_SHOWN,
+        "more_cards": min(limit + CARDS_SHOWN, CARDS_MAX),
     }
     if request.htmx:
         return render(request, "work/partials/_board_columns.html", context, status=status)
