@@ -25,13 +25,12 @@ from __future__ import annotations
 import bisect
 import datetime
 import random
-import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -51,6 +50,7 @@ from workmate.desk.models import (
     Ticket,
     TicketEntry,
 )
+from workmate.lib.benchseed import SeedCommand
 from workmate.work.management.commands.bench_seed import BENCH_PASSWORD, BUSY_EMAIL
 
 TICKETS = 200_000
@@ -147,7 +147,7 @@ class WorkingClock:
         return self.starts[found] + (target - self.before[found])
 
 
-class Command(BaseCommand):
+class Command(SeedCommand):
     help = "Fill the benchmark database (a file named '*bench*') with 200,000 desk tickets."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -160,58 +160,37 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        name = str(connection.settings_dict["NAME"])
-        if connection.vendor != "sqlite" or "bench" not in name:
-            raise CommandError(
-                f"Refusing to seed {name!r}: point DATABASE_URL at a SQLite file whose name "
-                "contains 'bench' (bench/run_desk.sh uses var/bench.sqlite3)."
-            )
+        name = self.check_bench_database("bench/run_desk.sh")
         if Ticket.objects.exists():
             raise CommandError(
                 f"{name} already holds tickets; delete them (or the file) to seed again."
             )
         self.rng = random.Random(options["seed"])
-        self.started = time.monotonic()
         self.now = timezone.now()
-        tune = not connection.in_atomic_block
-        with connection.cursor() as cursor:
-            if tune:
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=OFF")
-                cursor.execute("PRAGMA cache_size=-1000000")
-                cursor.execute("PRAGMA temp_store=MEMORY")
-        team, busy, agents = self._agents(options["agents"])
-        policies = self._policies()
-        customers, contacts = self._customers(agents, options["customers"], options["contacts"])
-        self._tickets(
-            team,
-            busy,
-            agents,
-            policies,
-            customers,
-            contacts,
-            count=options["tickets"],
-            per_ticket=options["entries_per_ticket"],
-            busy_active=options["busy_active"],
-        )
-        self._progress("last change of each ticket = its last entry")
-        last_entry = (
-            TicketEntry.objects.filter(ticket=OuterRef("pk"))
-            .order_by("-created_at")
-            .values("created_at")[:1]
-        )
-        with transaction.atomic():
-            Ticket.objects.update(updated_at=Coalesce(Subquery(last_entry), "created_at"))
-        with connection.cursor() as cursor:
-            self._progress("analysing (query planner statistics)")
-            cursor.execute("ANALYZE")
-            if tune:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._progress(f"done; the busy agent is {busy.email} / {BENCH_PASSWORD}")
-
-    def _progress(self, message: str) -> None:
-        self.stdout.write(f"[{time.monotonic() - self.started:6.1f}s] {message}")
-        self.stdout.flush()
+        with self.bulk_load():
+            team, busy, agents = self._agents(options["agents"])
+            policies = self._policies()
+            customers, contacts = self._customers(agents, options["customers"], options["contacts"])
+            self._tickets(
+                team,
+                busy,
+                agents,
+                policies,
+                customers,
+                contacts,
+                count=options["tickets"],
+                per_ticket=options["entries_per_ticket"],
+                busy_active=options["busy_active"],
+            )
+            self.progress("last change of each ticket = its last entry")
+            last_entry = (
+                TicketEntry.objects.filter(ticket=OuterRef("pk"))
+                .order_by("-created_at")
+                .values("created_at")[:1]
+            )
+            with transaction.atomic():
+                Ticket.objects.update(updated_at=Coalesce(Subquery(last_entry), "created_at"))
+        self.progress(f"done; the busy agent is {busy.email} / {BENCH_PASSWORD}")
 
     # --- People ------------------------------------------------------------------------
 
@@ -249,7 +228,7 @@ class Command(BaseCommand):
                 for n, user in enumerate(agents)
                 if user.pk not in members
             )
-        self._progress(f"support team {team.code}: {len(agents)} agents ({len(missing)} new)")
+        self.progress(f"support team {team.code}: {len(agents)} agents ({len(missing)} new)")
         return team, agents[0], agents
 
     def _policies(self) -> dict[tuple[str, int], SLAPolicy]:
@@ -322,7 +301,7 @@ class Command(BaseCommand):
         by_customer: list[list[int]] = [[] for _ in customers]
         for contact, index in zip(contacts, owners, strict=True):
             by_customer[index].append(contact.pk)
-        self._progress(f"{len(customers)} customers, {len(contacts)} contacts")
+        self.progress(f"{len(customers)} customers, {len(contacts)} contacts")
         return customers, by_customer
 
     # --- Tickets -----------------------------------------------------------------------
@@ -522,10 +501,10 @@ class Command(BaseCommand):
                 written += self._flush(tickets, entries)
                 if written >= reported + 20_000:
                     reported = written
-                    self._progress(f"{written:,} / {count:,} tickets, {entry_count:,} entries")
+                    self.progress(f"{written:,} / {count:,} tickets, {entry_count:,} entries")
         entry_count += len(entries)
         written += self._flush(tickets, entries)
-        self._progress(f"{written:,} tickets, {entry_count:,} entries written")
+        self.progress(f"{written:,} tickets, {entry_count:,} entries written")
 
     def _flush(self, tickets: list[Ticket], entries: list[TicketEntry]) -> int:
         written = len(tickets)

@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import datetime
 import random
-import time
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
 from workmate.accounts.models import Membership, Team, TeamRole, User, WorkProfile
+from workmate.lib.benchseed import SeedCommand
 from workmate.work.models import (
     Priority,
     Project,
@@ -68,7 +68,7 @@ def _title(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6))).capitalize()
 
 
-class Command(BaseCommand):
+class Command(SeedCommand):
     help = "Fill the benchmark database (a file whose name contains 'bench') with 1M tasks."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -78,39 +78,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        name = str(connection.settings_dict["NAME"])
-        if connection.vendor != "sqlite" or "bench" not in name:
-            raise CommandError(
-                f"Refusing to seed {name!r}: point DATABASE_URL at a SQLite file whose name "
-                "contains 'bench' (bench/run.sh uses var/bench.sqlite3)."
-            )
+        name = self.check_bench_database("bench/run.sh")
         if Task.objects.exists():
             raise CommandError(f"{name} already holds tasks; delete the file to seed again.")
         self.rng = random.Random(options["seed"])
-        self.started = time.monotonic()
-        # Durability does not matter while loading: a crash means seeding again. (SQLite
-        # cannot change these inside a transaction, so a caller's one, as in tests, keeps them.)
-        tune = not connection.in_atomic_block
-        with connection.cursor() as cursor:
-            if tune:
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=OFF")
-                cursor.execute("PRAGMA cache_size=-1000000")
-                cursor.execute("PRAGMA temp_store=MEMORY")
-        teams, people = self._people(options["people"])
-        projects = self._projects(teams, people, options["projects"])
-        busy = people[teams[0].pk][0]
-        self._tasks(projects, busy, options["tasks"])
-        with connection.cursor() as cursor:
-            self._progress("analysing (query planner statistics)")
-            cursor.execute("ANALYZE")
-            if tune:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._progress(f"done; log in as {BUSY_EMAIL} / {BENCH_PASSWORD}")
-
-    def _progress(self, message: str) -> None:
-        self.stdout.write(f"[{time.monotonic() - self.started:6.1f}s] {message}")
-        self.stdout.flush()
+        with self.bulk_load():
+            teams, people = self._people(options["people"])
+            projects = self._projects(teams, people, options["projects"])
+            busy = people[teams[0].pk][0]
+            self._tasks(projects, busy, options["tasks"])
+        self.progress(f"done; log in as {BUSY_EMAIL} / {BENCH_PASSWORD}")
 
     # --- People ------------------------------------------------------------------------
 
@@ -141,7 +118,7 @@ class Command(BaseCommand):
                 memberships.append(Membership(user=user, team=team, role=role))
                 people[team.pk].append(user)
             Membership.objects.bulk_create(memberships)
-        self._progress(f"{len(teams)} teams, {len(users)} people with profiles")
+        self.progress(f"{len(teams)} teams, {len(users)} people with profiles")
         return teams, people
 
     # --- Projects ----------------------------------------------------------------------
@@ -195,7 +172,7 @@ class Command(BaseCommand):
         by_project: dict[int, list[int]] = {}
         for section in sections:
             by_project.setdefault(section.project_id, []).append(section.pk)
-        self._progress(f"{len(projects)} projects, {len(sections)} sections")
+        self.progress(f"{len(projects)} projects, {len(sections)} sections")
         return [
             {
                 "id": project.pk,
@@ -304,9 +281,9 @@ class Command(BaseCommand):
                     requests.append(self._request(task_id, assignee_id, pool, created_at))
                 if len(tasks) >= BATCH:
                     written += self._flush(tasks, task_tags, requests)
-                    self._progress(f"{written:,} / {count:,} tasks")
+                    self.progress(f"{written:,} / {count:,} tasks")
         written += self._flush(tasks, task_tags, requests)
-        self._progress(f"{written:,} tasks written")
+        self.progress(f"{written:,} tasks written")
 
     def _request(
         self, task_id: int, assignee_id: int, pool: list[int], sent_at: datetime.datetime
