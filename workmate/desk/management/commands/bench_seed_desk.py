@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from workmate.accounts.models import Membership, Team, TeamRole, User, WorkProfile
 from workmate.desk import sla
+from workmate.desk.demo import SLA_POLICIES
 from workmate.desk.models import (
     Category,
     Contact,
@@ -60,29 +61,6 @@ CONTACTS = 2000
 AGENTS = 40
 BUSY_ACTIVE = 150
 BATCH = 10_000
-HOUR = 60
-
-# Minutes: (first response, resolution, 24x7) per tier and priority, as the demo's.
-POLICIES = {
-    ContractTier.ENTERPRISE: {
-        1: (15, 4 * HOUR, True),
-        2: (HOUR, 8 * HOUR, False),
-        3: (4 * HOUR, 24 * HOUR, False),
-        4: (8 * HOUR, 40 * HOUR, False),
-    },
-    ContractTier.BUSINESS: {
-        1: (30, 8 * HOUR, False),
-        2: (2 * HOUR, 16 * HOUR, False),
-        3: (8 * HOUR, 40 * HOUR, False),
-        4: (16 * HOUR, 80 * HOUR, False),
-    },
-    ContractTier.STANDARD: {
-        1: (HOUR, 16 * HOUR, False),
-        2: (4 * HOUR, 24 * HOUR, False),
-        3: (16 * HOUR, 80 * HOUR, False),
-        4: (24 * HOUR, 120 * HOUR, False),
-    },
-}
 # Share of the active tickets in each state; the rest of the year is solved or closed.
 ACTIVE_SHARE = 0.0175
 ACTIVE_STATES = [
@@ -233,7 +211,7 @@ class Command(SeedCommand):
 
     def _policies(self) -> dict[tuple[str, int], SLAPolicy]:
         policies = {}
-        for tier, targets in POLICIES.items():
+        for tier, targets in SLA_POLICIES.items():
             for priority, (first, resolution, around) in targets.items():
                 policy, _created = SLAPolicy.objects.get_or_create(
                     tier=tier,
