@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from workmate.accounts.models import User
 from workmate.desk import agent, services
 from workmate.desk.forms import (
     BulkAssignForm,
@@ -397,46 +399,40 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(current.get_absolute_url())
 
 
+def _with_other_ticket(
+    request: HttpRequest,
+    pk: int,
+    prefix: str,
+    do: Callable[[User, Ticket, Ticket], object],
+    done: str,
+) -> HttpResponse:
+    """Merge or link: the other ticket's number from the `prefix` form, one service call,
+    back to the ticket; a refusal is shown beside the number field."""
+    current = _ticket(request, pk)
+    form = TicketNumberForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        other = form.cleaned_data["number"]
+        try:
+            do(request.user, current, other)
+        except ValidationError as error:
+            # The service names its own field; the form has only the number.
+            add_service_errors(form, ValidationError({"number": error.messages}))
+        else:
+            messages.success(request, done % {"number": other.pk})
+            return redirect(current.get_absolute_url())
+    return _ticket_page(request, current, **{f"{prefix}_form": form}, status=400)
+
+
 @login_required
 @require_POST
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    current = _ticket(request, pk)
-    form = TicketNumberForm(request.POST, prefix="merge")
-    if form.is_valid():
-        try:
-            agent.do_merge(request.user, current, form.cleaned_data["number"])
-        except ValidationError as error:
-            add_service_errors(form, _as_field(error, "number"))
-        else:
-            messages.success(
-                request,
-                _("Merged into #%(number)s.") % {"number": form.cleaned_data["number"].pk},
-            )
-            return redirect(current.get_absolute_url())
-    return _ticket_page(request, current, merge_form=form, status=400)
-
-
-def _as_field(error: ValidationError, field: str) -> ValidationError:
-    """A service's error on another field name shown beside this form's only field."""
-    return ValidationError({field: error.messages})
+    return _with_other_ticket(request, pk, "merge", agent.do_merge, _("Merged into #%(number)s."))
 
 
 @login_required
 @require_POST
 def link(request: HttpRequest, pk: int) -> HttpResponse:
-    current = _ticket(request, pk)
-    form = TicketNumberForm(request.POST, prefix="link")
-    if form.is_valid():
-        try:
-            agent.do_link(request.user, current, form.cleaned_data["number"])
-        except ValidationError as error:
-            add_service_errors(form, _as_field(error, "number"))
-        else:
-            messages.success(
-                request, _("Linked to #%(number)s.") % {"number": form.cleaned_data["number"].pk}
-            )
-            return redirect(current.get_absolute_url())
-    return _ticket_page(request, current, link_form=form, status=400)
+    return _with_other_ticket(request, pk, "link", agent.do_link, _("Linked to #%(number)s."))
 
 
 @login_required
