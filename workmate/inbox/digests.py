@@ -1,5 +1,8 @@
 """The daily digest: once a working day, at each person's own local time, one e-mail.
 
+It goes out from the person's digest time until the end of their working day, never in
+their quiet hours; a day missed (the clock was down at night) is merged into the next.
+
 It carries what is new (notifications not yet mailed), what needs the person's reply
 (their open requests, by reply-by), what they are waiting on (requests they sent) and,
 for leads, the Voice proposals still waiting for an answer. Whatever was held back
@@ -27,9 +30,9 @@ from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
 from workmate.accounts.models import CompanyDayOff, Membership, OrgRole, User, WorkProfile
+from workmate.accounts.templatetags.workmate import when
 from workmate.inbox.models import Digest, InboxSettings, Kind, Notification
 from workmate.lib.urls import absolute_url
 from workmate.lib.workcalendar import WorkingHours
@@ -38,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 # A claim this old with no mail sent belongs to a worker that died while sending.
 STALE_CLAIM = datetime.timedelta(minutes=15)
+# A digest time chosen after the working day's end is honoured for this long after it.
+EVENING_WINDOW = datetime.timedelta(hours=1)
 # Per group only the newest few lines are written out; the rest are counted.
 GROUP_LINES = 5
 # Groups beyond this many are counted and left to the inbox.
@@ -192,6 +197,28 @@ def _digest_time(person: User, profile: WorkProfile) -> datetime.time:
     return chosen or profile.work_start
 
 
+def _in_digest_window(
+    local: datetime.datetime, digest_time: datetime.time, profile: WorkProfile
+) -> bool:
+    """Whether a digest may go out at `local` (the person's wall clock) on a working day.
+
+    The window opens at the digest time and closes at the end of the working day, so a clock
+    that comes back at night sends nothing then. A digest time chosen before the working day
+    opens it early (the person asked for it); one chosen at or after the end of the working
+    day keeps it open for EVENING_WINDOW, or it could never be sent. Quiet hours always win.
+    """
+    now = local.time()
+    if now < digest_time:
+        return False
+    end = profile.work_end  # None: the working day ends at midnight.
+    if end is not None and digest_time >= end:
+        late = datetime.datetime.combine(local.date(), digest_time) + EVENING_WINDOW
+        end = late.time() if late.date() == local.date() else None
+    if end is not None and now >= end:
+        return False
+    return not profile.is_quiet_at(local)
+
+
 def local_date_of(person: User, now: datetime.datetime) -> datetime.date:
     return now.astimezone(_profile(person).zone).date()
 
@@ -206,7 +233,10 @@ def due_people(now: datetime.datetime) -> list[tuple[User, datetime.date]]:
     1. Read every active person with their profile and inbox settings (one query).
     2. For each, take their local date and time in their own zone; skip days that are not
        working days of their own calendar (weekdays, their holiday country, company days
-       off) and times before their digest time (default: the start of their working day).
+       off) and moments outside the day's digest window (see `_in_digest_window`): before
+       their digest time, after their working day, in their quiet hours. A digest missed
+       that way (the clock was down, quiet hours) goes at the next moment of the window,
+       or else the day is never claimed and what it held goes with the next working day's.
     3. Skip people whose day is already claimed (one query over the Digest rows of the
        local dates in play), unless the claim is stale: a worker died while sending it.
     """
@@ -220,7 +250,7 @@ def due_people(now: datetime.datetime) -> list[tuple[User, datetime.date]]:
     for person in people:
         profile = _profile(person)
         local = now.astimezone(profile.zone)
-        if local.time() < _digest_time(person, profile):
+        if not _in_digest_window(local, _digest_time(person, profile), profile):
             continue
         if not calendars.of(profile).is_working_day(local.date()):
             continue
@@ -343,7 +373,7 @@ def digest_message(content: DigestContent, local_date: datetime.date) -> EmailMu
                 [
                     Line(
                         n.sentence(),
-                        date_format(timezone.localtime(n.created_at), "m-d H:i"),
+                        when(timezone.localtime(n.created_at)),
                         n.urgent_reason,
                     )
                     for n in group.shown

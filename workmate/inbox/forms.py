@@ -94,7 +94,9 @@ class PreferencesForm(forms.Form):
         input_formats=["%H:%M", "%H:%M:%S"],
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_(
-            "Your local time. Leave it empty to get the digest when your working day starts."
+            "Your local time. Leave it empty to get the digest when your working day starts. "
+            "It goes out on working days between this time and the end of your working day, "
+            "never in your quiet hours; a digest that could not go comes with the next one."
         ),
         error_messages={"invalid": _("Enter a time between 00:00 and 23:59.")},
     )

@@ -10,6 +10,7 @@ import datetime
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -19,9 +20,24 @@ from workmate.lib.urls import reverse_ids
 register = template.Library()
 
 FORMATS = {
-    "ko": {"day": "n월 j일 (D)", "weekday_time": "(D) H:i", "when": "n월 j일 (D) H:i"},
-    "en": {"day": "D j M", "weekday_time": "D H:i", "when": "D j M, H:i"},
+    "ko": {
+        "day": "n월 j일 (D)",
+        "weekday_time": "(D) H:i",
+        "when": "n월 j일 (D) H:i",
+        "day_year": "Y년 n월 j일 (D)",
+        "when_year": "Y년 n월 j일 (D) H:i",
+    },
+    "en": {
+        "day": "D j M",
+        "weekday_time": "D H:i",
+        "when": "D j M, H:i",
+        "day_year": "D j M Y",
+        "when_year": "D j M Y, H:i",
+    },
 }
+# The kinds that name a day of the year: outside the viewer's current year they say which
+# year, since "1월 1일 (수)" on a task due in 2020 reads as this coming New Year's Day.
+_WITH_YEAR = {"day": "day_year", "when": "when_year"}
 
 
 # (language, kind, wall-clock value) -> the formatted text. A list page formats the same
@@ -36,6 +52,13 @@ def _format(value: datetime.date | datetime.datetime | None, kind: str) -> str:
     if value in (None, ""):
         return ""
     language = get_language() or "en"
+    # The value is already in the viewer's zone (expects_localtime), and so is "today".
+    if (
+        kind in _WITH_YEAR
+        and isinstance(value, datetime.date)
+        and value.year != timezone.localdate().year
+    ):
+        kind = _WITH_YEAR[kind]
     if not isinstance(value, datetime.date):
         return date_filter(value, FORMATS.get(language[:2], FORMATS["en"])[kind])
     wall_clock = value.replace(tzinfo=None) if isinstance(value, datetime.datetime) else value
@@ -51,7 +74,8 @@ def _format(value: datetime.date | datetime.datetime | None, kind: str) -> str:
 
 @register.filter(expects_localtime=True)
 def day(value: datetime.date | None) -> str:
-    """A date with its weekday: "11월 25일 (수)" / "Wed 25 Nov"."""
+    """A date with its weekday: "11월 25일 (수)" / "Wed 25 Nov", with the year when it is
+    not the current one: "2020년 1월 1일 (수)" / "Wed 1 Jan 2020"."""
     return _format(value, "day")
 
 
@@ -63,7 +87,8 @@ def weekday_time(value: datetime.datetime | None) -> str:
 
 @register.filter(expects_localtime=True)
 def when(value: datetime.datetime | None) -> str:
-    """Date, weekday and time: "11월 25일 (수) 14:00" / "Wed 25 Nov, 14:00"."""
+    """Date, weekday and time: "11월 25일 (수) 14:00" / "Wed 25 Nov, 14:00", with the year
+    when it is not the current one: "2020년 1월 1일 (수) 14:00" / "Wed 1 Jan 2020, 14:00"."""
     return _format(value, "when")
 
 

@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.utils import translation
 
-from workmate.accounts.models import CompanyDayOff
+from workmate.accounts.models import CompanyDayOff, WorkProfile
 from workmate.inbox import digests, services
 from workmate.inbox.models import Digest, InboxSettings, Kind, Notification
 from workmate.testing.factories import make_project, make_task, make_user
@@ -407,3 +407,97 @@ def test_building_many_digests_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         contents = digests.build_digests(people, seoul(9, 21, 9))
     assert {c.new_count for c in contents.values()} == {2}
+
+
+# --- The window: working hours, never quiet hours, a missed day merged into the next ------
+
+
+def test_a_clock_back_at_night_sends_nothing_and_the_next_morning_carries_it_once(run, alice, bob):
+    # The clock was down on Friday 6 November 2026 from 08:00 to 23:00, past bob's 09:00.
+    held = tell(bob, alice, "Held since Thursday", when=seoul(11, 5, 20))
+    assert run(seoul(11, 6, 23)) == []
+    assert run(seoul(11, 6, 23, 16)) == []
+    assert run(seoul(11, 6, 18)) == []  # The working day ends at 18:00.
+    assert not Digest.objects.filter(user=bob).exists()
+    # Nor over the weekend, nor on Monday before nine.
+    assert run(seoul(11, 7, 10)) == []
+    assert run(seoul(11, 8, 10)) == []
+    assert run(seoul(11, 9, 8, 59)) == []
+
+    [sent] = run(seoul(11, 9, 9), to=bob.email)
+
+    digest = Digest.objects.get(user=bob)
+    assert digest.local_date == datetime.date(2026, 11, 9)
+    held.refresh_from_db()
+    assert held.digest == digest
+    assert digest.item_count == 1
+    assert held.sentence() in sent.body
+    assert run(seoul(11, 9, 9, 1)) == []
+
+
+def test_a_late_clock_inside_the_working_day_still_sends(run, alice, bob):
+    tell(bob, alice)
+    assert len(run(seoul(9, 21, 17, 59))) == 1
+
+
+def test_quiet_hours_over_the_digest_time_send_it_when_they_end(run, alice, bob):
+    WorkProfile.objects.filter(user=bob).update(
+        quiet_start=datetime.time(22), quiet_end=datetime.time(10)
+    )
+    tell(bob, alice)
+
+    assert run(seoul(9, 21, 9)) == []
+    assert run(seoul(9, 21, 9, 59)) == []
+    assert len(run(seoul(9, 21, 10))) == 1
+
+
+def test_quiet_hours_until_the_end_of_the_day_hold_it_for_the_next_working_day(run, alice, bob):
+    # Quiet from 08:00 to 20:00, past the end of the working day: Monday's digest cannot go.
+    WorkProfile.objects.filter(user=bob).update(
+        quiet_start=datetime.time(8), quiet_end=datetime.time(20)
+    )
+    tell(bob, alice, "Waiting for a quiet-free moment")
+    for hour in (9, 12, 17):
+        assert run(seoul(9, 21, hour)) == []
+    assert run(seoul(9, 21, 21)) == []  # Not quiet any more, but the working day is over.
+    assert not Digest.objects.filter(user=bob).exists()
+
+
+def test_a_digest_time_chosen_after_the_working_day_is_kept_for_an_hour(run, alice, bob):
+    InboxSettings.objects.create(user=bob, digest_time=datetime.time(19, 30))
+    tell(bob, alice, "Evening reader")
+    assert run(seoul(9, 21, 19, 29)) == []
+    assert run(seoul(9, 22, 20, 30)) == []  # Tuesday: the hour has passed, the clock was down.
+    assert len(run(seoul(9, 21, 19, 30))) == 1
+
+
+def test_a_digest_time_before_the_working_day_is_honoured_but_not_after_it(run, alice, bob):
+    InboxSettings.objects.create(user=bob, digest_time=datetime.time(7))
+    tell(bob, alice)
+    assert run(seoul(9, 21, 6, 59)) == []
+    assert run(seoul(9, 21, 18, 30)) == []
+    assert len(run(seoul(9, 22, 7))) == 1
+
+
+def test_a_holiday_morning_sends_nothing_even_after_a_missed_day(run, alice, bob):
+    # Wednesday 23 September missed (clock down); Chuseok from Thursday 24: nothing until 28.
+    held = tell(bob, alice, "Before Chuseok", when=seoul(9, 23, 8))
+    assert run(seoul(9, 23, 22)) == []
+    assert run(seoul(9, 24, 9)) == []
+    assert not Digest.objects.filter(user=bob).exists()
+    assert len(run(seoul(9, 28, 9), to=bob.email)) == 1
+    held.refresh_from_db()
+    assert held.digest.local_date == datetime.date(2026, 9, 28)
+    assert Digest.objects.filter(user=bob).count() == 1
+
+
+def test_lines_from_last_year_say_the_year(run, alice):
+    korean = make_user(language="ko", full_name="김민수")
+    tell(korean, alice, "연말 점검", when=seoul(12, 31, 20))
+    tell(korean, alice, "새해 점검", when=seoul(1, 4, 8, year=2027))
+
+    [sent] = run(seoul(1, 4, 9, year=2027))
+
+    assert "2026년 12월 31일 (목) 20:00" in sent.body
+    assert "1월 4일 (월) 08:00" in sent.body
+    assert "2027년" not in sent.body.split("새해 점검")[1].splitlines()[0]
