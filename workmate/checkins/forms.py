@@ -29,14 +29,15 @@ class CheckinForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        initial=4,
-        help_text=_("For weekly check-ins."),
+        # No day or time is pre-chosen: a lead who skipped them got a Friday 16:00 check-in
+        # without having picked it, so the form asks instead.
+        help_text=_("Required for weekly check-ins."),
     )
     time_of_day = forms.TimeField(
         label=_("At"),
-        initial="16:00",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("In each member's own time zone."),
+        error_messages={"required": _("Choose the time the check-in asks at.")},
     )
 
     def __init__(self, *args: object, teams: list[Team] | None = None, **kwargs: object) -> None:

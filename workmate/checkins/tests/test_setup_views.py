@@ -108,6 +108,33 @@ def test_bad_input_shows_errors_and_saves_nothing(client, cast, team, change, fi
     assert not Checkin.objects.exists()
 
 
+def test_new_form_chooses_no_day_or_time_for_the_lead(client, cast):
+    client.force_login(cast[0])
+
+    form = client.get(NEW).context["form"]
+    page = client.get(NEW).content.decode()
+
+    assert form["weekday"].value() is None
+    assert form["time_of_day"].value() is None
+    assert '<option value="" selected>—</option>' in page
+    assert 'name="time_of_day" value=' not in page
+
+
+def test_weekly_without_day_and_time_is_asked_for_both(client, cast, team):
+    client.force_login(cast[0])
+    posted = {key: value for key, value in VALID.items() if key not in {"weekday", "time_of_day"}}
+
+    response = client.post(NEW, {**posted, "team": team.pk})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "weekday": ["Choose the weekday of a weekly check-in."],
+        "time_of_day": ["Choose the time the check-in asks at."],
+    }
+    assert "Choose the time the check-in asks at." in response.content.decode()
+    assert not Checkin.objects.exists()
+
+
 def test_new_page_refuses_put(client, cast):
     client.force_login(cast[0])
 
