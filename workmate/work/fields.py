@@ -298,6 +298,75 @@ def do_set_value(
     return value
 
 
+# --- Columns of an imported file ---------------------------------------------------------
+
+# An imported column becomes a single-select field when it has at most this many distinct
+# values and some value repeats (a status or a priority); otherwise it is text.
+IMPORT_SELECT_MAX = 20
+
+
+def _reads_as(kind: str, value: str) -> bool:
+    probe = CustomField(kind=kind, options=[value])
+    try:
+        parse_value(probe, value)
+    except ValidationError:
+        return False
+    return True
+
+
+def guess_kind(values: Sequence[str]) -> str:
+    """The kind of field an imported column's non-empty values read as.
+
+    Steps: all numbers → number; all dates like 2024-03-15 → date; a few distinct short
+    one-line values, some repeated → single select; anything else → text.
+    """
+    if all(_reads_as(FieldKind.NUMBER, value) for value in values):
+        return FieldKind.NUMBER
+    if all(len(value) == 10 and _reads_as(FieldKind.DATE, value) for value in values):
+        return FieldKind.DATE
+    distinct = set(values)
+    if (
+        len(distinct) <= IMPORT_SELECT_MAX
+        and len(distinct) < len(values)
+        and all(len(value) <= MAX_OPTION_LENGTH and "\n" not in value for value in distinct)
+    ):
+        return FieldKind.SINGLE_SELECT
+    return FieldKind.TEXT
+
+
+def import_items(field: CustomField, raw: str) -> str | list[str]:
+    """One imported cell as `parse_value` takes it: Asana writes multi-select values as
+    "A, B"."""
+    if field.kind == FieldKind.MULTI_SELECT:
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    return raw
+
+
+def fit_column(field: CustomField, values: Sequence[str]) -> list[str] | None:
+    """The options `field` must gain to take an imported column's values, or None when
+    the values do not fit its kind (a number field and words, a person field, too many
+    options). Text, number and date fields gain nothing: [] means the column fits."""
+    if field.kind == FieldKind.PERSON:
+        return None  # The export names people; a person field holds accounts.
+    added: list[str] = []
+    if field.kind in SELECT_KINDS:
+        for value in values:
+            items = import_items(field, value)
+            for item in items if isinstance(items, list) else [items]:
+                if item not in field.options and item not in added:
+                    added.append(item)
+        if len(field.options) + len(added) > MAX_OPTIONS or any(
+            len(item) > MAX_OPTION_LENGTH for item in added
+        ):
+            return None
+        return added
+    if field.kind == FieldKind.TEXT:
+        return added
+    if all(_reads_as(field.kind, value) for value in values):
+        return added
+    return None
+
+
 # --- Filtering --------------------------------------------------------------------------
 
 

@@ -24,12 +24,16 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workmate.accounts.models import User
-from workmate.work import services
+from workmate.work import fields, services
 from workmate.work.models import (
     Activity,
+    CustomField,
+    CustomFieldValue,
     Dependency,
+    FieldKind,
     ImportJob,
     ImportStatus,
     Project,
@@ -62,6 +66,9 @@ COLUMNS = (
     "Blocking (Dependencies)",
 )
 REQUIRED_COLUMNS = ("Task ID", "Name")
+# The header is looked for in this many rows: a sheet saved through Google Sheets can have
+# blank rows (",,,,") or a title above it.
+HEADER_SEARCH_ROWS = 20
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_CONTENT_TYPES = {
     "text/csv",
@@ -108,6 +115,8 @@ class Row:
     parent_name: str = ""
     blocked_by: str = ""
     blocking: str = ""
+    # The export's own columns (its custom fields): header key -> the cell as written.
+    custom: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,6 +127,13 @@ class ImportReport:
     rows: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     unknown_assignees: list[str] = field(default_factory=list)
+    # Lines above the header row, and blank rows below it, that were passed over.
+    skipped_above: list[int] = field(default_factory=list)
+    blank_lines: list[int] = field(default_factory=list)
+    # The file's custom-field columns: {"name", "kind", "created", "values", "added"} for
+    # each imported as a field, {"name", "reason" ("empty" or "kind"), "kind"} for the rest.
+    fields: list[dict[str, Any]] = field(default_factory=list)
+    left_out: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -137,6 +153,10 @@ class ImportReport:
             "rows": self.rows,
             "errors": self.errors,
             "unknown_assignees": self.unknown_assignees,
+            "skipped_above": self.skipped_above,
+            "blank_lines": self.blank_lines,
+            "fields": self.fields,
+            "left_out": self.left_out,
         }
 
 
@@ -166,9 +186,12 @@ def _cell(record: dict[str, str], column: str) -> str:
     return (record.get(_key(column)) or "").strip()
 
 
-def _parse_record(line: int, record: dict[str, str], report: ImportReport) -> Row:
+def _parse_record(
+    line: int, record: dict[str, str], report: ImportReport, custom: Iterable[str] = ()
+) -> Row:
     """Parse one record; a bad value is reported and left empty, so that later rows
-    naming this one as their parent are not reported as well."""
+    naming this one as their parent are not reported as well. `custom` are the keys of
+    the file's custom-field columns, kept as written for `check_rows`."""
     external_id = _cell(record, "Task ID")
     name = _cell(record, "Name")
     if not external_id:
@@ -193,6 +216,7 @@ def _parse_record(line: int, record: dict[str, str], report: ImportReport) -> Ro
         blocked_by=_cell(record, "Blocked By (Dependencies)"),
         blocking=_cell(record, "Blocking (Dependencies)"),
         tags=sorted({t.strip() for t in _cell(record, "Tags").split(",") if t.strip()}),
+        custom={key: _cell(record, key) for key in custom},
     )
     for column, attr in (("Start Date", "start_on"), ("Due Date", "due_on")):
         value = _cell(record, column)
@@ -227,48 +251,87 @@ def _parse_record(line: int, record: dict[str, str], report: ImportReport) -> Ro
     return row
 
 
+def _find_header(reader: Any, report: ImportReport) -> list[str] | None:
+    """Read up to the header row: the first with the required columns. Rows above it are
+    recorded as skipped; without one, the first row that is not blank is reported."""
+    passed: list[tuple[int, list[str]]] = []
+    line = 1
+    for values in reader:
+        start, line = line, reader.line_num + 1
+        keys = {_key(name) for name in values}
+        if all(_key(column) in keys for column in REQUIRED_COLUMNS):
+            report.skipped_above = [number for number, _values in passed]
+            return values
+        passed.append((start, values))
+        if len(passed) >= HEADER_SEARCH_ROWS:
+            break
+    written = [(number, values) for number, values in passed if any(v.strip() for v in values)]
+    if not written:
+        report.error(1, _("the file is empty"))
+        return None
+    number, values = written[0]
+    keys = {_key(name) for name in values}
+    missing = [column for column in REQUIRED_COLUMNS if _key(column) not in keys]
+    report.error(
+        number,
+        _("the header has no %(columns)s column; is this an Asana CSV export?")
+        % {"columns": ", ".join(missing)},
+    )
+    return None
+
+
 def parse_asana_csv(
     stream: IO[bytes], report: ImportReport, progress: Progress | None = None
-) -> list[Row]:
-    """Read an Asana CSV export into rows, recording bad rows in `report`.
+) -> tuple[list[Row], dict[str, str]]:
+    """Read an Asana CSV export into rows, recording bad rows in `report`; returns the rows
+    and the file's custom-field columns (header key -> name as written).
 
-    Steps: decode as UTF-8 (a byte-order mark is dropped); read the header and match
-    columns by name, ignoring case, order and extra columns; parse each record,
-    remembering the physical line it starts on (quoted Notes may span lines).
+    Steps: decode as UTF-8 (a byte-order mark is dropped; CRLF or LF); find the header
+    row, passing over blank or title rows above it (Google Sheets adds them) and noting
+    them; match columns by name, ignoring case and order; a named column that is not one
+    of Asana's own is a custom field; parse each record, remembering the physical line it
+    starts on (quoted Notes may span lines) and noting blank rows.
     """
     text = codecs.getreader("utf-8-sig")(stream, errors="strict").read()
     total_lines = max(1, text.count("\n"))
     # newline="" semantics: the csv module handles CRLF and newlines inside quotes.
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        report.error(1, _("the file is empty"))
-        return []
+    header = _find_header(reader, report)
+    if header is None:
+        return [], {}
     keys = [_key(name) for name in header]
-    missing = [column for column in REQUIRED_COLUMNS if _key(column) not in keys]
-    if missing:
-        report.error(
-            1,
-            _("the header has no %(columns)s column; is this an Asana CSV export?")
-            % {"columns": ", ".join(missing)},
-        )
-        return []
+    standard = {_key(column) for column in COLUMNS}
+    custom: dict[str, str] = {}
+    for name, key in zip(header, keys, strict=True):
+        if key and key not in standard and key not in custom:
+            custom[key] = name.strip()
     rows: list[Row] = []
     line = reader.line_num + 1
     for values in reader:
         start, line = line, reader.line_num + 1
         if not any(value.strip() for value in values):
+            report.blank_lines.append(start)
             continue
         record = dict(zip(keys, values, strict=False))
-        rows.append(_parse_record(start, record, report))
+        rows.append(_parse_record(start, record, report, custom))
         report.rows += 1
         if progress and report.rows % PROGRESS_EVERY == 0:
             progress(0.4 * min(1.0, reader.line_num / total_lines), "parse")
-    return rows
+    return rows, custom
 
 
 # --- Checking --------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """A custom-field column of the file, resolved to the project's field of that name (or
+    a new one) and its values, ready to write."""
+
+    field: CustomField  # Unsaved when `created`.
+    created: bool
+    added: list[str]  # Options a select field gains.
+    values: dict[str, dict[str, object]]  # external id -> the value's columns
 
 
 @dataclass
@@ -279,6 +342,7 @@ class Plan:
     parent_of: dict[str, str]  # external id -> parent's external id
     dependencies: set[tuple[str, str]]  # (task, blocked by), external ids
     assignees: dict[str, User | None]  # external id -> person
+    columns: list[Column] = field(default_factory=list)
 
 
 def _label(row: Row) -> str:
@@ -370,13 +434,71 @@ def _find_cycle(edges: dict[str, set[str]]) -> str | None:
     return None
 
 
+def _check_columns(
+    project: Project, rows: Iterable[Row], custom: dict[str, str], report: ImportReport
+) -> list[Column]:
+    """Resolve the file's custom-field columns to the project's fields.
+
+    Steps: a column without values is left out (and said so); a column named like one of
+    the project's fields (any case) goes into it when its values fit that field's kind,
+    a select field gaining the options it lacks, and is left out (said so) when they do
+    not; any other column becomes a new field of the kind its values read as. Each cell
+    is then parsed for its field; a bad one (text over the limit) is a row error.
+    """
+    rows = list(rows)
+    existing = {_key(f.name): f for f in CustomField.objects.filter(project=project)}
+    columns: list[Column] = []
+    for key, name in custom.items():
+        cells = [(row, row.custom.get(key, "")) for row in rows]
+        cells = [(row, value) for row, value in cells if value]
+        if not cells:
+            report.left_out.append({"name": name, "reason": "empty"})
+            continue
+        values = [value for _row, value in cells]
+        current = existing.get(key)
+        if current is not None:
+            added = fields.fit_column(current, values)
+            if added is None:
+                report.left_out.append({"name": name, "reason": "kind", "kind": current.kind})
+                continue
+            target = CustomField(
+                pk=current.pk,
+                project=project,
+                name=current.name,
+                kind=current.kind,
+                options=[*current.options, *added],
+            )
+            column = Column(target, created=False, added=added, values={})
+        else:
+            kind = fields.guess_kind(values)
+            options = list(dict.fromkeys(values)) if kind == FieldKind.SINGLE_SELECT else []
+            target = CustomField(project=project, name=name[:100], kind=kind, options=options)
+            column = Column(target, created=True, added=options, values={})
+        for row, value in cells:
+            try:
+                parsed = fields.parse_value(target, fields.import_items(target, value))
+            except ValidationError as error:
+                report.error(
+                    row.line,
+                    _("%(column)s: %(reason)s")
+                    % {"column": name, "reason": " ".join(error.messages)},
+                )
+                continue
+            if parsed is not None and row.external_id:
+                column.values[row.external_id] = parsed
+        columns.append(column)
+    return columns
+
+
 def check_rows(
     project: Project,
     rows: list[Row],
     report: ImportReport,
     assignee_map: dict[str, User] | None = None,
+    custom: dict[str, str] | None = None,
 ) -> Plan:
-    """Resolve parents, dependencies and people; every problem becomes a row error."""
+    """Resolve parents, dependencies, people and custom-field columns; every problem
+    becomes a row error."""
     by_id: dict[str, Row] = {}
     by_name: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
@@ -437,8 +559,9 @@ def check_rows(
         line = by_id[looping].line if looping in by_id else 1
         report.error(line, _("the dependencies make tasks wait on each other in a loop"))
     assignees = _match_assignees(list(by_id.values()), report, assignee_map or {})
+    columns = _check_columns(project, by_id.values(), custom or {}, report)
     report.errors.sort(key=lambda error: error["line"])
-    return Plan(list(by_id.values()), parent_of, dependencies, assignees)
+    return Plan(list(by_id.values()), parent_of, dependencies, assignees, columns)
 
 
 # --- Writing ---------------------------------------------------------------------------
@@ -587,6 +710,7 @@ def _write(
     changed_ids |= _sync_pairs(
         Dependency, "task_id", "blocked_by_id", set(by_pk), wanted_deps, both_sides=True
     )
+    changed_ids |= _write_columns(project, plan, tasks, report)
     progress(0.9, "write")
 
     updated = [by_pk[pk] for pk in changed_ids if pk in by_pk and by_pk[pk].external_id in before]
@@ -604,6 +728,78 @@ def _write(
     report.created = len(new)
     report.updated = len(updated)
     report.unchanged = len(before) - len(updated)
+
+
+VALUE_COLUMNS = ("text", "number", "date", "choices")
+
+
+def _write_columns(
+    project: Project, plan: Plan, tasks: dict[str, Task], report: ImportReport
+) -> set[int]:
+    """Write the file's custom-field columns; returns the ids of the tasks whose values
+    changed. Runs inside the import transaction.
+
+    Steps: create the new fields after the project's last column; give reused select
+    fields the options they gain; then make the file's tasks' values of these fields what
+    the file says (an empty cell clears the value; the file wins, as for the task fields),
+    inserting, updating and deleting in bulk.
+    """
+    if not plan.columns:
+        return set()
+    last = (
+        CustomField.objects.filter(project=project)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    ) or 0
+    for column in plan.columns:
+        target = column.field
+        if column.created:
+            last += 1
+            target.position = last
+            target.save()
+        elif column.added:
+            CustomField.objects.filter(pk=target.pk).update(options=target.options)
+    wanted: dict[tuple[int, int], dict[str, object]] = {}
+    for column in plan.columns:
+        for external_id, columns in column.values.items():
+            wanted[(tasks[external_id].pk, column.field.pk)] = columns
+    task_ids = {task.pk for task in tasks.values()}
+    current = {
+        (value.task_id, value.field_id): value
+        for value in CustomFieldValue.objects.filter(
+            field__in=[column.field.pk for column in plan.columns]
+        )
+        if value.task_id in task_ids
+    }
+    stale = [value.pk for key, value in current.items() if key not in wanted]
+    new: list[CustomFieldValue] = []
+    changed: list[CustomFieldValue] = []
+    for (task_id, field_id), columns in wanted.items():
+        value = current.get((task_id, field_id))
+        if value is None:
+            new.append(CustomFieldValue(task_id=task_id, field_id=field_id, **columns))
+        elif any(getattr(value, name) != column for name, column in columns.items()):
+            for name, column in columns.items():
+                setattr(value, name, column)
+            changed.append(value)
+    CustomFieldValue.objects.filter(pk__in=stale).delete()
+    CustomFieldValue.objects.bulk_create(new)
+    CustomFieldValue.objects.bulk_update(changed, VALUE_COLUMNS)
+    for column in plan.columns:
+        target = column.field
+        report.fields.append(
+            {
+                "name": target.name,
+                "kind": target.kind,
+                "created": column.created,
+                "values": len(column.values),
+                "added": column.added,
+            }
+        )
+    touched = {value.task_id for value in [*new, *changed]}
+    touched |= {task_id for (task_id, _field), value in current.items() if value.pk in stale}
+    return touched
 
 
 def _sync_pairs(
@@ -668,12 +864,12 @@ def do_import_asana(
     progress = progress or _no_progress
     report = ImportReport()
     try:
-        rows = parse_asana_csv(stream, report, progress)
+        rows, custom = parse_asana_csv(stream, report, progress)
     except UnicodeDecodeError:
         report.error(1, _("the file is not UTF-8 text; export it from Asana again as CSV"))
         return report
     progress(0.4, "parse")
-    plan = check_rows(project, rows, report, assignee_map)
+    plan = check_rows(project, rows, report, assignee_map, custom)
     progress(0.6, "check")
     if not report.ok:
         return report
@@ -681,6 +877,86 @@ def do_import_asana(
         _write(actor, project, plan, report, progress)
     progress(1.0, "done")
     return report
+
+
+# --- What the summary says (the command and the job page) -------------------------------
+
+
+def _spans(lines: Iterable[int]) -> str:
+    """[1, 2, 3, 7] → "1–3, 7"."""
+    spans: list[list[int]] = []
+    for line in sorted(lines):
+        if spans and line == spans[-1][1] + 1:
+            spans[-1][1] = line
+        else:
+            spans.append([line, line])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def skipped_lines(report: dict[str, Any]) -> list[str]:
+    """What the import passed over, as sentences in the current language."""
+    sentences = []
+    above = report.get("skipped_above") or []
+    if above:
+        sentences.append(
+            ngettext(
+                "Skipped %(count)s line above the header row (line %(lines)s).",
+                "Skipped %(count)s lines above the header row (lines %(lines)s).",
+                len(above),
+            )
+            % {"count": len(above), "lines": _spans(above)}
+        )
+    blank = report.get("blank_lines") or []
+    if blank:
+        sentences.append(
+            ngettext(
+                "Skipped %(count)s blank row (line %(lines)s).",
+                "Skipped %(count)s blank rows (lines %(lines)s).",
+                len(blank),
+            )
+            % {"count": len(blank), "lines": _spans(blank)}
+        )
+    return sentences
+
+
+def field_lines(report: dict[str, Any]) -> list[str]:
+    """The custom-field columns: made, reused or left out, as sentences."""
+    kinds = dict(FieldKind.choices)
+    sentences = []
+    for item in report.get("fields") or []:
+        values = {
+            "name": item["name"],
+            "kind": kinds.get(item["kind"], item["kind"]),
+            "count": item["values"],
+            "options": ", ".join(item.get("added") or []),
+        }
+        if item["created"]:
+            sentence = ngettext(
+                "New field “%(name)s” (%(kind)s) with %(count)s value.",
+                "New field “%(name)s” (%(kind)s) with %(count)s values.",
+                item["values"],
+            )
+        else:
+            sentence = ngettext(
+                "%(count)s value went into the existing field “%(name)s” (%(kind)s).",
+                "%(count)s values went into the existing field “%(name)s” (%(kind)s).",
+                item["values"],
+            )
+        sentence %= values
+        if values["options"]:
+            sentence += " " + _("New options: %(options)s.") % values
+        sentences.append(sentence)
+    for item in report.get("left_out") or []:
+        if item["reason"] == "empty":
+            sentence = _("Column “%(name)s” has no values; no field was made for it.")
+        else:
+            sentence = _(
+                "Column “%(name)s” was left out: this project's field of that name is a "
+                "%(kind)s field, and the column's values do not fit it."
+            )
+        kind = str(kinds.get(item.get("kind", ""), "")).lower()
+        sentences.append(sentence % {"name": item["name"], "kind": kind})
+    return sentences
 
 
 # --- Web imports through the worker -----------------------------------------------------

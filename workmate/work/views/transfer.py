@@ -73,6 +73,8 @@ def _job_page(
         "can_restart": can_edit and job.can_restart(),
         "report": report,
         "map_form": map_form,
+        "skipped_lines": transfer.skipped_lines(report),
+        "field_lines": transfer.field_lines(report) if job.status == ImportStatus.DONE else [],
     }
     template = "work/partials/_import_progress.html" if request.htmx else "work/import_job.html"
     return render(request, template, context, status=status)

@@ -159,6 +159,11 @@ class Command(BaseCommand):
                 "errors": len(report.errors),
             }
         )
+        for line in transfer.skipped_lines(report.as_dict()):
+            self.stdout.write(line)
+        if report.ok:
+            for line in transfer.field_lines(report.as_dict()):
+                self.stdout.write(line)
         if report.unknown_assignees:
             self.stdout.write(
                 _("Unknown assignees (left unassigned): %(names)s")
