@@ -177,7 +177,7 @@ def test_custom_fields_are_columns(client, project, alice, bob):
     row = page.split(f'id="task-row-{task.pk}"')[1].split("</tr>")[0]
     cells = re.findall(r'data-field="\d+">(.*?)</td>', row, re.S)
     text = [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
-    assert text == ["12.5", "Wed 26 Nov", "Net DB", "Alice Kim"]
+    assert text == ["12.5", "Wed 26 Nov 2025", "Net DB", "Alice Kim"]
 
 
 def test_read_only_viewer_sees_values_but_no_edit_controls(client, team, alice, charlie):
