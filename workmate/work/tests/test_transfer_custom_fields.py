@@ -116,13 +116,16 @@ def test_blank_rows_above_the_header_crlf_and_bom_are_read_and_said(alice, proje
 
 
 def test_a_title_row_above_the_header_is_skipped_too(alice, project):
-    data = b"ACME export,,\r\n,,\r\nTask ID,Name,Notes\r\n1,Plan,\r\n"
+    # Unnamed columns at the end of the header are no custom fields.
+    data = b"ACME export,,,,\r\n,,,,\r\nTask ID,Name,Notes,,\r\n1,Plan,,,\r\n"
 
     report = run_import(alice, project, data)
 
     assert report.ok, report.errors
     assert report.skipped_above == [1, 2]
     assert project.tasks.get().title == "Plan"
+    assert (report.fields, report.left_out) == ([], [])
+    assert not CustomField.objects.filter(project=project).exists()
 
 
 def test_a_file_without_the_header_still_says_which_columns_are_missing(alice, project):
