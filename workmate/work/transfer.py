@@ -1152,13 +1152,19 @@ def _day(value: datetime.datetime | None) -> str:
 
 
 def export_csv_rows(project: Project) -> Iterator[list[str]]:
-    """The header and one row per task, in Asana's export columns."""
+    """The header and one row per task, in Asana's export columns, then one column per
+    custom field (as Asana writes its own), so that the file imports back into them."""
     tasks, blockers, ids = _export_tasks(project)
     blocking: dict[int, list[int]] = defaultdict(list)
     for task_id, blocked_by in blockers.items():
         for blocker in blocked_by:
             blocking[blocker].append(task_id)
-    yield list(COLUMNS)
+    custom = list(CustomField.objects.filter(project=project))
+    shown: dict[tuple[int, int], str] = {}
+    by_pk = {item.pk: item for item in custom}
+    for value in CustomFieldValue.objects.filter(field__project=project).select_related("person"):
+        shown[(value.task_id, value.field_id)] = fields.display_value(by_pk[value.field_id], value)
+    yield [*COLUMNS, *(item.name for item in custom)]
     for task in tasks:
         due = (
             timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
@@ -1182,6 +1188,7 @@ def export_csv_rows(project: Project) -> Iterator[list[str]]:
             task.parent.title if task.parent else "",
             ",".join(sorted(ids[pk] for pk in blockers.get(task.pk, []))),
             ",".join(sorted(ids[pk] for pk in blocking.get(task.pk, []))),
+            *(shown.get((task.pk, item.pk), "") for item in custom),
         ]
 
 

@@ -18,6 +18,7 @@ from workmate.testing.factories import make_project, make_user
 from workmate.work import transfer
 from workmate.work.models import (
     Activity,
+    CustomFieldValue,
     Dependency,
     Project,
     ProjectMember,
@@ -357,7 +358,8 @@ def test_export_csv_has_asanas_columns_and_round_trips(alice, bob, team, project
     import_file(alice, project)
     exported = "".join(transfer.export_csv_lines(project))
     rows = list(csv.DictReader(StringIO(exported)))
-    assert list(rows[0]) == list(transfer.COLUMNS)
+    # Asana's columns, then the custom fields the import made of the file's own columns.
+    assert list(rows[0]) == [*transfer.COLUMNS, "Priority", "Estimated time"]
     assert len(rows) == 17
     web = next(row for row in rows if row["Name"] == "Migrate web tier")
     assert web["Blocked By (Dependencies)"] == tid(6)
@@ -369,6 +371,16 @@ def test_export_csv_has_asanas_columns_and_round_trips(alice, bob, team, project
 
     assert report.ok, report.errors
     assert snapshot(copy) == snapshot(project)
+    assert field_snapshot(copy) == field_snapshot(project)
+
+
+def field_snapshot(project: Project) -> list[tuple]:
+    return sorted(
+        (value.task.external_id, value.field.name, value.field.kind, value.text, value.number)
+        for value in CustomFieldValue.objects.filter(task__project=project).select_related(
+            "task", "field"
+        )
+    )
 
 
 def snapshot(project: Project) -> list[tuple]:
