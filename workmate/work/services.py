@@ -757,12 +757,14 @@ def do_hand_back_request(actor: User, request: WorkRequest, reason: str) -> Work
     locked.closed_at = timezone.now()
     locked.save(update_fields=["state", "answer", "closed_at"])
     task = Task.objects.select_for_update().get(pk=locked.task_id)
+    verb = "declined"  # Asked for a reply only (Ask), the task was never theirs.
     if task.assignee_id == actor.pk:
         task.assignee_id = locked.requester_id
         task.version += 1
         task.save(update_fields=["assignee", "version", "updated_at"])
+        verb = "handed_back"
     Comment.objects.create(task=task, author=actor, body=reason)
-    _log(task, actor, "handed_back", "assignee", actor.full_name, locked.requester.full_name)
+    _log(task, actor, verb, "assignee", actor.full_name, locked.requester.full_name)
     _notify([locked.requester], Kind.REPLY, actor, task, excerpt=reason)
     return locked
 

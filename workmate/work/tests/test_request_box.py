@@ -434,3 +434,16 @@ def test_api_task_create_takes_the_reply_by_and_checks_it(project, alice, bob):
     assert created.status_code == 201, created.content
     assert Task.objects.count() == 1
     assert WorkRequest.objects.get().reply_by == FRIDAY_CLOSE
+
+
+def test_declining_a_request_for_a_reply_keeps_the_assignee(client, project, alice, bob):
+    task = services.do_create_task(alice, project, title="Runbook", assignee=alice)
+    request = services.do_send_request(alice, task, bob, message="Review?", reassign=False)
+
+    services.do_hand_back_request(bob, request, "Not my area.")
+
+    task.refresh_from_db()
+    assert task.assignee == alice
+    client.force_login(alice)
+    page = client.get(reverse("work:task", args=[task.pk])).content.decode()
+    assert "Bob Lee declined the request from Alice Kim" in page

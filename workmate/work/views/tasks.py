@@ -79,6 +79,7 @@ def describe_activity(activity: Activity) -> str:
         "acknowledged": _("%(who)s acknowledged the request"),
         "answered": _("%(who)s answered the request"),
         "handed_back": _("%(who)s handed the task back to %(new)s"),
+        "declined": _("%(who)s declined the request from %(new)s"),
         "blocked_by": _("%(who)s marked it as blocked by %(new)s"),
         "unblocked": _("%(who)s removed the block by %(old)s"),
         "attached": _("%(who)s attached %(new)s"),
