@@ -83,3 +83,30 @@ def test_a_request_with_its_message_and_reply_by_in_korean(
     expect(page.locator("#comments")).to_contain_text("가상 머신 40대")
     request.refresh_from_db()
     assert request.state == RequestState.ANSWERED
+
+
+def test_someone_of_another_team_finishes_what_she_was_asked(page: Page, live_server, team, alice):
+    from workmate.accounts.models import TeamRole
+    from workmate.testing.factories import add_member, make_team, make_user
+    from workmate.work.models import TaskStatus, Visibility
+
+    dana = make_user(email="dana@example.com", full_name="윤하은", language="ko")
+    add_member(make_team(code="LE", name="Lead Engineering"), dana, TeamRole.MEMBER)
+    project = make_project(name="롤아웃", team=team, owner=alice, visibility=Visibility.ORG)
+    task = services.do_create_task(alice, project, title="롤아웃 계획 검토")
+    services.do_send_request(alice, task, dana, message="계획을 검토해 주세요.")
+    login(page, live_server, dana.email, DEFAULT_PASSWORD)
+
+    page.goto("/work/")
+    page.locator(".task-link", has_text="롤아웃 계획 검토").first.click()
+    panel = page.locator("#task-panel")
+    expect(panel.locator("#edit-link")).to_have_count(0)
+    subtask_form = panel.locator("#subtask-form")
+    subtask_form.locator("input[name=subtask-title]").fill("롤백 절차 확인")
+    subtask_form.locator("button[type=submit]").click()
+    expect(page.locator("#subtasks")).to_contain_text("롤백 절차 확인")
+    page.locator("#toggle-form button").click()
+    expect(page.locator(".messages")).to_contain_text("완료")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
+    assert task.subtasks.get().created_by == dana
