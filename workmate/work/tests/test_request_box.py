@@ -447,3 +447,16 @@ def test_declining_a_request_for_a_reply_keeps_the_assignee(client, project, ali
     client.force_login(alice)
     page = client.get(reverse("work:task", args=[task.pk])).content.decode()
     assert "Bob Lee declined the request from Alice Kim" in page
+
+
+def test_the_ask_form_gets_its_reply_by_too(client, project, alice, bob):
+    client.force_login(alice)
+
+    page = client.get(
+        reverse("work:reply_by_field"),
+        {"project": project.pk, "prefix": "ask", "ask-person": bob.pk},
+        headers=HTMX,
+    ).content.decode()
+
+    expected = services.reply_by_for(bob, NOW, project).astimezone(SEOUL)
+    assert 'name="ask-reply_by"' in page and f'value="{expected:%Y-%m-%dT%H:%M}"' in page
