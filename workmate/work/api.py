@@ -242,6 +242,12 @@ class TaskFields(Schema):
     request_message: str | None = Field(
         None, description="Sent with the request when the task goes to someone else."
     )
+    request_reply_by: datetime.datetime | None = Field(
+        None,
+        description="The reply-by of that request; by default the team's working hours in "
+        "the assignee's calendar. A time outside their working hours is refused (422) with "
+        "their next working moment in the message.",
+    )
 
 
 class TaskIn(TaskFields):
@@ -331,9 +337,20 @@ class RequestFilters(PageParams):
 
 class RequestIn(Schema):
     assignee_id: int
-    message: str = ""
+    message: str = Field("", description="What you ask of them (Markdown); required.")
     reply_by: datetime.datetime | None = Field(
-        None, description="Defaults to the team's working hours in the assignee's calendar."
+        None,
+        description="Defaults to the team's working hours in the assignee's calendar. A time "
+        "outside their working hours is refused (422) with their next working moment in the "
+        "message.",
+    )
+    reassign: bool = Field(
+        True,
+        description="Make them the assignee (editors only). False asks for a reply, a review "
+        "or an answer, and keeps the assignee; whoever may work on the task may do that.",
+    )
+    urgent_reason: str = Field(
+        "", description="Why it cannot wait: tells them now, even outside working hours."
     )
 
 
@@ -544,13 +561,15 @@ def get_task(request: HttpRequest, response: HttpResponse, task_id: int) -> Task
 def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -> Status[Task]:
     project = services.get_project_for_user(request.auth, payload.project_id)
     data = payload.dict(
-        exclude={"project_id", "title", "request_message", "tags"}, exclude_unset=True
+        exclude={"project_id", "title", "request_message", "request_reply_by", "tags"},
+        exclude_unset=True,
     )
     task = services.do_create_task(
         request.auth,
         project,
         title=payload.title,
         request_message=payload.request_message or "",
+        request_reply_by=payload.request_reply_by,
         tags=_tag_names(payload.tags),
         **_task_changes(project, data),
     )
@@ -572,13 +591,14 @@ def update_task(
     """Change only the fields you send. With `If-Match`, a stale version is refused (409)."""
     task = services.get_task_for_user(request.auth, task_id)
     expected = parse_if_match(if_match)
-    data = payload.dict(exclude={"request_message", "tags"}, exclude_unset=True)
+    data = payload.dict(exclude={"request_message", "request_reply_by", "tags"}, exclude_unset=True)
     services.do_update_task(
         request.auth,
         task,
         _task_changes(task.project, data),
         expected_version=expected,
         request_message=payload.request_message or "",
+        request_reply_by=payload.request_reply_by,
         tags=_tag_names(payload.tags),
     )
     return _task_out(request.auth, task_id, response)
@@ -683,11 +703,18 @@ def get_request(request: HttpRequest, request_id: int) -> WorkRequest:
 
 @router.post("/tasks/{task_id}/requests", response={201: RequestOut, **WRITE_ERRORS})
 def send_request(request: HttpRequest, task_id: int, payload: RequestIn) -> Status[WorkRequest]:
-    """Asks someone in writing to take the task on; they become its assignee."""
+    """Asks someone in writing about the task: to take it on (they become its assignee), or
+    with `reassign: false` for a reply while the assignee stays."""
     task = services.get_task_for_user(request.auth, task_id)
     assignee = _person_for(task.project, payload.assignee_id)
     work_request = services.do_send_request(
-        request.auth, task, assignee, message=payload.message, reply_by=payload.reply_by
+        request.auth,
+        task,
+        assignee,
+        message=payload.message,
+        reply_by=payload.reply_by,
+        reassign=payload.reassign,
+        urgent_reason=payload.urgent_reason.strip(),
     )
     return Status(201, _requests().get(pk=work_request.pk))
 

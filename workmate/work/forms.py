@@ -139,7 +139,91 @@ def clean_urgent(form: forms.Form, data: dict[str, object]) -> None:
         form.add_error("urgent_reason", _("Say why this cannot wait for working hours."))
 
 
-class TaskQuickForm(forms.Form):
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+class RequestBoxForm(forms.Form):
+    """The request box: what is asked, by when, and whether it is urgent.
+
+    Every form that can ask someone (quick add, the task edit form, subtasks, "Ask")
+    inherits it and renders it with `work/partials/_request_box.html`. A request is sent
+    when the form's `asks()` says so; then the message is required. An empty reply-by is
+    the proposal from the assignee's working hours (what the htmx fragment pre-fills); a
+    chosen one outside their working hours is refused by the service with their next
+    working moment put in the field (`show_service_error`).
+    """
+
+    request_message = forms.CharField(
+        label=_("What you ask"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when it goes to someone else. Markdown works."),
+    )
+    reply_by = forms.DateTimeField(
+        label=_("Reply by"),
+        required=False,
+        widget=DateTimeInput(format="%Y-%m-%dT%H:%M"),
+        help_text=_(
+            "Your time. Proposed from their working hours; a time when they do not work is "
+            "refused and their next working moment offered. Empty: the proposal."
+        ),
+    )
+    urgent, urgent_reason = urgent_fields()
+
+    # The field naming the person asked; `None` in a form that only asks (Ask).
+    assignee_field = "assignee"
+
+    def __init__(self, *args: object, user: User | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+
+    def asks(self, data: dict[str, object]) -> bool:
+        """Whether saving sends a request: someone other than me is picked."""
+        person = data.get(self.assignee_field)
+        return person is not None and (self.user is None or person != self.user)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        clean_urgent(self, data)
+        if self.asks(data):
+            if not str(data.get("request_message") or "").strip():
+                self.add_error("request_message", _("Say what you ask of them."))
+        elif self.assignee_field not in self.errors and (
+            data.get("urgent") or str(data.get("request_message") or "").strip()
+        ):
+            self.add_error(
+                self.assignee_field, _("A request needs someone to go to: choose who you ask.")
+            )
+        return data
+
+    def request_kwargs(self) -> dict[str, object]:
+        """The request's part of the cleaned data, as `do_create_task`/`do_update_task` take it."""
+        data = self.cleaned_data
+        return {
+            "request_message": data["request_message"].strip(),
+            "request_reply_by": data["reply_by"],
+            "urgent_reason": data["urgent_reason"].strip() if data["urgent"] else "",
+        }
+
+    def show_service_error(self, error: ValidationError) -> None:
+        """The service's error beside its field; a refused reply-by offers the next moment."""
+        offer = getattr(error, "offer", None)
+        if hasattr(error, "error_dict"):
+            # The services name the request's fields as the API does.
+            names = {"message": "request_message", "assignee": self.assignee_field}
+            error = ValidationError(
+                {names.get(key, key): value for key, value in error.error_dict.items()}
+            )
+        add_service_errors(self, error)
+        if offer is not None:
+            self.data = self.data.copy()  # type: ignore[assignment]
+            local = timezone.localtime(offer).strftime("%Y-%m-%dT%H:%M")
+            self.data[self.add_prefix("reply_by")] = local  # type: ignore[index]
+
+
+class TaskQuickForm(RequestBoxForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     section = forms.ModelChoiceField(
         label=_("Section"), queryset=None, required=False, empty_label=_("No section")
@@ -151,7 +235,6 @@ class TaskQuickForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
     )
-    urgent, urgent_reason = urgent_fields()
 
     def __init__(
         self,
@@ -177,12 +260,10 @@ class TaskQuickForm(forms.Form):
                 *[(person.pk, str(person)) for person in people],
             ]
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        clean_urgent(self, data)
-        if data.get("urgent") and not data.get("assignee") and "assignee" not in self.errors:
-            self.add_error("assignee", _("An urgent request needs someone to go to."))
-        return data
+    def task_fields(self) -> dict[str, object]:
+        """The task's part of the cleaned data (the request's is `request_kwargs()`)."""
+        data = self.cleaned_data
+        return {name: data[name] for name in ("title", "section", "assignee", "due_on")}
 
 
 class SectionForm(forms.Form):
@@ -244,7 +325,7 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
-class TaskEditForm(forms.Form):
+class TaskEditForm(RequestBoxForm):
     """Every field of a task; `version` is the one the editor read (optimistic concurrency)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput(), min_value=1)
@@ -276,8 +357,6 @@ class TaskEditForm(forms.Form):
     parent = forms.ModelChoiceField(
         label=_("Parent task"), queryset=None, required=False, empty_label=_("None (top level)")
     )
-    # Urgent goes with the request a new assignee is sent.
-    urgent, urgent_reason = urgent_fields()
 
     def __init__(self, *args: object, task: Task, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -322,11 +401,12 @@ class TaskEditForm(forms.Form):
             self.add_error("due_on", _("The due date cannot be before the start date."))
         if data.get("due_time") and not due_on and "due_on" not in self.errors:
             self.add_error("due_time", _("Pick a due date for this time."))
-        clean_urgent(self, data)
-        assignee = data.get("assignee")
-        if data.get("urgent") and (assignee is None or assignee.pk == self.task.assignee_id):
-            self.add_error("assignee", _("Urgent goes with a request: choose a new assignee."))
         return data
+
+    def asks(self, data: dict[str, object]) -> bool:
+        # Only a new assignee is sent a request.
+        person = data.get("assignee")
+        return super().asks(data) and person.pk != self.task.assignee_id  # type: ignore[union-attr]
 
     def changes(self) -> dict[str, object]:
         """The cleaned values as `do_update_task` takes them: the due time becomes `due_at`."""
@@ -349,7 +429,7 @@ class TaskEditForm(forms.Form):
         }
 
 
-class SubtaskForm(forms.Form):
+class SubtaskForm(RequestBoxForm):
     title = forms.CharField(label=_("Subtask"), max_length=300)
     assignee = forms.ModelChoiceField(
         label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
@@ -358,6 +438,32 @@ class SubtaskForm(forms.Form):
     def __init__(self, *args: object, project: Project, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
+
+
+class AskForm(RequestBoxForm):
+    """ "Ask" on a task: a written request to one person about it, for a reply or to take it."""
+
+    person = forms.ModelChoiceField(label=_("Ask"), queryset=None, empty_label=_("Choose a person"))
+    reassign = forms.BooleanField(
+        label=_("Make them the assignee"),
+        required=False,
+        help_text=_("Otherwise they are asked for a reply (a review, an answer) about it."),
+    )
+    assignee_field = "person"
+
+    def __init__(
+        self, *args: object, task: Task, can_reassign: bool = True, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not can_reassign:
+            # Only the project's editors hand tasks over; the rest ask for a reply.
+            del self.fields["reassign"]
+        self.fields["person"].queryset = people_who_can_see(task.project).exclude(  # type: ignore[attr-defined]
+            pk=getattr(self.user, "pk", None)
+        )
+        # Asking about an unassigned task usually hands it over; otherwise it asks for a reply.
+        if "reassign" in self.fields:
+            self.fields["reassign"].initial = task.assignee_id is None
 
 
 class AttachmentForm(forms.Form):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User
+from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox
 from workmate.inbox.models import Kind
 from workmate.lib.workcalendar import add_working_time
@@ -108,6 +109,47 @@ def check_can_edit(user: User, project: Project) -> None:
         raise PermissionDenied(_("You can look at this project but not change it."))
 
 
+# What the people asked to do a task may change on it, whatever their project role.
+WORK_FIELDS = frozenset({"status"})
+
+
+def can_work_on(user: User, task: Task) -> bool:
+    """Whether `user` may do the work of `task`: change its status, add subtasks under it,
+    log time on it and attach files to it.
+
+    The project's editors may; so may the task's assignee and the people of an open
+    request on it (the one asked and the one who asked), on the task and its subtasks,
+    whatever their role in the project: someone asked for a review on another team's
+    project must be able to finish it. Everything else (title, moving, deleting, the
+    project itself) still follows `can_edit_project`. Seeing the task is checked before,
+    by `get_task_for_user`.
+    """
+    if not user.is_authenticated or task.project.is_archived:
+        return False
+    # The task and its ancestors: asked to do a task, one does its subtasks too.
+    chain = [task.pk]
+    if task.assignee_id == user.pk:
+        return True
+    parent_id = task.parent_id
+    while parent_id is not None and parent_id not in chain:
+        chain.append(parent_id)
+        parent = Task.objects.filter(pk=parent_id).values("assignee_id", "parent_id").first()
+        if parent is None:
+            break
+        if parent["assignee_id"] == user.pk:
+            return True
+        parent_id = parent["parent_id"]
+    asked = WorkRequest.objects.open().filter(task_id__in=chain)
+    if asked.filter(Q(assignee=user) | Q(requester=user)).exists():
+        return True
+    return can_edit_project(user, task.project)
+
+
+def check_can_work_on(user: User, task: Task) -> None:
+    if not can_work_on(user, task):
+        raise PermissionDenied(_("You can look at this task but not work on it."))
+
+
 # --- Reply-by --------------------------------------------------------------------------
 
 
@@ -122,6 +164,46 @@ def reply_by_for(
     hours = project.team.reply_by_hours if project is not None else DEFAULT_REPLY_BY_HOURS
     calendar = assignee.profile.working_hours(CompanyDayOff.objects.dates())
     return add_working_time(calendar, sent_at, datetime.timedelta(hours=hours))
+
+
+class ReplyByOutsideWorkingTime(ValidationError):
+    """A chosen reply-by the assignee is not working at; `offer` is their next working moment."""
+
+    def __init__(self, message: str, offer: datetime.datetime) -> None:
+        super().__init__({"reply_by": message})
+        self.offer = offer
+
+
+def check_reply_by(
+    assignee: User, reply_by: datetime.datetime, now: datetime.datetime | None = None
+) -> datetime.datetime:
+    """A reply-by chosen by the requester, refused unless it is in the assignee's working time.
+
+    Refused rather than moved: a deadline changed behind the requester's back is one they
+    did not set. The error offers the next working moment, which the form puts in the field
+    for one more click (the API's 422 says it too). The end of a working day counts ("by
+    18:00"), as `add_working_time` gives it.
+    """
+    now = now or timezone.now()
+    if timezone.is_naive(reply_by):
+        # A time without an offset is read in the requester's own zone, as the form shows it.
+        reply_by = timezone.make_aware(reply_by)
+    if reply_by <= now:
+        raise ValidationError({"reply_by": _("The reply-by must be in the future.")})
+    calendar = assignee.profile.working_hours(CompanyDayOff.objects.dates())
+    just_before = reply_by - datetime.timedelta(microseconds=1)
+    if calendar.is_working_at(reply_by) or calendar.is_working_at(just_before):
+        return reply_by
+    offer = calendar.next_working_moment(reply_by)
+    message = _(
+        "%(when)s is outside %(name)s's working hours. Their next working moment is "
+        "%(offer)s: choose that or another time when they work."
+    ) % {
+        "when": when(timezone.localtime(reply_by)),
+        "name": assignee.full_name,
+        "offer": when(timezone.localtime(offer)),
+    }
+    raise ReplyByOutsideWorkingTime(message, offer)
 
 
 # --- Notifications -----------------------------------------------------------------------
@@ -227,12 +309,20 @@ def do_create_task(
     *,
     title: str,
     request_message: str = "",
+    request_reply_by: datetime.datetime | None = None,
     urgent_reason: str = "",
     tags: list[str] | None = None,
     **fields: object,
 ) -> Task:
-    """Add a task at the end of its list; `tags` names its tags (missing ones are made)."""
-    check_can_edit(actor, project)
+    """Add a task at the end of its list; `tags` names its tags (missing ones are made).
+
+    A subtask may also be added by whoever may work on its parent (`can_work_on`).
+    """
+    parent = fields.get("parent")
+    if isinstance(parent, Task) and parent.project_id == project.pk:
+        check_can_work_on(actor, parent)
+    else:
+        check_can_edit(actor, project)
     title = title.strip()
     if not title:
         raise ValidationError({"title": _("Give the task a title.")})
@@ -258,7 +348,9 @@ def do_create_task(
         _set_tags(task, tags)
     _log(task, actor, "created")
     if task.assignee_id and task.assignee_id != actor.pk:
-        _send_request(actor, task, task.assignee, request_message, urgent_reason)
+        _send_request(
+            actor, task, task.assignee, request_message, urgent_reason, reply_by=request_reply_by
+        )
     return task
 
 
@@ -285,6 +377,7 @@ def do_update_task(
     *,
     expected_version: int | None = None,
     request_message: str = "",
+    request_reply_by: datetime.datetime | None = None,
     urgent_reason: str = "",
     tags: list[str] | None = None,
 ) -> Task:
@@ -294,9 +387,13 @@ def do_update_task(
 
     Steps: lock the row (two editors saving at once must not lose one change); refuse a
     stale version; apply and validate; save the changed fields and bump the version;
-    reassigning to someone else sends them a request.
+    reassigning to someone else sends them a request. A change of status alone may be made
+    by whoever may work on the task (`can_work_on`); anything else needs an editor.
     """
-    check_can_edit(actor, task.project)
+    if tags is None and changes and set(changes) <= WORK_FIELDS:
+        check_can_work_on(actor, task)
+    else:
+        check_can_edit(actor, task.project)
     locked = Task.objects.select_for_update().get(pk=task.pk)
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(locked)
@@ -338,7 +435,14 @@ def do_update_task(
         _log(locked, actor, verb, name, _display(locked, name, old), _display(locked, name, new))
     assignee_change = next((c for c in changed if c[0] == "assignee"), None)
     if assignee_change and assignee_change[2] is not None and assignee_change[2] != actor:
-        _send_request(actor, locked, assignee_change[2], request_message, urgent_reason)  # type: ignore[arg-type]
+        _send_request(
+            actor,
+            locked,
+            assignee_change[2],  # type: ignore[arg-type]
+            request_message,
+            urgent_reason,
+            reply_by=request_reply_by,
+        )
     if status_change and status_change[2] == TaskStatus.DONE:
         # Completing a recurring task creates its next occurrence (imported here: a cycle).
         from workmate.voice import leads as voice_leads
@@ -518,19 +622,29 @@ def is_blocked(task: Task) -> bool:
 
 
 def _send_request(
-    actor: User, task: Task, assignee: User, message: str, urgent_reason: str = ""
+    actor: User,
+    task: Task,
+    assignee: User,
+    message: str,
+    urgent_reason: str = "",
+    *,
+    reply_by: datetime.datetime | None = None,
+    reassign: bool = True,
 ) -> WorkRequest:
+    """Write the request and tell the person asked; a chosen `reply_by` is checked first."""
     now = timezone.now()
+    if reply_by is not None:
+        reply_by = check_reply_by(assignee, reply_by, now)
     request = WorkRequest.objects.create(
         task=task,
         requester=actor,
         assignee=assignee,
         message=message.strip(),
-        reply_by=reply_by_for(assignee, now, task.project),
+        reply_by=reply_by or reply_by_for(assignee, now, task.project),
         created_at=now,
     )
     task.followers.add(actor, assignee)
-    _log(task, actor, "requested", "assignee", "", assignee.full_name)
+    _log(task, actor, "requested" if reassign else "asked", "assignee", "", assignee.full_name)
     _notify(
         [assignee], Kind.REQUEST, actor, task, excerpt=request.message, urgent_reason=urgent_reason
     )
@@ -546,14 +660,23 @@ def do_send_request(
     message: str = "",
     reply_by: datetime.datetime | None = None,
     urgent_reason: str = "",
+    reassign: bool = True,
 ) -> WorkRequest:
-    """Ask someone in writing to take on a task; they become its assignee."""
-    check_can_edit(actor, task.project)
+    """Ask someone in writing about a task: the "Ask" action and the API's request.
+
+    With `reassign` they become its assignee (editors only); without, they are asked for a
+    reply (a review, an answer) and the assignee stays, which whoever may work on the task
+    may do. The message says what is asked: it is required.
+    """
+    if reassign:
+        check_can_edit(actor, task.project)
+    else:
+        check_can_work_on(actor, task)
     if assignee == actor:
         raise ValidationError({"assignee": _("A request goes to someone else.")})
-    if reply_by is not None and reply_by <= timezone.now():
-        raise ValidationError({"reply_by": _("The reply-by must be in the future.")})
-    if task.assignee_id != assignee.pk:
+    if not message.strip():
+        raise ValidationError({"message": _("Say what you ask of them.")})
+    if reassign and task.assignee_id != assignee.pk:
         Task.objects.filter(pk=task.pk).update(assignee=assignee, version=task.version + 1)
         _log(
             task,
@@ -564,11 +687,9 @@ def do_send_request(
             assignee.full_name,
         )
         task.refresh_from_db()
-    request = _send_request(actor, task, assignee, message, urgent_reason)
-    if reply_by is not None:
-        request.reply_by = reply_by
-        request.save(update_fields=["reply_by"])
-    return request
+    return _send_request(
+        actor, task, assignee, message, urgent_reason, reply_by=reply_by, reassign=reassign
+    )
 
 
 def get_request_for_user(user: User, pk: int) -> WorkRequest:
@@ -636,12 +757,14 @@ def do_hand_back_request(actor: User, request: WorkRequest, reason: str) -> Work
     locked.closed_at = timezone.now()
     locked.save(update_fields=["state", "answer", "closed_at"])
     task = Task.objects.select_for_update().get(pk=locked.task_id)
+    verb = "declined"  # Asked for a reply only (Ask), the task was never theirs.
     if task.assignee_id == actor.pk:
         task.assignee_id = locked.requester_id
         task.version += 1
         task.save(update_fields=["assignee", "version", "updated_at"])
+        verb = "handed_back"
     Comment.objects.create(task=task, author=actor, body=reason)
-    _log(task, actor, "handed_back", "assignee", actor.full_name, locked.requester.full_name)
+    _log(task, actor, verb, "assignee", actor.full_name, locked.requester.full_name)
     _notify([locked.requester], Kind.REPLY, actor, task, excerpt=reason)
     return locked
 
@@ -1040,8 +1163,8 @@ def check_attachment(upload: UploadedFile) -> str:
 
 @transaction.atomic
 def do_add_attachment(actor: User, task: Task, upload: UploadedFile) -> Attachment:
-    """Store an uploaded file with the task (editors only), after checking size and type."""
-    check_can_edit(actor, task.project)
+    """Store an uploaded file with the task (whoever may work on it), checking size and type."""
+    check_can_work_on(actor, task)
     content_type = check_attachment(upload)
     name = os.path.basename((upload.name or "").replace("\\", "/")).strip() or "file"
     attachment = Attachment(

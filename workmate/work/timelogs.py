@@ -76,8 +76,8 @@ def do_log_time(
     billable: bool = False,
     customer: Customer | None = None,
 ) -> TimeLog:
-    """Record time the actor worked on a task they may edit."""
-    services.check_can_edit(actor, task.project)
+    """Record time the actor worked on a task they may work on (`services.can_work_on`)."""
+    services.check_can_work_on(actor, task)
     worked_on = worked_on or today_for(actor)
     note = note.strip()
     _check(minutes, worked_on, note)

@@ -65,6 +65,8 @@ urlpatterns = [
     path("tasks/<int:pk>/edit/", tasks.edit_task, name="edit_task"),
     path("tasks/<int:pk>/rename/", tasks.rename_task, name="rename_task"),
     path("tasks/<int:pk>/subtasks/", tasks.add_subtask, name="add_subtask"),
+    path("tasks/<int:pk>/ask/", tasks.ask, name="ask"),
+    path("requests/reply-by/", tasks.reply_by_field, name="reply_by_field"),
     path("tasks/<int:pk>/attachments/", tasks.add_attachment, name="add_attachment"),
     path("tasks/<int:pk>/dependencies/", tasks.add_dependency, name="add_dependency"),
     path(

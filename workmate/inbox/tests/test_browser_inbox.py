@@ -33,6 +33,7 @@ def test_urgent_request_counted_snoozed_and_archived(page: Page, live_server, pe
     form = page.locator("#add-task-form")
     form.locator("input[name=title]").fill("Restore the database")
     form.locator("select[name=assignee]").select_option(str(alice.pk))
+    form.locator("textarea[name=request_message]").fill("Restore from last night's backup.")
     form.locator("summary", has_text="Mark urgent").click()
     expect(form.get_by_text("You can mark 3 more notifications urgent today.")).to_be_visible()
     form.locator("input[name=urgent]").check()

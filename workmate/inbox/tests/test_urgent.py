@@ -33,7 +33,7 @@ def task(project):
 
 
 def add_task(client, project, **fields):
-    data = {"title": "Restore the database", "assignee": "", **fields}
+    data = {"title": "Restore the database", "assignee": "", "request_message": "Now.", **fields}
     return client.post(reverse("work:add_task", args=[project.pk]), data)
 
 
@@ -85,7 +85,7 @@ def test_urgent_without_an_assignee_is_an_error(client, project, bob):
     response = add_task(client, project, urgent="on", urgent_reason="Down")
 
     assert response.status_code == 400
-    assert "An urgent request needs someone to go to." in response.content.decode()
+    assert "A request needs someone to go to: choose who you ask." in response.content.decode()
     assert not Task.objects.exists()
 
 

@@ -55,7 +55,7 @@ def test_creating_a_task_for_someone_else_is_a_request_and_for_oneself_is_nothin
 )
 def test_every_reply_tells_the_requester_only(project, alice, bob, reply, args):
     task = services.do_create_task(alice, project, title="Check backups")
-    request = services.do_send_request(alice, task, bob)
+    request = services.do_send_request(alice, task, bob, message="Check them.")
     Notification.objects.all().delete()
 
     reply(bob, request, *args)

@@ -59,6 +59,12 @@ def _can_edit(context: template.Context, task: Task) -> bool:
     return services.can_edit_project(context["request"].user, task.project)
 
 
+def _can_work(context: template.Context, task: Task) -> bool:
+    if "can_work" in context:
+        return bool(context["can_work"])
+    return services.can_work_on(context["request"].user, task)
+
+
 @register.simple_tag(takes_context=True)
 def recurrence_panel(context: template.Context, task: Task) -> dict[str, object]:
     rule = Recurrence.objects.filter(task=task).first()
@@ -82,7 +88,7 @@ def timelog_panel(context: template.Context, task: Task) -> dict[str, object]:
         "entries": entries,
         "total": totals["total"] or 0,
         "billable": totals["billable"] or 0,
-        "can_edit": _can_edit(context, task),
+        "can_edit": _can_work(context, task),
         "user_id": user.pk,
         "form": context.get("timelog_form")
         or TimeLogForm(prefix="time", initial={"worked_on": today_for(user)}),

@@ -230,6 +230,7 @@ def test_a_request_is_sent_and_answered_in_writing(page: Page, live_server, peop
     form = page.locator("#add-task-form")
     form.locator("input[name=title]").fill("Check the backup restore")
     form.locator("select[name=assignee]").select_option(label="Bob Lee")
+    form.locator("textarea[name=request_message]").fill("Restore one into the lab.")
     form.locator("button[type=submit]").click()
     expect(page.locator(".messages")).to_contain_text("Bob Lee is asked to reply by")
     request = WorkRequest.objects.get()

@@ -68,6 +68,8 @@ TARGETS: dict[str, str | None] = {
     "edit_task": "task",
     "rename_task": "task",
     "add_subtask": "task",
+    "ask": "task",
+    "reply_by_field": None,
     "add_attachment": "task",
     "add_dependency": "task",
     "remove_dependency": "task+blocker",

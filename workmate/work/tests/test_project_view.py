@@ -279,14 +279,17 @@ def test_assigning_someone_else_sends_a_request_and_says_the_reply_by(client, pr
     client.force_login(alice)
 
     response = client.post(
-        url(project, "work:add_task"), {"title": "Check backups", "assignee": bob.pk}, follow=True
+        url(project, "work:add_task"),
+        {"title": "Check backups", "assignee": bob.pk, "request_message": "Restore one, too."},
+        follow=True,
     )
 
     request = WorkRequest.objects.get()
-    assert (request.task.title, request.requester, request.assignee) == (
+    assert (request.task.title, request.requester, request.assignee, request.message) == (
         "Check backups",
         alice,
         bob,
+        "Restore one, too.",
     )
     # Eight of Bob's working hours after Wednesday 10:00.
     assert request.reply_by == datetime.datetime(2025, 11, 19, 18, 0, tzinfo=SEOUL)

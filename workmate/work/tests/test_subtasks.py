@@ -167,11 +167,16 @@ def test_adds_a_subtask_with_an_assignee(client, task, alice, bob):
         client,
         "work:add_subtask",
         task,
-        {"subtask-title": "Check the dump", "subtask-assignee": bob.pk},
+        {
+            "subtask-title": "Check the dump",
+            "subtask-assignee": bob.pk,
+            "subtask-request_message": "Does it restore?",
+        },
         follow=True,
     )
 
     subtask = task.subtasks.get()
+    assert subtask.requests.get().message == "Does it restore?"
     assert (subtask.title, subtask.assignee, subtask.project) == (
         "Check the dump",
         bob,

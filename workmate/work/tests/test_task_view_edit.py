@@ -152,6 +152,7 @@ def test_saves_every_field(client, project, task, alice, bob):
             title="  Check all backups ",
             description="## Steps\n\n1. Look",
             assignee=bob.pk,
+            request_message="Check them all, please.",
             start_on="2025-11-17",
             due_on="2025-11-21",
             due_time="09:30",
@@ -320,7 +321,13 @@ def test_reassigning_can_send_an_urgent_request(client, task, alice, bob):
     assert 'name="urgent_reason"' in page
     response = client.post(
         edit_url(task),
-        form_data(task, assignee=bob.pk, urgent="on", urgent_reason="Restore before 7 am"),
+        form_data(
+            task,
+            assignee=bob.pk,
+            request_message="Restore it",
+            urgent="on",
+            urgent_reason="Restore before 7 am",
+        ),
     )
     assert response.status_code == 302
     note = Notification.objects.get(recipient=bob, kind=Kind.REQUEST)
@@ -336,8 +343,10 @@ def test_urgent_without_a_new_assignee_or_reason_saves_nothing(client, task, ali
         edit_url(task), form_data(task, title="Changed", urgent="on", urgent_reason="Now")
     )
     assert same.status_code == 400
-    assert "Urgent goes with a request: choose a new assignee." in same.content.decode()
-    no_reason = client.post(edit_url(task), form_data(task, assignee=bob.pk, urgent="on"))
+    assert "A request needs someone to go to: choose who you ask." in same.content.decode()
+    no_reason = client.post(
+        edit_url(task), form_data(task, assignee=bob.pk, request_message="Do", urgent="on")
+    )
     assert no_reason.status_code == 400
     assert "Say why this cannot wait for working hours." in no_reason.content.decode()
     task.refresh_from_db()

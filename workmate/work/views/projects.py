@@ -323,7 +323,7 @@ def _project_page(
     if request.htmx and request.method == "GET":
         return render(request, "work/partials/_project_tasks.html", context)
     context["task_form"] = task_form or TaskQuickForm(
-        project=project, sections=listing.sections, people=listing.people
+        project=project, sections=listing.sections, people=listing.people, user=request.user
     )
     context["section_form"] = section_form or SectionForm()
     if listing.can_edit:
@@ -570,18 +570,18 @@ def bulk_update(request: HttpRequest, pk: int) -> HttpResponse:
 def add_task(request: HttpRequest, pk: int) -> HttpResponse:
     project = services.get_project_for_user(request.user, pk)
     services.check_can_edit(request.user, project)
-    form = TaskQuickForm(request.POST, project=project)
+    form = TaskQuickForm(request.POST, project=project, user=request.user)
     if form.is_valid():
-        data = dict(form.cleaned_data)
-        urgent, urgent_reason = data.pop("urgent"), data.pop("urgent_reason").strip()
-        urgent_reason = urgent_reason if urgent else ""
         try:
-            tags = services.parse_tag_names(data.pop("tags"))
             task = services.do_create_task(
-                request.user, project, tags=tags, urgent_reason=urgent_reason, **data
+                request.user,
+                project,
+                tags=services.parse_tag_names(form.cleaned_data["tags"]),
+                **form.request_kwargs(),
+                **form.task_fields(),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form.show_service_error(error)
         else:
             sent = task.requests.select_related("assignee").first()
             if sent is not None:

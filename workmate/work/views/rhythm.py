@@ -32,7 +32,9 @@ def _task_part(
     request: HttpRequest, task: Task, part: str, *, status: int = 200, **context: object
 ) -> HttpResponse:
     """One part of the task detail: alone for htmx, inside a small page otherwise."""
-    context.update(task=task, can_edit=services.can_edit_project(request.user, task.project))
+    can_edit = services.can_edit_project(request.user, task.project)
+    can_work = can_edit or services.can_work_on(request.user, task)
+    context.update(task=task, can_edit=can_edit, can_work=can_work)
     partial = f"work/partials/_task_{part}.html"
     if request.htmx:
         # htmx swaps only 2xx answers, so a form with errors comes back as 200 for it.
@@ -80,7 +82,7 @@ def remove_recurrence(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def log_time(request: HttpRequest, pk: int) -> HttpResponse:
     task = services.get_task_for_user(request.user, pk)
-    services.check_can_edit(request.user, task.project)
+    services.check_can_work_on(request.user, task)
     form = TimeLogForm(request.POST, prefix="time")
     if form.is_valid():
         try:

@@ -8,20 +8,25 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from workmate.accounts.models import User
+from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox_services
 from workmate.lib.downloads import safe_download
 from workmate.work import services
 from workmate.work.forms import (
     AnswerForm,
+    AskForm,
     AttachmentForm,
     CommentForm,
     DependencyForm,
     HandBackForm,
+    RequestBoxForm,
     SubtaskForm,
     TaskEditForm,
     add_service_errors,
@@ -70,9 +75,11 @@ def describe_activity(activity: Activity) -> str:
         "imported": _("%(who)s imported the task from Asana"),
         "commented": _("%(who)s commented"),
         "requested": _("%(who)s asked %(new)s to take this on"),
+        "asked": _("%(who)s asked %(new)s for a reply"),
         "acknowledged": _("%(who)s acknowledged the request"),
         "answered": _("%(who)s answered the request"),
         "handed_back": _("%(who)s handed the task back to %(new)s"),
+        "declined": _("%(who)s declined the request from %(new)s"),
         "blocked_by": _("%(who)s marked it as blocked by %(new)s"),
         "unblocked": _("%(who)s removed the block by %(old)s"),
         "attached": _("%(who)s attached %(new)s"),
@@ -189,11 +196,13 @@ def _task_page(
         for activity in task.activities.select_related("actor")
     ]
     can_edit = services.can_edit_project(user, task.project)
+    can_work = can_edit or services.can_work_on(user, task)
     blockers = list(task.dependencies.select_related("blocked_by").order_by("pk"))
     followers = list(task.followers.order_by("full_name", "pk"))
     context = {
         "task": task,
         "can_edit": can_edit,
+        "can_work": can_work,
         "subtask_nodes": subtask_tree(task),
         "blockers": blockers,
         "is_blocked": any(not dependency.blocked_by.is_done for dependency in blockers),
@@ -209,12 +218,16 @@ def _task_page(
         "urgent_left": inbox_services.urgent_left_today(user),
         "pending": RequestState.PENDING,
     }
-    if can_edit:
+    if can_work:
         context["subtask_form"] = bound.get("subtask") or SubtaskForm(
-            project=task.project, prefix="subtask"
+            project=task.project, prefix="subtask", user=user
+        )
+        context["ask_form"] = bound.get("ask") or AskForm(
+            task=task, user=user, prefix="ask", can_reassign=can_edit
         )
         context["people"] = list(people_who_can_see(task.project).order_by("full_name", "pk"))
         context["attachment_form"] = bound.get("attachment") or AttachmentForm()
+    if can_edit:
         context["dependency_form"] = bound.get("dependency") or DependencyForm(task=task)
     template = "work/partials/_task_detail.html" if request.htmx else "work/task.html"
     return render(request, template, context, status=status)
@@ -241,7 +254,7 @@ def edit_task(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = False
     status = 200
     if request.method == "POST":
-        form = TaskEditForm(request.POST, task=task)
+        form = TaskEditForm(request.POST, task=task, user=request.user)
         if form.is_valid():
             try:
                 services.do_update_task(
@@ -250,23 +263,23 @@ def edit_task(request: HttpRequest, pk: int) -> HttpResponse:
                     form.changes(),
                     expected_version=form.cleaned_data["version"],
                     tags=services.parse_tag_names(form.cleaned_data["tags"]),
-                    urgent_reason=form.cleaned_data["urgent_reason"].strip()
-                    if form.cleaned_data["urgent"]
-                    else "",
+                    **form.request_kwargs(),
                 )
             except services.VersionConflict as error:
                 conflict = True
                 current = services.get_task_for_user(request.user, error.current.pk)
-                form = TaskEditForm(initial=TaskEditForm.initial_for(current), task=current)
+                form = TaskEditForm(
+                    initial=TaskEditForm.initial_for(current), task=current, user=request.user
+                )
                 task = current
             except ValidationError as error:
-                add_service_errors(form, error)
+                form.show_service_error(error)
             else:
                 messages.success(request, _("Task saved."))
                 return redirect("work:task", pk=task.pk)
         status = _form_status(request, 409 if conflict else 400)
     else:
-        form = TaskEditForm(initial=TaskEditForm.initial_for(task), task=task)
+        form = TaskEditForm(initial=TaskEditForm.initial_for(task), task=task, user=request.user)
     context = {
         "task": task,
         "form": form,
@@ -283,7 +296,7 @@ def edit_task(request: HttpRequest, pk: int) -> HttpResponse:
 def toggle_task(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a task complete, or reopen it when it is done."""
     task = services.get_task_for_user(request.user, pk)
-    services.check_can_edit(request.user, task.project)
+    services.check_can_work_on(request.user, task)
     if task.is_done:
         services.do_update_task(request.user, task, {"status": TaskStatus.OPEN})
         messages.success(request, _("Task reopened."))
@@ -314,8 +327,8 @@ def rename_task(request: HttpRequest, pk: int) -> HttpResponse:
 def add_subtask(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a subtask under `pk` (the task itself, or one of its children inline)."""
     parent = services.get_task_for_user(request.user, pk)
-    services.check_can_edit(request.user, parent.project)
-    form = SubtaskForm(request.POST, project=parent.project, prefix="subtask")
+    services.check_can_work_on(request.user, parent)
+    form = SubtaskForm(request.POST, project=parent.project, prefix="subtask", user=request.user)
     if form.is_valid():
         try:
             services.do_create_task(
@@ -324,9 +337,10 @@ def add_subtask(request: HttpRequest, pk: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 assignee=form.cleaned_data["assignee"],
                 parent=parent,
+                **form.request_kwargs(),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form.show_service_error(error)
         else:
             messages.success(request, _("Subtask added."))
             return _back(request, parent)
@@ -342,9 +356,72 @@ def add_subtask(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def ask(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Ask" on a task: a written request to one person, for a reply or to take it on."""
+    task = services.get_task_for_user(request.user, pk)
+    services.check_can_work_on(request.user, task)
+    can_reassign = services.can_edit_project(request.user, task.project)
+    form = AskForm(
+        request.POST, task=task, user=request.user, prefix="ask", can_reassign=can_reassign
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        person = data["person"]
+        try:
+            sent = services.do_send_request(
+                request.user,
+                task,
+                person,
+                message=data["request_message"],
+                reply_by=data["reply_by"],
+                urgent_reason=data["urgent_reason"].strip() if data["urgent"] else "",
+                reassign=bool(data.get("reassign")),
+            )
+        except ValidationError as error:
+            form.show_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is asked to reply by %(when)s.")
+                % {"name": person.full_name, "when": when(timezone.localtime(sent.reply_by))},
+            )
+            return redirect("work:task", pk=task.pk)
+    return _task_page(request, task, bound={"ask": form}, status=_form_status(request, 400))
+
+
+@login_required
+@require_safe
+def reply_by_field(request: HttpRequest) -> HttpResponse:
+    """The request box's reply-by, pre-filled for the person just picked (htmx).
+
+    The proposal is what sending now would give: the team's reply-by hours in the
+    person's own working calendar. Picking nobody, or oneself, empties it.
+    """
+    prefix = request.GET.get("prefix", "")
+    if prefix and not prefix.isidentifier():
+        raise Http404("No such form.")
+    picked = ""
+    for key, value in request.GET.items():
+        if key in {"person", "assignee"} or key.endswith(("-assignee", "-person")):
+            picked = value.strip()
+    project = None
+    if request.GET.get("project", "").isdigit():
+        project = services.get_project_for_user(request.user, int(request.GET["project"]))
+    initial = {}
+    if picked.isdigit() and int(picked) != request.user.pk:
+        person = User.objects.filter(is_active=True, pk=int(picked)).first()
+        if person is None:
+            raise Http404("No such person.")
+        initial["reply_by"] = services.reply_by_for(person, timezone.now(), project)
+    form = RequestBoxForm(prefix=prefix or None, initial=initial)
+    return render(request, "work/partials/_reply_by_field.html", {"form": form})
+
+
+@login_required
+@require_POST
 def add_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     task = services.get_task_for_user(request.user, pk)
-    services.check_can_edit(request.user, task.project)
+    services.check_can_work_on(request.user, task)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
