@@ -180,9 +180,9 @@ def test_due_leaves_out_tasks_of_projects_i_can_no_longer_see(client, alice, bob
 
 def notification(recipient, title, **fields):
     fields.setdefault("created_at", NOW - datetime.timedelta(hours=1))
+    fields.setdefault("kind", Kind.COMMENT)
     return Notification.objects.create(
         recipient=recipient,
-        kind=Kind.COMMENT,
         channel=Channel.IN_APP,
         group_key=f"task:{title}",
         title=title,
@@ -197,12 +197,21 @@ def test_inbox_summary_counts_unread_only(client, alice, bob):
     notification(bob, "Archived news", archived_at=NOW)
     notification(bob, "Snoozed news", snoozed_until=NOW + datetime.timedelta(hours=2))
     notification(alice, "Alice's news")
+    notification(bob, "Asked", kind=Kind.REQUEST, actor=alice)
+    notification(bob, "Asked again", kind=Kind.REQUEST, actor=alice)
 
     html = section(page_of(client, bob), "today-inbox")
 
     assert "Alice Kim commented on Fresh news" in html
     assert f'href="{reverse("inbox:open", args=[fresh.pk])}"' in html
-    assert "1 unread notification" in html
+    summary = html[html.find('class="today-kinds"') :]
+    requests, comments = (
+        'Requests <span class="count">2</span>',
+        'Comments <span class="count">1</span>',
+    )
+    assert requests in summary and comments in summary
+    assert summary.find(requests) < summary.find(comments)  # What asks something first.
+    assert '<span class="count">3</span>' in html  # Unread in all.
     for other in ("Read news", "Archived news", "Snoozed news", "Alice's news"):
         assert other not in html
 
