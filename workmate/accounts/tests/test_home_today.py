@@ -237,6 +237,15 @@ def test_agents_see_tickets_at_risk_or_breached(client, bob, breached_ticket):
     assert f'href="{reverse("desk:breached")}"' in html
 
 
+def test_tickets_of_other_teams_are_not_shown(client, bob, breached_ticket):
+    breached_ticket.team = make_team(code="SE", name="Customer Success")
+    breached_ticket.save(update_fields=["team"])
+
+    html = section(page_of(client, bob), "today-tickets")
+
+    assert "VPN down" not in html and "0 breached" in html
+
+
 def test_tickets_are_not_shown_to_people_who_are_no_agents(client, charlie, breached_ticket):
     assert 'id="today-tickets"' not in page_of(client, charlie)
 
