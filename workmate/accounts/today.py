@@ -34,7 +34,7 @@ class Viewer:
     user: User
     now: datetime.datetime
     memberships: list[Membership]
-    # Forms a provider shows bound (with their errors) after a refused submission.
+    # A refused submission (POST data) by section, which it shows again with its errors.
     bound: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

@@ -38,8 +38,8 @@ def render_home(
 ) -> HttpResponse:
     """The "today" page: the sections each app has for the viewer (see accounts/today.py).
 
-    `bound` carries a form a section shows with its errors after a refused submission
-    (the quick add's, from the work app's view).
+    `bound` carries, by section, a refused submission the section shows again with its
+    errors (the quick add's POST, from the work app's view).
     """
     memberships = list(request.user.memberships.select_related("team").order_by("team__code"))
     viewer = today.Viewer(request.user, timezone.now(), memberships, bound or {})
