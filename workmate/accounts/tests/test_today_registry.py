@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from django.urls import reverse
 
@@ -37,7 +39,9 @@ def test_a_new_apps_section_shows_in_its_place_for_whom_it_concerns(
     (tmp_path / "library" / "_review.html").write_text(
         '<section class="card" id="today-review">{{ data.count }} pages to review</section>'
     )
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    templates = copy.deepcopy(settings.TEMPLATES)  # A new value resets the engines.
+    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
 
     def pages_to_review(viewer: today.Viewer) -> today.Section | None:
         if not viewer.leads_a_team:
