@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -264,6 +265,30 @@ class TaskQuickForm(RequestBoxForm):
         """The task's part of the cleaned data (the request's is `request_kwargs()`)."""
         data = self.cleaned_data
         return {name: data[name] for name in ("title", "section", "assignee", "due_on")}
+
+
+class QuickAddProjectForm(forms.Form):
+    """The project a task added from the home page goes to: one the person may add to.
+
+    The rest of that form is the project's own `TaskQuickForm`, so whatever the project
+    page's quick add asks is asked from the home page too.
+    """
+
+    project = forms.ModelChoiceField(label=_("Project"), queryset=None, empty_label=None)
+
+    def __init__(
+        self, *args: object, user: User, projects: list[Project] | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["project"].queryset = Project.objects.editable_by(user)  # type: ignore[attr-defined]
+        # Another project has other people to ask: its fields are swapped in.
+        self.fields["project"].widget.attrs.update(
+            {"hx-get": reverse("work:quick_add"), "hx-target": "#quick-add-fields"}
+        )
+        if projects is not None:  # Read already by the home page.
+            self.fields["project"].choices = [  # type: ignore[attr-defined]
+                (project.pk, f"{project.name} · {project.team.code}") for project in projects
+            ]
 
 
 class SectionForm(forms.Form):

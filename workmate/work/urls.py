@@ -10,12 +10,14 @@ from workmate.work.views import (
     projects,
     rhythm,
     tasks,
+    today,
     transfer,
 )
 
 urlpatterns = [
     path("", my_work.my_tasks, name="home"),
     path("requests/", my_work.requests, name="requests"),
+    path("quick-add/", today.quick_add, name="quick_add"),
     path("requests/<int:pk>/acknowledge/", my_work.acknowledge_request, name="acknowledge_request"),
     path("requests/<int:pk>/answer/", my_work.answer_request, name="answer_request"),
     path("requests/<int:pk>/hand-back/", my_work.hand_back_request, name="hand_back_request"),

@@ -36,6 +36,7 @@ SECRET = "Acquisition of Hanbit Bank"
 TARGETS: dict[str, str | None] = {
     "home": None,
     "requests": None,
+    "quick_add": None,
     "projects": None,
     "timesheet": None,
     "templates": None,
