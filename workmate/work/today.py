@@ -108,7 +108,7 @@ def quick_add_forms(
         "project_form": QuickAddProjectForm(
             data, user=user, projects=projects, initial={"project": project.pk}
         ),
-        "task_form": TaskQuickForm(data, project=project),
+        "task_form": TaskQuickForm(data, project=project, user=user),
         "urgent_left": inbox_services.urgent_left_today(user),
     }
 

@@ -80,6 +80,9 @@ def test_quick_add_asks_a_colleague_from_today(page: Page, live_server, team, al
     )
     form.locator("input[name=title]").fill("백업 복원 연습")
     form.locator("select[name=assignee]").select_option(label=alice.full_name)
+    # Picking her proposes the reply-by her working hours give; the request says what is asked.
+    expect(form.locator("input[name=reply_by]")).not_to_have_value("")
+    form.locator("textarea[name=request_message]").fill("복원 절차를 같이 확인해 주세요.")
     form.locator("button[type=submit]").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
@@ -88,4 +91,6 @@ def test_quick_add_asks_a_colleague_from_today(page: Page, live_server, team, al
     expect(waiting_on).to_contain_text(alice.full_name)
     added = Task.objects.get(title="백업 복원 연습")
     assert added.project == recent
-    assert WorkRequest.objects.filter(task=added, requester=korean_bob, assignee=alice).exists()
+    assert WorkRequest.objects.filter(
+        task=added, requester=korean_bob, assignee=alice, message="복원 절차를 같이 확인해 주세요."
+    ).exists()

@@ -56,17 +56,36 @@ def test_assigning_someone_else_sends_them_a_request(client, project, alice, bob
     client.force_login(bob)
 
     response = client.post(
-        URL, {"project": project.pk, "title": "Review the plan", "assignee": alice.pk}
+        URL,
+        {
+            "project": project.pk,
+            "title": "Review the plan",
+            "assignee": alice.pk,
+            "request_message": "Is the rollback step right?",
+        },
     )
 
     assert response.status_code == 302 and response.url == reverse("home")
     request = WorkRequest.objects.get()
-    assert (request.task.title, request.requester, request.assignee) == (
+    assert (request.task.title, request.requester, request.assignee, request.message) == (
         "Review the plan",
         bob,
         alice,
+        "Is the rollback step right?",
     )
     assert request.reply_by > NOW
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_request_from_home_without_its_message_is_refused(client, project, alice, bob):
+    client.force_login(bob)
+
+    response = client.post(
+        URL, {"project": project.pk, "title": "Review the plan", "assignee": alice.pk}
+    )
+
+    assert response.status_code == 400
+    assert not Task.objects.exists() and not WorkRequest.objects.exists()
 
 
 def test_a_project_i_cannot_add_to_is_refused_on_the_home_page(client, alice, bob, team):
