@@ -530,6 +530,11 @@ class Macro(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def set_status_label(self) -> str:
+        """The status the macro sets, in the reader's language ("" for none)."""
+        return Status(self.set_status).label if self.set_status in Status.values else ""
+
 
 class Rating(models.TextChoices):
     GOOD = "good", _("Good")

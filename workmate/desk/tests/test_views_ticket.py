@@ -344,3 +344,16 @@ def test_ticket_page_query_count_is_pinned(
     with django_assert_max_num_queries(15):
         response = client.get(ticket.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_link_and_merge_fields_say_what_they_do(client, bob, ticket):
+    bob.language = "ko"
+    bob.save()
+    login(client, bob)
+
+    page = client.get(ticket.get_absolute_url()).content.decode()
+
+    link_form = page.split('id="link-form"', 1)[1].split("</form>", 1)[0]
+    merge_form = page.split('id="merge-form"', 1)[1].split("</form>", 1)[0]
+    assert "연결할 티켓 번호" in link_form
+    assert "병합할 티켓 번호" in merge_form
