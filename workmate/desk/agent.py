@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from workmate.accounts.models import Membership, OrgRole, TeamRole, User
 from workmate.desk import services, sla
 from workmate.desk.models import (
+    DONE_STATUSES,
     Contact,
     ContactMembership,
     Customer,
@@ -35,6 +36,7 @@ from workmate.desk.models import (
 from workmate.desk.reports import BusinessClock
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
+from workmate.lib.durations import format_duration
 
 # --- Queues ------------------------------------------------------------------------------
 
@@ -117,28 +119,44 @@ def narrow_tickets(
 
 @dataclass
 class Clock:
-    """What a row or header shows of the SLA: its state and the business time left."""
+    """What a row or header shows of the SLA: its state, the target it is about (first
+    response until the first reply, then resolution), when that target falls due and the
+    business time left to it (negative once past)."""
 
     state: str
     left: datetime.timedelta | None
+    target: str = ""
+    due: datetime.datetime | None = None
 
     @property
     def left_text(self) -> str:
         return format_duration(self.left)
 
-
-def format_duration(value: datetime.timedelta | None) -> str:
-    """ "2h 05m" or "−1h 30m"; empty without an SLA."""
-    if value is None:
+    @property
+    def label(self) -> str:
+        """The badge: which target is breached or at risk ("" when there is nothing to say)."""
+        first = self.target == "first_response"
+        if self.state == "breached":
+            return _("First response breached") if first else _("Resolution breached")
+        if self.state == "at_risk":
+            return _("First response at risk") if first else _("Resolution at risk")
+        if self.state == "paused":
+            return _("Paused")
+        if self.state == "met":
+            return _("Met")
         return ""
-    seconds = int(value.total_seconds())
-    sign = "−" if seconds < 0 else ""
-    minutes = abs(seconds) // 60
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 24:
-        days, hours = divmod(hours, 24)
-        return f"{sign}{days}d {hours}h"
-    return f"{sign}{hours}h {minutes:02d}m"
+
+    @property
+    def time_text(self) -> str:
+        """The time beside the badge, about the same target: over by, or left."""
+        if self.left is None:
+            return ""
+        duration = format_duration(self.left)
+        if self.left < datetime.timedelta(0):
+            return _("%(time)s over") % {"time": duration}
+        if self.target == "first_response":
+            return _("%(time)s to first response") % {"time": duration}
+        return _("%(time)s to resolve") % {"time": duration}
 
 
 def attach_clocks(tickets: Iterable[Ticket], now: datetime.datetime | None = None) -> None:
@@ -147,27 +165,33 @@ def attach_clocks(tickets: Iterable[Ticket], now: datetime.datetime | None = Non
     `sla.time_left` loads the calendar for every call (two queries) and walks it day by day
     from now to the due moment: a page of thirty rows due weeks ago walked the same weeks
     thirty times. Here each calendar is loaded once and walked once over the page's span
-    (`reports.BusinessClock`); each row's time left is then two bisections.
+    (`reports.BusinessClock`); each row's time left is then two bisections. The time left
+    is to the ticket's current target (`Ticket.sla_target`); a solved ticket shows none.
     """
     now = now or timezone.now()
     tickets = list(tickets)
     spans: dict[bool, tuple[SLAPolicy, list[datetime.datetime]]] = {}
+    dues: dict[int, datetime.datetime | None] = {}
     for ticket in tickets:
-        if ticket.sla_policy_id is not None and ticket.resolution_due is not None:
+        due = dues[id(ticket)] = ticket.sla_due()
+        if due is not None and ticket.status not in DONE_STATUSES:
             policy = ticket.sla_policy
             _policy, moments = spans.setdefault(policy.around_the_clock, (policy, []))
-            moments += [ticket.paused_since or now, ticket.resolution_due]
+            moments += [ticket.paused_since or now, due]
     clocks = {
         around: BusinessClock(sla.support_calendar(policy), min(moments), max(moments))
         for around, (policy, moments) in spans.items()
     }
     for ticket in tickets:
         left = None
-        if ticket.sla_policy_id is not None and ticket.resolution_due is not None:
+        due = dues[id(ticket)]
+        if due is not None and ticket.status not in DONE_STATUSES:
             clock = clocks[ticket.sla_policy.around_the_clock]
-            seconds = clock.seconds(ticket.paused_since or now, ticket.resolution_due)
+            seconds = clock.seconds(ticket.paused_since or now, due)
             left = datetime.timedelta(seconds=round(seconds, 6))
-        ticket.clock = Clock(ticket.sla_state(now), left)  # type: ignore[attr-defined]
+        ticket.clock = Clock(  # type: ignore[attr-defined]
+            ticket.sla_state(now), left, ticket.sla_target(), due
+        )
 
 
 def agents() -> QuerySet[User]:

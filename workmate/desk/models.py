@@ -406,6 +406,23 @@ class Ticket(models.Model):
     def is_paused(self) -> bool:
         return self.paused_since is not None
 
+    def sla_target(self) -> str:
+        """The target the SLA clock counts down to: "first_response" until the first reply
+        (it falls due no later than resolution), then "resolution"; "" without an SLA."""
+        if self.sla_policy_id is None or self.resolution_due is None:
+            return ""
+        unanswered = self.first_responded_at is None and self.first_response_due is not None
+        if unanswered and self.status not in DONE_STATUSES and not self.is_paused:
+            return "first_response"
+        return "resolution"
+
+    def sla_due(self) -> datetime.datetime | None:
+        """When the target of `sla_target()` falls due."""
+        target = self.sla_target()
+        if target == "first_response":
+            return self.first_response_due
+        return self.resolution_due if target else None
+
     def sla_state(self, now: datetime.datetime | None = None) -> str:
         """ "ok", "at_risk", "breached", "paused", "met" or "none" (no policy)."""
         now = now or timezone.now()
