@@ -40,7 +40,7 @@ from workmate.lib.durations import format_duration
 
 # --- Queues ------------------------------------------------------------------------------
 
-QUEUES = ["mine", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
+QUEUES = ["mine", "escalated", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
 
 
 def queue_tickets(user: User, queue: str, now: datetime.datetime | None = None) -> QuerySet:
@@ -54,6 +54,9 @@ def queue_tickets(user: User, queue: str, now: datetime.datetime | None = None) 
     tickets = Ticket.objects.all()
     if queue == "mine":
         tickets = tickets.active().filter(assignee=user)
+    elif queue == "escalated":
+        # Tickets an agent keeps and brought me in on (the agent's own stay in "mine").
+        tickets = tickets.active().filter(escalated_to=user)
     elif queue == "unassigned":
         # The viewer's teams' tickets nobody has taken yet (triage has its own queue).
         teams = Membership.objects.filter(user=user).values("team")
@@ -70,9 +73,9 @@ def queue_tickets(user: User, queue: str, now: datetime.datetime | None = None) 
         tickets = tickets.active().filter(customer__isnull=True)
     elif queue != "all":
         raise ValueError(queue)
-    return tickets.select_related("customer", "requester", "assignee", "sla_policy").order_by(
-        F("resolution_due").asc(nulls_last=True), "pk"
-    )
+    return tickets.select_related(
+        "customer", "requester", "assignee", "sla_policy", "escalated_to"
+    ).order_by(F("resolution_due").asc(nulls_last=True), "pk")
 
 
 def narrow_tickets(
@@ -223,10 +226,15 @@ ESCALATION_TARGETS = {"le": "le_architect", "se": "se_owner"}
 
 @transaction.atomic
 def do_escalate(actor: User, ticket: Ticket, to: str, note: str = "") -> User:
-    """Hand the ticket to the customer's LE architect ("le") or SE owner ("se").
+    """Bring in the customer's LE architect ("le") or SE owner ("se"); the agent keeps it.
 
+    The escalating agent stays the assignee (taking the ticket if nobody had it), so the
+    customer conversation and its updates stay theirs; the person escalated to joins as a
+    follower (hearing every customer message) and finds the ticket in their own queue.
     Steps: find the person on the customer record (a clear error when there is none);
-    assign them; write the hand-off as an internal note; notify them.
+    lock the ticket; assign the agent if unassigned; record who, by whom, when and the
+    hand-off note on the ticket (shown to both on its page); add the person as a follower;
+    write the hand-off as an internal note and an event; notify the person.
     """
     services.check_agent(actor)
     if to not in ESCALATION_TARGETS:
@@ -243,28 +251,50 @@ def do_escalate(actor: User, ticket: Ticket, to: str, note: str = "") -> User:
         else:
             message = _("%(customer)s has no SE owner on its record.")
         raise ValidationError(message % {"customer": customer.name})
-    services.do_assign(actor, ticket, person, tell_assignee=False)
+    if person.pk == actor.pk:
+        raise ValidationError(_("You are the person this ticket would be escalated to."))
+    # Two agents may escalate at once: the lock makes the second see the first's hand-off.
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if locked.assignee_id is None:
+        locked = services.do_assign(actor, locked, actor, tell_assignee=False)
+    note = note.strip()
+    locked.escalated_to = person
+    locked.escalated_by = actor
+    locked.escalated_at = timezone.now()
+    locked.escalation_level = to.upper()
+    locked.escalation_note = note
+    locked.save(
+        update_fields=[
+            "escalated_to",
+            "escalated_by",
+            "escalated_at",
+            "escalation_level",
+            "escalation_note",
+            "updated_at",
+        ]
+    )
+    if not locked.followers.filter(pk=person.pk).exists():
+        locked.followers.add(person)
     if to == "le":
         handoff = _("Escalated to %(name)s (LE, architecture).") % {"name": person.full_name}
     else:
         handoff = _("Escalated to %(name)s (SE, account).") % {"name": person.full_name}
-    note = note.strip()
     TicketEntry.objects.create(
-        ticket=ticket,
+        ticket=locked,
         kind=EntryKind.NOTE,
         author=actor,
         body=f"{handoff}\n\n{note}" if note else handoff,
     )
-    services._event(ticket, actor, "escalation", "", to.upper())
+    services._event(locked, actor, "escalation", "", to.upper())
     notify(
         [person],
         Kind.TICKET,
         title=lambda: (
             _("#%(number)s escalated to you: %(subject)s")
-            % {"number": ticket.pk, "subject": ticket.subject}
+            % {"number": locked.pk, "subject": locked.subject}
         ),
-        url=ticket.get_absolute_url(),
-        group_key=f"ticket:{ticket.pk}",
+        url=locked.get_absolute_url(),
+        group_key=f"ticket:{locked.pk}",
         actor=actor,
         excerpt=note,
     )

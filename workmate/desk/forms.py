@@ -180,6 +180,7 @@ class EscalateForm(forms.Form):
     to = forms.ChoiceField(choices=[("le", "LE"), ("se", "SE")])
     note = forms.CharField(
         label=_("Hand-off note"),
+        help_text=_("You keep the ticket and the customer conversation; they join you on it."),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -339,6 +339,24 @@ class Ticket(models.Model):
     # Escalations already raised (P1 unacknowledged, breach), so each fires once.
     escalated_unacknowledged_at = models.DateTimeField(null=True, blank=True)
     escalated_breach_at = models.DateTimeField(null=True, blank=True)
+    # An agent's hand-off to the customer's LE architect or SE owner: the agent keeps the
+    # ticket (and the customer conversation), the person escalated to works on it with them.
+    escalated_to = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalated_tickets",
+        verbose_name=_("escalated to"),
+        # ticket_active_escalated_idx serves the lookups by person (the queue).
+        db_index=False,
+    )
+    escalated_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalation_level = models.CharField(max_length=2, blank=True)  # "LE" or "SE"
+    escalation_note = models.TextField(_("hand-off note"), blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -362,6 +380,12 @@ class Ticket(models.Model):
                 fields=["assignee", "resolution_due", "id"],
                 condition=ACTIVE,
                 name="ticket_active_assignee_idx",
+            ),
+            # "Escalated to me": the few active tickets escalated to one person, by due.
+            models.Index(
+                fields=["escalated_to", "resolution_due", "id"],
+                condition=ACTIVE,
+                name="ticket_active_escalated_idx",
             ),
             # With the columns the queues filter on, so counting a queue reads the index only.
             models.Index(

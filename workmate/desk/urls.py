@@ -8,6 +8,7 @@ from workmate.desk import views, views_customers, views_reports
 urlpatterns = [
     path("", views.home, name="home"),
     path("mine/", views.queue, {"queue": "mine"}, name="mine"),
+    path("escalated/", views.queue, {"queue": "escalated"}, name="escalated"),
     path("unassigned/", views.queue, {"queue": "unassigned"}, name="unassigned"),
     path("at-risk/", views.queue, {"queue": "at_risk"}, name="at_risk"),
     path("breached/", views.queue, {"queue": "breached"}, name="breached"),

@@ -112,6 +112,7 @@ BENCH_STATISTICS = {
     "desk_ticket_team_id_e3f4b4e5": "200000 200000",
     "ticket_active_assignee_idx": "3500 86 3 1",
     "ticket_active_due_idx": "3500 3 1 1 1 1 1 1 1",
+    "ticket_active_escalated_idx": "3500 350 3 1",
     "ticket_customer_idx": "200000 3279 1",
     "ticket_due_idx": "200000 4 1",
     "ticket_queue_idx": "200000 4879 837 3",
@@ -125,6 +126,7 @@ BENCH_STATISTICS = {
     ("queue", "index"),
     [
         ("mine", "ticket_active_assignee_idx"),
+        ("escalated", "ticket_active_escalated_idx"),
         ("unassigned", "ticket_active_assignee_idx"),
         ("at_risk", "ticket_active_due_idx"),
         ("breached", "ticket_active_due_idx"),

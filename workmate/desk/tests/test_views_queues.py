@@ -13,7 +13,7 @@ from workmate.testing.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 
-QUEUES = ["mine", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
+QUEUES = ["mine", "escalated", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
 
 
 def test_home_redirects_to_my_queue(client, bob):
@@ -62,6 +62,7 @@ def test_each_queue_holds_its_tickets(client, policy, alice, bob, customer_a, co
         )
     expected = {
         "mine": {waiting},
+        "escalated": set(),
         "unassigned": {late, risky},
         "breached": {late},
         "at_risk": {risky},
