@@ -670,10 +670,7 @@ def ingest(
                 outcome.note.replace("\n", " "),
             )
         if outcome.status == InboundStatus.TICKET and outcome.ticket is not None:
-            from workmate.desk import tasks
-
-            ticket_pk = outcome.ticket.pk
-            transaction.on_commit(lambda: tasks.send_ticket_ack.enqueue(ticket_pk))
+            services.acknowledge_on_commit(outcome.ticket)
     return inbound
 
 

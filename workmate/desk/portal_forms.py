@@ -186,6 +186,8 @@ class NewTicketForm(AttachmentsMixin, forms.Form):
             category=data["category"],
         )
         self.save_attachments(ticket.entries.get())
+        # As for a ticket opened by mail: the contact gets the number and the link.
+        services.acknowledge_on_commit(ticket)
         return ticket
 
 
