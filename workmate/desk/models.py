@@ -624,6 +624,17 @@ class InboundStatus(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
     AUTO_REPLY = "auto_reply", _("Automatic reply (ignored)")
     FAILED = "failed", _("Could not be read")
+    DISMISSED = "dismissed", _("Dismissed by an agent")
+
+
+# Mail held back from the desk (automatic-looking or unreadable) until an agent decides:
+# the "Suspended mail" page lists these.
+SUSPENDED_STATUSES = [InboundStatus.AUTO_REPLY, InboundStatus.FAILED]
+
+
+class InboundMessageQuerySet(models.QuerySet["InboundMessage"]):
+    def suspended(self) -> InboundMessageQuerySet:
+        return self.filter(status__in=SUSPENDED_STATUSES)
 
 
 class InboundMessage(models.Model):
@@ -640,6 +651,13 @@ class InboundMessage(models.Model):
         Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages"
     )
     note = models.TextField(_("why"), blank=True)
+    # Who decided about suspended mail (made a ticket, released to triage, dismissed), when.
+    handled_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InboundMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inbound mail")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from workmate.desk import views, views_customers, views_reports
+from workmate.desk import views, views_customers, views_reports, views_suspended
 
 # Agent pages (the desk-agent helper's); the portal has its own module (portal_urls.py).
 urlpatterns = [
@@ -28,6 +28,11 @@ urlpatterns = [
     path("tickets/<int:pk>/triage/", views.triage, name="triage_ticket"),
     path("customers/", views_customers.directory, name="customers"),
     path("customers/<int:pk>/", views_customers.customer, name="customer"),
+    path("suspended/", views_suspended.suspended_list, name="suspended"),
+    path("suspended/<int:pk>/", views_suspended.suspended_mail, name="suspended_mail"),
+    path("suspended/<int:pk>/ticket/", views_suspended.make_ticket, name="suspended_ticket"),
+    path("suspended/<int:pk>/release/", views_suspended.release, name="suspended_release"),
+    path("suspended/<int:pk>/dismiss/", views_suspended.dismiss, name="suspended_dismiss"),
     path("macros/", views.macros, name="macros"),
     path("macros/<int:pk>/", views.edit_macro, name="edit_macro"),
     path("time/", views.time_accounting, name="time"),
