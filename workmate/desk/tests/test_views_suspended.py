@@ -3,7 +3,11 @@ decision (make a ticket, release to triage, dismiss) taken once."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from workmate.desk import mailin, suspended
@@ -209,3 +213,38 @@ def test_the_pages_speak_korean(client, bob, customer_a):
     page = client.get(reverse("desk:suspended_mail", args=[held.pk])).content.decode()
     assert "보류된 메일" in listing
     assert "티켓 만들기" in page and "분류 대기로 보내기" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_deciding_at_once_make_one_ticket(bob, alice, customer_a, contact_a):
+    """Bob makes a ticket while Alice releases the same mail to triage, at the same moment:
+    the row lock lets one decide; the other is told, and nothing is made twice."""
+    held = held_mail()
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def decide(actor, do) -> None:
+        try:
+            barrier.wait(10)
+            results.append(do(actor, InboundMessage.objects.get(pk=held.pk)))
+        except ValidationError as error:
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=decide, args=(bob, suspended.do_make_ticket)),
+        threading.Thread(target=decide, args=(alice, suspended.do_release_to_triage)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    refused = [result for result in results if isinstance(result, ValidationError)]
+    made = [result for result in results if isinstance(result, Ticket)]
+    assert len(refused) == 1 and len(made) == 1
+    assert Ticket.objects.count() == 1
+    held.refresh_from_db()
+    assert held.ticket == made[0]
+    assert held.status in {InboundStatus.TICKET, InboundStatus.TRIAGE}
