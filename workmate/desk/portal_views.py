@@ -247,6 +247,11 @@ def _ticket_context(ticket: Ticket, form: ReplyForm) -> dict:
         "can_reply": ticket.status != Status.CLOSED,
         "can_solve": ticket.status not in DONE_STATUSES,
         "satisfaction": rated,
+        # Solved and not rated yet: the survey's two links on the page (the contact who
+        # solved it here gets no survey mail).
+        "survey_links": (
+            csat.survey_links(ticket) if ticket.status == Status.SOLVED and rated is None else {}
+        ),
     }
 
 

@@ -204,8 +204,9 @@ def do_change_status(
         update.append("solved_at")
     locked.save(update_fields=update)
     _event(locked, actor, "status", old, locked.get_status_display(), contact=contact)
-    if status == Status.SOLVED:
-        # Every way of solving a ticket offers the survey (mailed after the commit).
+    if status == Status.SOLVED and contact is None:
+        # Every way of solving a ticket offers the survey (mailed after the commit); a
+        # contact who solved it in the portal is asked on the page itself.
         from workmate.desk.csat import offer_survey
 
         offer_survey(locked)

@@ -75,7 +75,9 @@ def test_a_refused_ticket_sends_nothing(client, customer_a, contact_a):
 # --- Marking solved -------------------------------------------------------------------
 
 
-def test_contact_marks_the_ticket_solved(client, bob, customer_a, contact_a):
+def test_contact_marks_the_ticket_solved(
+    client, bob, customer_a, contact_a, django_capture_on_commit_callbacks
+):
     ticket = make_ticket(customer=customer_a, requester=contact_a)
     services.do_assign(bob, ticket, bob)
     Notification.objects.all().delete()
@@ -83,7 +85,8 @@ def test_contact_marks_the_ticket_solved(client, bob, customer_a, contact_a):
     page = client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
     assert 'id="portal-solve"' in page
 
-    response = client.post(reverse("portal:solve", args=[ticket.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:solve", args=[ticket.pk]))
 
     assert response.status_code == 302
     ticket.refresh_from_db()
@@ -94,6 +97,11 @@ def test_contact_marks_the_ticket_solved(client, bob, customer_a, contact_a):
     assert "Jisoo Han" in notification.title and f"#{ticket.pk}" in notification.title
     page = client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
     assert 'id="portal-solve"' not in page
+    # Asked how we did right there, not by a mail saying "we have solved your ticket".
+    assert mail.outbox == []
+    survey = page.split('id="portal-survey"', 1)[1].split("</p>", 1)[0]
+    good = survey.split('href="', 1)[1].split('"', 1)[0]
+    assert client.get(good).status_code == 200
     # The agents' timeline names the contact as who solved it.
     client.logout()
     client.force_login(bob)
