@@ -155,7 +155,8 @@ class Clock:
         if self.left is None:
             return ""
         duration = format_duration(self.left)
-        if self.left < datetime.timedelta(0):
+        # Breached at a moment outside business hours, the business time past it is 0.
+        if self.state == "breached" or self.left < datetime.timedelta(0):
             return _("%(time)s over") % {"time": duration}
         if self.target == "first_response":
             return _("%(time)s to first response") % {"time": duration}

@@ -86,3 +86,18 @@ def test_solved_ticket_shows_no_running_time(client, bob, alice, unanswered):
     badges = page.split('id="ticket-sla"', 1)[1].split("</span></span>", 1)[0]
     assert "Met" in badges
     assert "over" not in badges and "to resolve" not in badges
+
+
+def test_breached_at_the_end_of_the_day_says_over_even_with_no_business_time_past(
+    client, bob, policy, customer_a, contact_a
+):
+    """Opened Friday 17:00, its first response fell due at 18:00; on Saturday it is
+    breached by 0 business minutes, and the badge still says over, not left."""
+    with time_machine.travel(kst(2026, 11, 27, 17, 0), tick=False):
+        late = make_ticket(customer=customer_a, requester=contact_a)
+    login(client, bob)
+    with time_machine.travel(kst(2026, 11, 28, 11, 0), tick=False):
+        row = _row(client.get(reverse("desk:all")).content.decode(), late)
+    assert "First response breached" in row
+    assert "0m over" in row
+    assert "to first response" not in row
