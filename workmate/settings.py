@@ -258,6 +258,8 @@ DESK_SUPPORT_EMAIL = env_str("DESK_SUPPORT_EMAIL", "support@workmate.example")
 DESK_INBOUND_HOST = env_str("DESK_INBOUND_HOST", "127.0.0.1")
 DESK_INBOUND_PORT = env_int("DESK_INBOUND_PORT", 2525)
 DESK_INBOUND_MAX_BYTES = env_int("DESK_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+# Desk: the most a portal message may carry in files, all of them together.
+DESK_PORTAL_MAX_TOTAL_BYTES = env_int("DESK_PORTAL_MAX_TOTAL_BYTES", 20 * 1024 * 1024)
 # Desk: IMAP mailbox polled by `manage.py fetch_mail` (imap://user:pass@host:993/INBOX?ssl=1).
 DESK_IMAP_URL = env_str("DESK_IMAP_URL", "")
 

@@ -160,6 +160,11 @@ class TicketNumberForm(forms.Form):
 
     def __init__(self, *args, prefix: str, **kwargs) -> None:
         super().__init__(*args, prefix=prefix, **kwargs)
+        # Both forms sit side by side on the ticket page: each label says what it does.
+        if prefix == "merge":
+            self.fields["number"].label = _("Merge into ticket number")
+        elif prefix == "link":
+            self.fields["number"].label = _("Link to ticket number")
 
     def clean_number(self) -> Ticket:
         number = self.cleaned_data["number"]
@@ -175,6 +180,7 @@ class EscalateForm(forms.Form):
     to = forms.ChoiceField(choices=[("le", "LE"), ("se", "SE")])
     note = forms.CharField(
         label=_("Hand-off note"),
+        help_text=_("You keep the ticket and the customer conversation; they join you on it."),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),

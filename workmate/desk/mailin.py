@@ -549,16 +549,20 @@ def _by_message_id(*message_ids: str):
     return TicketEntry.objects.exclude(message_id="").filter(message_id__in=message_ids)
 
 
-def _is_duplicate(message_id: str) -> bool:
+def _is_duplicate(message_id: str, held: InboundMessage | None = None) -> bool:
+    """Whether this Message-ID was placed before (`held`, a suspended copy, does not count)."""
     if _by_message_id(message_id).exists():
         return True
     # The outcome is checked here rather than in SQL, so the lookup uses the
     # message_id index rather than the status one.
-    outcomes = InboundMessage.objects.filter(message_id=message_id).values_list("status", flat=True)
+    rows = InboundMessage.objects.filter(message_id=message_id)
+    if held is not None:
+        rows = rows.exclude(pk=held.pk)
+    outcomes = rows.values_list("status", flat=True)
     return any(outcome in DONE_OUTCOMES for outcome in outcomes)
 
 
-def _route(mail: Mail) -> Outcome:
+def _route(mail: Mail, held: InboundMessage | None = None) -> Outcome:
     """Decide what the mail becomes, and make it so.
 
     Steps:
@@ -571,7 +575,7 @@ def _route(mail: Mail) -> Outcome:
        sender may not see is never followed: triage, with a note for the agents.
     6. Otherwise a new ticket for the contact's organisation, or triage.
     """
-    if _is_duplicate(mail.message_id):
+    if _is_duplicate(mail.message_id, held):
         entry = _by_message_id(mail.message_id).select_related("ticket").first()
         return Outcome(InboundStatus.DUPLICATE, entry.ticket if entry else None)
 
@@ -670,11 +674,43 @@ def ingest(
                 outcome.note.replace("\n", " "),
             )
         if outcome.status == InboundStatus.TICKET and outcome.ticket is not None:
-            from workmate.desk import tasks
-
-            ticket_pk = outcome.ticket.pk
-            transaction.on_commit(lambda: tasks.send_ticket_ack.enqueue(ticket_pk))
+            services.acknowledge_on_commit(outcome.ticket)
     return inbound
+
+
+def _valid_address(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+def place_held(held: InboundMessage, *, to_triage: bool) -> Outcome:
+    """Place a suspended mail as if it had not looked automatic, on an agent's word.
+
+    `to_triage`: a triage ticket whoever sent it; otherwise the mail goes where mail in
+    would have put it (a new ticket for the sender's customer, onto the ticket it answers,
+    or triage). Mail that cannot be read goes to triage with what its row says. The
+    caller locks `held`, records the outcome and writes the agent's note.
+    """
+    try:
+        mail = read(bytes(held.raw))
+    except Exception:
+        logger.warning("Suspended mail %s cannot be read", held.pk, exc_info=True)
+        ticket = services.do_create_ticket(
+            subject=held.subject or _("(unreadable mail)"),
+            description=_("The mail could not be read; the original is kept."),
+            customer=None,
+            requester=None,
+            from_email=_valid_address(held.from_email),
+        )
+        return Outcome(InboundStatus.TRIAGE, ticket)
+    mail.auto_reason = ""
+    if (to_triage or not mail.from_email) and not _is_duplicate(mail.message_id, held):
+        ticket = _open_ticket(mail, None, None, [])
+        return Outcome(InboundStatus.TRIAGE, ticket, "\n".join(mail.problems))
+    return _route(mail, held)
 
 
 def _fallback(raw: bytes, mail: Mail | None) -> Outcome:

@@ -60,6 +60,7 @@ FIELD_LABELS = {
 
 QUEUE_TITLES = {
     "mine": gettext_lazy("My queue"),
+    "escalated": gettext_lazy("Escalated to me"),
     "unassigned": gettext_lazy("Unassigned"),
     "at_risk": gettext_lazy("At risk"),
     "breached": gettext_lazy("Breached"),
@@ -243,6 +244,8 @@ def _ticket(request: HttpRequest, pk: int) -> Ticket:
             "customer__se_owner",
             "customer__le_architect",
             "requester",
+            "escalated_to",
+            "escalated_by",
             "assignee",
             "team",
             "sla_policy",
