@@ -64,8 +64,10 @@ def test_a_catalog_is_compiled_only_when_its_po_is_newer(static_tree, settings, 
     folder = tmp_path / "locale" / "ko" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     po = folder / "django.po"
-    po.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                  'msgid "Hello"\nmsgstr "안녕하세요"\n')
+    po.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Hello"\nmsgstr "안녕하세요"\n'
+    )
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     os.chdir(tmp_path)  # compilemessages looks for locale folders below the current one.
 
