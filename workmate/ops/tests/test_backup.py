@@ -253,3 +253,17 @@ def test_backup_is_consistent_while_a_writer_is_in_the_middle_of_a_change(lived_
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert manifest["tables"]["ops_workerheartbeat"] == 1
     assert DBTaskResult.objects.count() == manifest["tables"]["django_tasks_database_dbtaskresult"]
+
+
+def test_restore_asks_first_and_a_no_changes_nothing(lived_in, tmp_path, monkeypatch):
+    backup = tmp_path / "backup"
+    call_command("backup", str(backup), stdout=io.StringIO())
+    questions = []
+    monkeypatch.setattr("builtins.input", lambda prompt: questions.append(prompt) or "no")
+
+    with pytest.raises(CommandError, match="Restore cancelled"):
+        call_command("restore", str(backup), "--replace", stdout=io.StringIO())
+
+    assert "Type 'yes' to go on" in questions[0]
+    assert "(replacing what is there)" in questions[0]
+    assert WorkerHeartbeat.objects.filter(worker_id="w1").exists()

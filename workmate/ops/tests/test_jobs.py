@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import socket
 import subprocess
@@ -188,3 +189,18 @@ def test_heartbeat_is_kept_fresh_and_removed_at_the_end():
             assert time.monotonic() < deadline, "the heartbeat did not move"
             time.sleep(0.02)
     assert first < row.last_seen
+
+
+@pytest.mark.django_db
+def test_the_clock_command_hands_back_lost_jobs(import_job):
+    from django.core.management import call_command
+
+    job, result = import_job
+    claim(result.id, "w1")
+    beat("w1", pid=gone_pid())
+
+    call_command("clock", "--once", stdout=io.StringIO())
+
+    assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+    job.refresh_from_db()
+    assert job.status == ImportStatus.QUEUED
