@@ -374,6 +374,12 @@ def restore_backup(source: Path, *, replace: bool = False) -> Summary:
                 "sessions and links signed before the backup only work with that key."
             )
 
+    # ./run loads the demo division into a new installation only; this one is not new.
+    seeded = Path(settings.VAR_DIR) / "demo-seeded"
+    if not seeded.exists():
+        seeded.parent.mkdir(parents=True, exist_ok=True)
+        seeded.touch()
+
     problems = verify(manifest)
     if problems:
         raise BackupError("The restore does not match the manifest: " + "; ".join(problems))

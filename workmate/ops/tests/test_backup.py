@@ -189,6 +189,8 @@ def test_backup_and_restore_round_trip_every_table_and_file(lived_in, settings, 
         assert other.rows(table) == rows, table
     assert media_files(other.media) == source_files
     assert (other.var / "secret_key").read_text() == "the-installations-secret\n"
+    # ./run will not load the demo division on top of the restored data.
+    assert (other.var / "demo-seeded").exists()
 
 
 def test_restore_refuses_an_installation_with_data_unless_told(lived_in, tmp_path, other):
