@@ -875,7 +875,7 @@ def release_import_job(job_id: int, *, rerun: bool) -> None:
     with translation.override(job.created_by.language or None):
         report.error(
             0,
-            str(_("The import stopped because its worker stopped; nothing was imported.")),
+            str(_("The worker running this import stopped before it finished.")),
         )
     chosen = (job.report or {}).get("assignee_map")
     job.status = ImportStatus.FAILED

@@ -142,7 +142,7 @@ def test_an_import_tried_three_times_says_it_failed(import_job):
     assert job.report["errors"] == [
         {
             "line": 0,
-            "reason": "The import stopped because its worker stopped; nothing was imported.",
+            "reason": ("The worker running this import stopped before it finished."),
         }
     ]
     assert job.report["assignee_map"] == {"Someone": job.created_by_id}
