@@ -16,12 +16,13 @@ def tracked_files() -> list[str]:
 
 
 def test_no_file_points_at_a_folder_outside_the_repository():
+    outside = "../" + "shared"  # Spelt in two parts so that this file does not match.
     texts = {".py", ".md", ".txt", ".html", ".toml", ".sh", ""}
     paths = [settings.BASE_DIR / name for name in tracked_files()]
     offenders = [
         path
         for path in paths
-        if path.suffix in texts and path.is_file() and "../shared" in path.read_text("latin-1")
+        if path.suffix in texts and path.is_file() and outside in path.read_text("latin-1")
     ]
     assert offenders == []
 
