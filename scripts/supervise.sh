@@ -17,13 +17,14 @@ supervise() {
   local first_backoff="${SUPERVISE_BACKOFF:-1}"
   local max_backoff="${SUPERVISE_MAX_BACKOFF:-60}"
   local stable="${SUPERVISE_STABLE_SECONDS:-60}"
-  local backoff="$first_backoff" child="" started status
+  local backoff="$first_backoff" child="" pause="" started status
   local stopping=0
 
   # shellcheck disable=SC2317  # Called by the trap.
   _supervise_stop() {
     stopping=1
     if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; fi
+    if [ -n "$pause" ]; then kill "$pause" 2>/dev/null || true; fi
   }
   trap _supervise_stop TERM INT
 
@@ -45,7 +46,9 @@ supervise() {
       "$(date '+%Y-%m-%d %H:%M:%S')" "$name" "$status" "$((SECONDS - started))" "$backoff" >&2
     printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' >&2
     sleep "$backoff" &
-    wait $! || true
+    pause=$!
+    wait "$pause" || true
+    pause=""
     if [ "$stopping" = 1 ]; then
       return 0
     fi

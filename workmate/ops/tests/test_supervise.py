@@ -90,3 +90,18 @@ def test_a_terminal_interrupt_does_not_reach_the_supervised_process(tmp_path):
     assert os.getsid(child) != os.getsid(supervisor.pid)
     status, _err = stop(supervisor)
     assert status == 0
+
+
+def test_stopping_during_the_pause_after_a_crash_returns_at_once(tmp_path):
+    runs = tmp_path / "runs"
+    supervisor = start(tmp_path, f"echo run >> {runs}; exit 1", SUPERVISE_BACKOFF="30")
+    wait_for(lambda: runs.exists())
+    time.sleep(0.3)
+    started = time.monotonic()
+
+    status, err = stop(supervisor)
+
+    assert status == 0
+    assert time.monotonic() - started < 5
+    assert runs.read_text().split() == ["run"]
+    assert "restarting in 30 s" in err
