@@ -142,9 +142,10 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 def _backup_sqlite(folder: Path) -> dict[str, int]:
     target = folder / SQLITE_FILE
-    source = sqlite3.connect(
-        _sqlite_path(), timeout=settings.DATABASES["default"].get("OPTIONS", {}).get("timeout", 20)
-    )
+    path = _sqlite_path()
+    if not path.is_file():
+        raise BackupError(f"There is no database at {path}.")
+    source = sqlite3.connect(path, timeout=60)
     copy = sqlite3.connect(target)
     try:
         # One step copies every page under a read transaction: a consistent snapshot that
