@@ -176,7 +176,7 @@ def _backup_postgresql(folder: Path) -> dict[str, int]:
             ],
             env,
         )
-        return _count_rows(cursor, connection.introspection.table_names(cursor))
+        return _count_rows(cursor, _tables(cursor))
 
 
 def _copy_media(source: Path, target: Path) -> dict[str, dict[str, Any]]:
@@ -277,9 +277,15 @@ def read_manifest(source: Path) -> dict[str, Any]:
     return manifest
 
 
+def _tables(cursor: Any) -> list[str]:
+    """The database's tables, without SQLite's own (sqlite_stat1 after an ANALYZE)."""
+    names = connection.introspection.table_names(cursor)
+    return [name for name in names if not name.startswith("sqlite_")]
+
+
 def current_rows() -> dict[str, int]:
     with connection.cursor() as cursor:
-        return _count_rows(cursor, connection.introspection.table_names(cursor))
+        return _count_rows(cursor, _tables(cursor))
 
 
 def installation_contents() -> list[str]:
