@@ -7,9 +7,9 @@ leaves the job RUNNING for ever. Each `db_worker` therefore keeps a heartbeat ro
 clock calls `recover_lost_jobs()` every few seconds:
 
 1. list the RUNNING jobs and the heartbeat of the worker that claimed each one;
-2. a worker is dead when its heartbeat is older than STALE_SECONDS, when it has no
-   heartbeat at all (for a job claimed longer ago than that), or at once when it ran on
-   this host and its process is gone;
+2. a worker on this host is dead as soon as its process is gone; one on another host
+   when its heartbeat is older than STALE_SECONDS; one without a heartbeat row when its
+   job was claimed longer ago than that;
 3. under a row lock (another clock may be doing the same), each of its jobs is, by kind:
    - run again (status READY, the next worker takes it) while it has been tried fewer
      than MAX_ATTEMPTS times, for one-off jobs — every task is safe to run twice;
@@ -46,8 +46,10 @@ from workmate.ops.models import WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 10
-# Three missed beats: long enough for a beat delayed by a busy SQLite writer.
+# Three missed beats: a worker on another host is dead after this long without one.
 STALE_SECONDS = 30
+# A process on this host that has not beaten for this long is not our worker any more.
+PID_REUSED_SECONDS = 600
 # How often the clock looks for lost jobs (so one is noticed well within a minute).
 RECOVER_SECONDS = 15
 MAX_ATTEMPTS = 3
@@ -143,15 +145,24 @@ def _process_gone(pid: int) -> bool:
 
 
 def _dead_workers(worker_ids: set[str], now: datetime.datetime) -> tuple[set[str], set[str]]:
-    """(ids of dead workers, ids with no heartbeat) among `worker_ids`."""
-    cutoff = now - datetime.timedelta(seconds=STALE_SECONDS)
+    """(ids of dead workers, ids with no heartbeat) among `worker_ids`.
+
+    On this host the process table decides, as soon as the process is gone: a live worker
+    whose beats are held up (a long SQLite write holds the lock) is not taken for dead.
+    Only a heartbeat silent for PID_REUSED_SECONDS overrides it (the id was reused).
+    From another host only the heartbeat tells.
+    """
     here = socket.gethostname()
+    stale = now - datetime.timedelta(seconds=STALE_SECONDS)
+    reused = now - datetime.timedelta(seconds=PID_REUSED_SECONDS)
     beats = WorkerHeartbeat.objects.in_bulk(worker_ids)
-    dead = {
-        worker_id
-        for worker_id, beat in beats.items()
-        if beat.last_seen < cutoff or (beat.host == here and _process_gone(beat.pid))
-    }
+    dead = set()
+    for worker_id, beat in beats.items():
+        if beat.host == here:
+            if _process_gone(beat.pid) or beat.last_seen < reused:
+                dead.add(worker_id)
+        elif beat.last_seen < stale:
+            dead.add(worker_id)
     return dead, worker_ids - set(beats)
 
 

@@ -98,6 +98,19 @@ def test_a_live_worker_keeps_its_job(import_job):
 
 
 @pytest.mark.django_db
+def test_a_live_worker_here_whose_beats_are_held_up_keeps_its_job(import_job):
+    # A long SQLite write can hold the heartbeat back; the process is there, so it lives.
+    _job, result = import_job
+    claim(result.id, "w1")
+    beat("w1", pid=os.getpid(), ago=120)
+    assert jobs.recover_lost_jobs() == []
+
+    # Silent for ten minutes, the process id must belong to someone else by now.
+    WorkerHeartbeat.objects.update(last_seen=timezone.now() - datetime.timedelta(minutes=11))
+    assert jobs.recover_lost_jobs() == [(str(result.id), "rerun")]
+
+
+@pytest.mark.django_db
 def test_a_silent_heartbeat_on_another_host_is_noticed_after_30_seconds(import_job):
     _job, result = import_job
     claim(result.id, "w1")
