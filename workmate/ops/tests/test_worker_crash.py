@@ -19,7 +19,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from workmate.ops import jobs
 from workmate.ops.models import WorkerHeartbeat
 from workmate.testing.factories import make_project
 from workmate.work import transfer
@@ -44,6 +43,10 @@ def big_export() -> bytes:
 
 
 def start_worker(settings, *extra: str) -> subprocess.Popen:
+    return manage(settings, "db_worker", "--no-startup-delay", *extra)
+
+
+def manage(settings, *args: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
@@ -52,7 +55,7 @@ def start_worker(settings, *extra: str) -> subprocess.Popen:
         "WORKMATE_TESTING": "1",
     }
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", *extra],
+        [sys.executable, "manage.py", *args],
         cwd=django_settings.BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -103,10 +106,23 @@ def test_import_resumes_after_its_worker_is_killed(settings, alice, team):
     assert result.worker_ids == [beat.worker_id]
     assert project.tasks.count() == 0
 
-    # The clock's next look (every 15 s) sees the worker's process gone from this host.
-    assert jobs.recover_lost_jobs() == [(str(result.id), "rerun")]
-    job.refresh_from_db()
-    assert job.status == ImportStatus.QUEUED
+    # The clock (it looks every 15 s, and when it starts) sees the worker's process gone
+    # from this host and hands the job back.
+    killed_at = time.monotonic()
+    clock = manage(settings, "clock")
+    try:
+        wait_for(
+            lambda: ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).exists(),
+            clock,
+            "the clock handed the import back",
+        )
+        noticed_after = time.monotonic() - killed_at
+    finally:
+        clock.send_signal(signal.SIGTERM)
+        clock.communicate(timeout=TIMEOUT)
+    assert noticed_after < 60
+    result.refresh_from_db()
+    assert result.status == "READY"
     assert not WorkerHeartbeat.objects.exists()
 
     # The restarted worker runs the import again, from its file, to the end.
