@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` command, with a heartbeat, replaces theirs.
+    "workmate.ops",
     "django_tasks_db",
     "axes",
     "csp",
@@ -330,7 +332,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Axes announces itself ("AXES: BEGIN ...") in every process that starts Django.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 
 if TESTING:

@@ -1126,6 +1126,49 @@ def _finish(job: ImportJob, report: ImportReport, assignee_map: dict[str, User])
     return job
 
 
+def release_import_job(job_id: int, *, rerun: bool) -> None:
+    """The worker running this import died: queue it again, or fail it with a reason.
+
+    Called by the job recovery (workmate/ops/jobs.py) inside its transaction. The import
+    writes its rows in one transaction, so the dead worker left nothing behind and the
+    job starts again from its file.
+    """
+    job = (
+        ImportJob.objects.select_for_update()
+        .select_related("created_by")
+        .filter(pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+        .first()
+    )
+    if job is None:
+        return
+    job.total_rows = job.processed_rows = 0
+    if rerun:
+        # A job the worker had not claimed yet is still queued; this changes nothing.
+        job.status = ImportStatus.QUEUED
+        job.save(update_fields=["status", "total_rows", "processed_rows", "updated_at"])
+        return
+    report = ImportReport()
+    with translation.override(job.created_by.language or None):
+        report.error(
+            0,
+            str(_("The worker running this import stopped before it finished.")),
+        )
+    chosen = (job.report or {}).get("assignee_map")
+    job.status = ImportStatus.FAILED
+    job.report = report.as_dict() | ({"assignee_map": chosen} if chosen else {})
+    job.finished_at = timezone.now()
+    job.save(
+        update_fields=[
+            "status",
+            "report",
+            "total_rows",
+            "processed_rows",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+
+
 # --- Export ----------------------------------------------------------------------------
 
 
