@@ -193,7 +193,10 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Mention people with @name."),
+        help_text=_(
+            "Mention someone with @ and their name or e-mail handle (@윤하은, @Alice Kim, "
+            "@alice); pick them from the list that opens as you type."
+        ),
     )
     # Urgent tells the people the comment @mentions.
     urgent, urgent_reason = urgent_fields()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User
 from workmate.inbox import services as inbox
 from workmate.inbox.models import Kind
+from workmate.lib.mentions import Directory, Mentionable
 from workmate.lib.workcalendar import add_working_time
 from workmate.work.models import (
     Activity,
@@ -44,7 +44,6 @@ from workmate.work.models import (
 )
 
 DEFAULT_REPLY_BY_HOURS = 8
-MENTION_RE = re.compile(r"(?<![\w.])@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
 
 
 class VersionConflict(Exception):
@@ -649,31 +648,63 @@ def do_hand_back_request(actor: User, request: WorkRequest, reason: str) -> Work
 # --- Comments --------------------------------------------------------------------------
 
 
-def resolve_mentions(body: str, candidates: Iterable[User] | None = None) -> list[User]:
-    """Find the people `@name` mentions in a comment; an unknown name is an error.
+def mention_directory() -> Directory:
+    """Everyone a comment can mention: active colleagues (customers' contacts never are)."""
+    return Directory(User.objects.filter(is_active=True).only("pk", "full_name", "email"))
 
-    A mention is the part of a person's e-mail address before the @ (`@alice`) or the
-    whole address (`@alice@example.com`).
+
+def _who(person: Mentionable) -> str:
+    return f"{person.full_name} ({person.email})"
+
+
+def resolve_mentions(body: str, directory: Directory | None = None) -> list[User]:
+    """Find the people a comment mentions (see `workmate.lib.mentions` for the syntax).
+
+    A mention that names nobody, or several people, is an error that lists who was meant.
     """
-    handles = {match.group(1).rstrip(".").lower() for match in MENTION_RE.finditer(body)}
-    if not handles:
-        return []
-    people = (
-        list(candidates) if candidates is not None else list(User.objects.filter(is_active=True))
-    )
-    by_handle: dict[str, User] = {}
-    for person in people:
-        by_handle[person.email.lower()] = person
-        by_handle.setdefault(person.email.split("@")[0].lower(), person)
-    unknown = sorted(handle for handle in handles if handle not in by_handle)
-    if unknown:
+    directory = directory or mention_directory()
+    found = list(directory.find(body))
+    problems: list[str] = []
+    for mention in found:
+        if mention.person is not None:
+            continue
+        if mention.candidates:
+            problems.append(
+                _("@%(name)s could be %(people)s: pick one from the list as you type.")
+                % {
+                    "name": mention.text,
+                    "people": ", ".join(_who(person) for person in mention.candidates),
+                }
+            )
+            continue
+        message = _("Nobody is called %(names)s.") % {"names": "@" + mention.text}
+        suggested = directory.suggest(mention.text)
+        if suggested:
+            message += " " + _("Did you mean %(people)s?") % {
+                "people": ", ".join(_who(person) for person in suggested)
+            }
+        problems.append(message)
+    if problems:
+        raise ValidationError({"body": list(dict.fromkeys(problems))})
+    people = {mention.person.pk: mention.person for mention in found if mention.person}
+    return [people[pk] for pk in sorted(people)]  # type: ignore[misc]
+
+
+def check_mentions_can_see(task: Task, mentioned: Iterable[User]) -> None:
+    """Refuse to mention people who cannot see the task: they would be told its title
+    and the comment (through the inbox, the API and mail) without any right to them."""
+    visible = Project.objects.filter(pk=task.project_id)
+    blind = [person for person in mentioned if not visible.visible_to(person).exists()]
+    if blind:
         raise ValidationError(
             {
-                "body": _("Nobody is called %(names)s.")
-                % {"names": ", ".join("@" + u for u in unknown)}
+                "body": _(
+                    "%(names)s cannot see this task, so the mention would tell them nothing "
+                    "they may read. Add them to the project first, or leave the mention out."
+                )
+                % {"names": ", ".join(person.full_name for person in blind)}
             }
         )
-    return sorted({by_handle[handle] for handle in handles}, key=lambda p: p.pk)
 
 
 @dataclass(frozen=True)
@@ -691,6 +722,7 @@ def do_add_comment(actor: User, task: Task, body: str, *, urgent_reason: str = "
     if not body:
         raise ValidationError({"body": _("Write something first.")})
     mentioned = resolve_mentions(body)
+    check_mentions_can_see(task, mentioned)
     comment = Comment.objects.create(task=task, author=actor, body=body)
     if mentioned:
         comment.mentions.set(mentioned)
