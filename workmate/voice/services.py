@@ -157,9 +157,7 @@ def do_post_proposal(
         author_digest=author_digest_for(actor.pk, nonce),
     )
     proposal.affected_teams.set(affected_teams)
-    # The subscription belongs to the subscriber's own list; subscribers of a proposal
-    # are never shown to anyone, so it reveals nothing about an anonymous author.
-    Subscription.objects.create(proposal=proposal, user=actor)
+    do_subscribe(actor, proposal)
     _store_attachments(proposal, checked)
     return proposal
 
@@ -382,7 +380,7 @@ def do_comment(
         proposal=proposal, author=actor, body=body, parent=root
     )
     # Whoever joins the conversation hears how it goes on.
-    Subscription.objects.get_or_create(proposal=proposal, user=actor)
+    do_subscribe(actor, proposal)
     if parent is not None and root is not None:
         _notify_reply(actor, proposal, comment, {parent.author, root.author})
     return comment
@@ -435,9 +433,52 @@ def comment_thread(root: ProposalComment) -> ProposalComment:
     return root
 
 
+def _follows_as_author(user: User, proposal: Proposal) -> bool:
+    """Whether `user` follows `proposal` through its flag, as its anonymous author."""
+    return proposal.is_anonymous and proposal.is_by(user)
+
+
+def is_following(user: User, proposal: Proposal) -> bool:
+    if _follows_as_author(user, proposal):
+        return proposal.author_follows
+    return Subscription.objects.filter(proposal=proposal, user=user).exists()
+
+
 def do_subscribe(actor: User, proposal: Proposal) -> None:
+    """Follow a proposal. The author of an anonymous one follows through its flag, never a
+    `Subscription` row, which would connect them to it (see `Proposal.author_follows`)."""
+    if _follows_as_author(actor, proposal):
+        if not proposal.author_follows:
+            proposal.author_follows = True
+            proposal.save(update_fields=["author_follows"])
+        return
     Subscription.objects.get_or_create(proposal=proposal, user=actor)
 
 
 def do_unsubscribe(actor: User, proposal: Proposal) -> None:
+    if _follows_as_author(actor, proposal):
+        proposal.author_follows = False
+        proposal.save(update_fields=["author_follows"])
+        return
     Subscription.objects.filter(proposal=proposal, user=actor).delete()
+
+
+def followers_of(proposal: Proposal) -> list[User]:
+    """The active people who follow `proposal`, its anonymous author included.
+
+    Steps: the people with a subscription row; then, if the anonymous author follows,
+    the one active person whose digest matches (the digest cannot be looked up, so each
+    active person's is computed: microseconds each).
+    """
+    people = list(
+        User.objects.filter(is_active=True, proposal_subscriptions__proposal=proposal).order_by(
+            "pk"
+        )
+    )
+    if proposal.is_anonymous and proposal.author_follows:
+        listed = {person.pk for person in people}
+        for person in User.objects.filter(is_active=True).exclude(pk__in=listed).order_by("pk"):
+            if proposal.is_by(person):
+                people.append(person)
+                break
+    return sorted(people, key=lambda person: person.pk)
