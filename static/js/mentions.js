@@ -1,4 +1,5 @@
-// @mention autocomplete for every textarea inside an element with data-mention-url.
+// @mention autocomplete for every textarea[data-mention] inside an element with
+// data-mention-url (the address of the options, for the task or project at hand).
 //
 // Typing "@" and part of a name or e-mail handle asks the server (an htmx-style fragment:
 // <li role="option"> items) for the people who may be mentioned, and shows them in a
@@ -137,7 +138,7 @@
   }
 
   function init(root) {
-    root.querySelectorAll("[data-mention-url] textarea").forEach(function (box) {
+    root.querySelectorAll("[data-mention-url] textarea[data-mention]").forEach(function (box) {
       if (box.dataset.mentionReady) return;
       box.dataset.mentionReady = "1";
       setup(box, box.closest("[data-mention-url]").dataset.mentionUrl);

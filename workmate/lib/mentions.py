@@ -50,6 +50,14 @@ class Found:
     candidates: list[Mentionable] = field(default_factory=list)
 
 
+TOKEN_ID_RE = re.compile(r"@\*\*[^*|\n]{1,150}\|(\d{1,12})\*\*")
+
+
+def mentioned_ids(text: str) -> list[int]:
+    """The people's ids in the canonical tokens of `text`, in order, once each."""
+    return list(dict.fromkeys(int(number) for number in TOKEN_ID_RE.findall(text or "")))
+
+
 def canonical(person: Mentionable) -> str:
     """The token the autocomplete inserts for `person`: survives renames and namesakes."""
     name = person.full_name.replace("*", "").replace("|", "").strip() or handle_of(person)

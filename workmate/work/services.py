@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User
 from workmate.inbox import services as inbox
 from workmate.inbox.models import Kind
-from workmate.lib.mentions import Directory, Mentionable
+from workmate.lib.mentions import Directory, Mentionable, canonical, mentioned_ids
 from workmate.lib.workcalendar import add_working_time
 from workmate.work.models import (
     Activity,
@@ -241,6 +241,7 @@ def do_create_task(
             raise ValueError(f"Unknown task field {name!r}")
         setattr(task, name, value)
     _check_relations(task)
+    task.description, described = _description_mentions(task, task.description)
     if task.status == TaskStatus.DONE:
         task.completed_at = timezone.now()
     last = (
@@ -256,6 +257,7 @@ def do_create_task(
     if tags:
         _set_tags(task, tags)
     _log(task, actor, "created")
+    _tell_newly_mentioned(actor, task, described, "")
     if task.assignee_id and task.assignee_id != actor.pk:
         _send_request(actor, task, task.assignee, request_message, urgent_reason)
     return task
@@ -300,10 +302,13 @@ def do_update_task(
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(locked)
     changed: list[tuple[str, object, object]] = []
+    described: list[User] = []
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"Unknown task field {name!r}")
         old = getattr(locked, name)
+        if name == "description" and isinstance(value, str) and value != old:
+            value, described = _description_mentions(locked, value)
         if name == "title" and isinstance(value, str):
             value = value.strip()
             if not value:
@@ -335,6 +340,9 @@ def do_update_task(
         elif name == "status" and old == TaskStatus.DONE:
             verb = "reopened"
         _log(locked, actor, verb, name, _display(locked, name, old), _display(locked, name, new))
+    description_change = next((c for c in changed if c[0] == "description"), None)
+    if description_change:
+        _tell_newly_mentioned(actor, locked, described, str(description_change[1]))
     assignee_change = next((c for c in changed if c[0] == "assignee"), None)
     if assignee_change and assignee_change[2] is not None and assignee_change[2] != actor:
         _send_request(actor, locked, assignee_change[2], request_message, urgent_reason)  # type: ignore[arg-type]
@@ -690,7 +698,7 @@ def resolve_mentions(body: str, directory: Directory | None = None) -> list[User
     return [people[pk] for pk in sorted(people)]  # type: ignore[misc]
 
 
-def check_mentions_can_see(task: Task, mentioned: Iterable[User]) -> None:
+def check_mentions_can_see(task: Task, mentioned: Iterable[User], field: str = "body") -> None:
     """Refuse to mention people who cannot see the task: they would be told its title
     and the comment (through the inbox, the API and mail) without any right to them."""
     visible = Project.objects.filter(pk=task.project_id)
@@ -698,13 +706,47 @@ def check_mentions_can_see(task: Task, mentioned: Iterable[User]) -> None:
     if blind:
         raise ValidationError(
             {
-                "body": _(
+                field: _(
                     "%(names)s cannot see this task, so the mention would tell them nothing "
                     "they may read. Add them to the project first, or leave the mention out."
                 )
                 % {"names": ", ".join(person.full_name for person in blind)}
             }
         )
+
+
+def _description_mentions(task: Task, text: str) -> tuple[str, list[User]]:
+    """A task description with each mention written as its token, and who it mentions.
+
+    A description is a document: it may quote code (`@property`) or addresses, so an `@`
+    that names nobody, or several people, stays as written instead of being an error.
+    Writing mentions as `@**name|id**` keeps them pointing at the same person through
+    renames and namesakes, and lets the page link them without reading them again.
+    """
+    if "@" not in text:
+        return text, []
+    parts: list[str] = []
+    last = 0
+    people: dict[int, User] = {}
+    for found in mention_directory().find(text):
+        if found.person is None:
+            continue
+        parts += [text[last : found.start], canonical(found.person)]
+        last = found.end
+        people[found.person.pk] = found.person  # type: ignore[assignment]
+    parts.append(text[last:])
+    mentioned = [people[pk] for pk in sorted(people)]
+    check_mentions_can_see(task, mentioned, field="description")
+    return "".join(parts), mentioned
+
+
+def _tell_newly_mentioned(actor: User, task: Task, mentioned: list[User], before: str) -> None:
+    """Tell the people a description mentions now and did not before; they follow it."""
+    earlier = set(mentioned_ids(before))
+    new = [person for person in mentioned if person.pk not in earlier and person != actor]
+    if new:
+        task.followers.add(*new)
+        _notify(new, Kind.MENTION, actor, task, excerpt=task.description)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 
 from workmate.accounts.models import User
 from workmate.lib.markdown import render_markdown
+from workmate.lib.mentions import mentioned_ids
 from workmate.lib.urls import reverse_ids
 
 register = template.Library()
@@ -104,3 +105,12 @@ def markdown_mentions(context: Context, value: str | None, mentioned: Iterable[U
         mention_href=person_url,
         viewer_pk=viewer.pk if viewer is not None and viewer.is_authenticated else None,
     )
+
+
+@register.simple_tag(takes_context=True)
+def markdown_tokens(context: Context, value: str | None) -> SafeString:
+    """Markdown whose `@**name|id**` mentions link to their people (read in one query):
+    for texts that keep their mentions as tokens, as task descriptions do."""
+    ids = mentioned_ids(value or "")
+    people = list(User.objects.filter(pk__in=ids).only("pk", "full_name", "email")) if ids else []
+    return markdown_mentions(context, value, people)

@@ -3,6 +3,8 @@ see the task (nothing through the inbox, the API or mail); rendered as links."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -28,6 +30,11 @@ def haeun(team):
 @pytest.fixture
 def task(team, alice, bob, haeun):
     return make_task(project=make_project(name="Migration", team=team, owner=alice))
+
+
+@pytest.fixture
+def project_of(team, bob, haeun):
+    return lambda owner: make_project(name="Docs", team=team, owner=owner)
 
 
 @pytest.fixture
@@ -172,3 +179,69 @@ def test_text_a_comment_did_not_resolve_stays_text(client, task, alice, bob):
 
     assert "@Bob Lee hello" in page.split('id="comments"')[1]
     assert 'class="mention' not in page
+
+
+# --- Task descriptions ------------------------------------------------------------------
+
+
+def test_description_mentions_are_stored_as_tokens_and_told_once(project_of, alice, bob, haeun):
+    task = services.do_create_task(
+        alice, project_of(alice), title="Review", description="@윤하은님 봐 주세요. `@property`"
+    )
+
+    task.refresh_from_db()
+    assert task.description == f"@**윤하은|{haeun.pk}**님 봐 주세요. `@property`"
+    assert [n.recipient for n in Notification.objects.filter(kind=Kind.MENTION)] == [haeun]
+    assert task.followers.filter(pk=haeun.pk).exists()
+
+    # Editing keeps her mention (no second notice) and adds Bob's (one notice).
+    services.do_update_task(alice, task, {"description": task.description + " @Bob Lee too"})
+    told = Notification.objects.filter(kind=Kind.MENTION).order_by("pk")
+    assert [n.recipient for n in told] == [haeun, bob]
+
+
+def test_description_mention_of_someone_who_cannot_see_is_refused(private_task, alice, haeun):
+    with pytest.raises(ValidationError) as refused:
+        services.do_update_task(alice, private_task, {"description": "Ask @윤하은"})
+
+    assert "description" in refused.value.message_dict
+    private_task.refresh_from_db()
+    assert private_task.description == ""
+    assert not Notification.objects.exists()
+
+
+def test_api_task_create_refuses_a_blind_mention_in_the_description(team, alice, haeun):
+    project = make_project(team=team, owner=alice, visibility=Visibility.PRIVATE)
+
+    response = token_client(alice).post(
+        "/api/v1/tasks",
+        {"project_id": project.pk, "title": "Plan", "description": "cc @haeun.yoon"},
+        content_type=JSON,
+    )
+
+    assert response.status_code == 400, response.content
+    assert "윤하은 cannot see this task" in response.json()["errors"]["description"][0]
+    assert not project.tasks.exists()
+    assert not Notification.objects.exists()
+
+
+def test_description_mentions_link_on_the_task_page(client, project_of, alice, haeun):
+    task = services.do_create_task(
+        alice, project_of(alice), title="Review", description="For @윤하은 to check"
+    )
+    client.force_login(alice)
+
+    page = client.get(reverse("work:task", args=[task.pk])).content.decode()
+
+    description = page.split('class="task-description"')[1].split("</div>")[0]
+    assert 'class="mention"' in description and ">@윤하은</a> to check" in description
+
+
+def test_edit_form_offers_the_autocomplete_on_the_description(client, task, alice):
+    client.force_login(alice)
+
+    page = client.get(reverse("work:edit_task", args=[task.pk])).content.decode()
+
+    assert f'data-mention-url="{reverse("work:mention_people")}?task={task.pk}"' in page
+    [textarea] = re.findall(r'<textarea name="description"[^>]*>', page)
+    assert 'data-mention=""' in textarea
