@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from workmate.accounts.models import Membership, Team, TeamRole, User
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
+from workmate.lib.mentions import mentioned_ids
 from workmate.voice.models import (
     Area,
     ModerationAction,
@@ -38,7 +39,7 @@ from workmate.voice.models import (
     author_digest_for,
     new_nonce,
 )
-from workmate.work.services import check_attachment
+from workmate.work.services import check_attachment, write_mentions_as_tokens
 
 # The most files one proposal may carry; a proposal is a few paragraphs, not a file share.
 MAX_ATTACHMENTS = 3
@@ -376,20 +377,32 @@ def do_comment(
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write something first.")})
+    # Everyone may read a proposal that takes comments, so anyone active may be mentioned.
+    body, mentioned = write_mentions_as_tokens(body, strict=True)
     comment = ProposalComment.objects.create(
         proposal=proposal, author=actor, body=body, parent=root
     )
     # Whoever joins the conversation hears how it goes on.
     do_subscribe(actor, proposal)
+    told = {person for person in mentioned if person != actor}
+    for person in told:
+        do_subscribe(person, proposal)
+    _notify_comment(actor, proposal, comment, Kind.MENTION, told)
     if parent is not None and root is not None:
-        _notify_reply(actor, proposal, comment, {parent.author, root.author})
+        replied_to = {parent.author, root.author} - told
+        _notify_comment(actor, proposal, comment, Kind.COMMENT, replied_to)
     return comment
 
 
-def _notify_reply(
-    actor: User, proposal: Proposal, reply: ProposalComment, replied_to: Iterable[User]
+def _notify_comment(
+    actor: User,
+    proposal: Proposal,
+    reply: ProposalComment,
+    kind: str,
+    replied_to: Iterable[User],
 ) -> None:
-    """Tell the authors of the comment replied to and of its thread (never the replier).
+    """Tell the people a comment mentions, or the authors of the comment replied to and of
+    its thread (never the writer).
 
     The actor is the reply's author for every reply, the anonymous proposal's author
     included: the reply is signed with their name on the page anyway. Leaving the actor
@@ -399,7 +412,7 @@ def _notify_reply(
     url = f"{reverse('voice:proposal', args=[proposal.pk])}#comment-{reply.pk}"
     notify(
         replied_to,
-        Kind.COMMENT,
+        kind,
         title=proposal.title,
         url=url,
         group_key=f"proposal:{proposal.pk}",
@@ -408,10 +421,25 @@ def _notify_reply(
     )
 
 
+def _with_mentioned(comments: list[ProposalComment]) -> list[ProposalComment]:
+    """Give each comment the people its mention tokens name (`mentioned_people`), read in
+    one query for them all, so the page can link them."""
+    ids = {pk for comment in comments for pk in mentioned_ids(comment.body)}
+    people = {person.pk: person for person in User.objects.filter(pk__in=ids)} if ids else {}
+    for comment in comments:
+        comment.mentioned_people = [  # type: ignore[attr-defined]
+            people[pk] for pk in mentioned_ids(comment.body) if pk in people
+        ]
+    return comments
+
+
 def comment_threads(proposal: Proposal) -> list[ProposalComment]:
     """The proposal's top-level comments, oldest first, each with its `thread_replies`
-    (oldest first), in one query however many there are."""
-    comments = list(proposal.comments.select_related("author").order_by("created_at", "pk"))
+    (oldest first), in one query however many there are (and one for the people their
+    mentions name, when they mention anyone)."""
+    comments = _with_mentioned(
+        list(proposal.comments.select_related("author").order_by("created_at", "pk"))
+    )
     by_pk = {comment.pk: comment for comment in comments}
     threads: list[ProposalComment] = []
     for comment in comments:
@@ -427,9 +455,9 @@ def comment_threads(proposal: Proposal) -> list[ProposalComment]:
 
 def comment_thread(root: ProposalComment) -> ProposalComment:
     """One top-level comment with its `thread_replies`, oldest first, for the fragment."""
-    root.thread_replies = list(  # type: ignore[attr-defined]
-        root.replies.select_related("author").order_by("created_at", "pk")
-    )
+    replies = list(root.replies.select_related("author").order_by("created_at", "pk"))
+    _with_mentioned([root, *replies])
+    root.thread_replies = replies  # type: ignore[attr-defined]
     return root
 
 

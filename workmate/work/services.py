@@ -715,29 +715,39 @@ def check_mentions_can_see(task: Task, mentioned: Iterable[User], field: str = "
         )
 
 
-def _description_mentions(task: Task, text: str) -> tuple[str, list[User]]:
-    """A task description with each mention written as its token, and who it mentions.
+def write_mentions_as_tokens(text: str, *, strict: bool) -> tuple[str, list[User]]:
+    """`text` with each mention written as its `@**name|id**` token, and who it mentions.
 
-    A description is a document: it may quote code (`@property`) or addresses, so an `@`
-    that names nobody, or several people, stays as written instead of being an error.
-    Writing mentions as `@**name|id**` keeps them pointing at the same person through
-    renames and namesakes, and lets the page link them without reading them again.
+    Tokens keep a mention pointing at the same person through renames and namesakes, and
+    let a page link them without reading the text again. `strict`: an `@` that names
+    nobody, or several people, is an error (`resolve_mentions`); otherwise it stays as
+    written.
     """
     if "@" not in text:
         return text, []
+    directory = mention_directory()
+    if strict:
+        resolve_mentions(text, directory)
     parts: list[str] = []
     last = 0
     people: dict[int, User] = {}
-    for found in mention_directory().find(text):
+    for found in directory.find(text):
         if found.person is None:
             continue
         parts += [text[last : found.start], canonical(found.person)]
         last = found.end
         people[found.person.pk] = found.person  # type: ignore[assignment]
     parts.append(text[last:])
-    mentioned = [people[pk] for pk in sorted(people)]
+    return "".join(parts), [people[pk] for pk in sorted(people)]
+
+
+def _description_mentions(task: Task, text: str) -> tuple[str, list[User]]:
+    """A description's mentions as tokens; one of someone who cannot see the task is an
+    error. A description is a document: it may quote code (`@property`) or addresses, so
+    an `@` that names nobody stays as written."""
+    text, mentioned = write_mentions_as_tokens(text, strict=False)
     check_mentions_can_see(task, mentioned, field="description")
-    return "".join(parts), mentioned
+    return text, mentioned
 
 
 def _tell_newly_mentioned(actor: User, task: Task, mentioned: list[User], before: str) -> None:

@@ -108,9 +108,16 @@ def markdown_mentions(context: Context, value: str | None, mentioned: Iterable[U
 
 
 @register.simple_tag(takes_context=True)
-def markdown_tokens(context: Context, value: str | None) -> SafeString:
-    """Markdown whose `@**name|id**` mentions link to their people (read in one query):
-    for texts that keep their mentions as tokens, as task descriptions do."""
-    ids = mentioned_ids(value or "")
-    people = list(User.objects.filter(pk__in=ids).only("pk", "full_name", "email")) if ids else []
+def markdown_tokens(context: Context, value: str | None, people: object = None) -> SafeString:
+    """Markdown whose `@**name|id**` mentions link to their people: for texts that keep
+    their mentions as tokens, as task descriptions and proposal comments do.
+
+    `people`, a list, are those people read beforehand for a whole page of texts
+    (`voice.services.comment_threads`); without it they are read here, in one query.
+    """
+    if not isinstance(people, list):
+        ids = mentioned_ids(value or "")
+        people = (
+            list(User.objects.filter(pk__in=ids).only("pk", "full_name", "email")) if ids else []
+        )
     return markdown_mentions(context, value, people)
