@@ -15,8 +15,8 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
 from workmate.testing.factories import make_user
-from workmate.voice import services
-from workmate.voice.models import Area, Proposal
+from workmate.voice import leads, services
+from workmate.voice.models import Area, Proposal, ProposalStatus
 
 AUTHOR_NAME = "Dana Hidden"
 AUTHOR_EMAIL = "dana.hidden@example.com"
@@ -34,7 +34,7 @@ def author(db):
 
 
 @pytest.fixture
-def proposal(author, bob, charlie) -> Proposal:
+def proposal(author, alice, bob, charlie) -> Proposal:
     found = services.do_post_proposal(
         author, title=TITLE, problem="It jams.", area=Area.TOOLS, anonymous=True
     )
@@ -42,6 +42,8 @@ def proposal(author, bob, charlie) -> Proposal:
     services.do_vote(bob, found, "an hour a week")
     services.do_comment(charlie, found, "Same here.")
     services.do_subscribe(bob, found)
+    # A lead answers: everyone who follows is told, the author among them.
+    leads.do_change_status(alice, found, ProposalStatus.UNDER_REVIEW, "Looking into it.")
     return found
 
 
@@ -102,6 +104,33 @@ def test_the_authors_delete_page_lists_no_follow_of_their_anonymous_proposal(
 
     assert AUTHOR_NAME in page
     assert f"follows {proposal.pk}" not in page
+    assert TITLE not in page
     # The follow itself still works: the author hears of an answer.
     assert services.is_following(author, proposal)
     assert author in services.followers_of(proposal)
+
+
+def test_the_notification_admin_leaves_out_what_people_were_told_about_proposals(
+    client, superuser, author, proposal
+):
+    from workmate.inbox.models import Kind, Notification
+    from workmate.inbox.services import notify
+
+    # As the inbox tells a proposal's followers (the anonymous author among them).
+    notify(
+        [author],
+        Kind.COMMENT,
+        title=TITLE,
+        url=f"/voice/{proposal.pk}/",
+        group_key=f"proposal:{proposal.pk}",
+    )
+    assert Notification.objects.filter(recipient=author).exists()
+    client.force_login(superuser)
+
+    page = client.get(
+        reverse("admin:inbox_notification_changelist"), {"q": AUTHOR_EMAIL}
+    ).content.decode()
+
+    assert TITLE not in page
+    deleting = client.get(reverse("admin:accounts_user_delete", args=[author.pk]))
+    assert TITLE not in deleting.content.decode()
