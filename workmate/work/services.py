@@ -670,6 +670,8 @@ def resolve_mentions(body: str, directory: Directory | None = None) -> list[User
 
     A mention that names nobody, or several people, is an error that lists who was meant.
     """
+    if "@" not in body:
+        return []
     directory = directory or mention_directory()
     found = list(directory.find(body))
     problems: list[str] = []

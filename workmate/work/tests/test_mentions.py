@@ -245,3 +245,14 @@ def test_edit_form_offers_the_autocomplete_on_the_description(client, task, alic
     assert f'data-mention-url="{reverse("work:mention_people")}?task={task.pk}"' in page
     [textarea] = re.findall(r'<textarea name="description"[^>]*>', page)
     assert 'data-mention=""' in textarea
+
+
+def test_a_comment_without_an_at_sign_does_not_read_the_directory(task, alice, monkeypatch):
+    def unread() -> None:
+        raise AssertionError("read everyone for a comment that mentions nobody")
+
+    monkeypatch.setattr(services, "mention_directory", unread)
+
+    result = services.do_add_comment(alice, task, "No mentions here.")
+
+    assert result.mentioned == []
