@@ -58,6 +58,14 @@ def mentioned_ids(text: str) -> list[int]:
     return list(dict.fromkeys(int(number) for number in TOKEN_ID_RE.findall(text or "")))
 
 
+def plain_mentions(text: str) -> str:
+    """`text` with each canonical token written as the plain `@Name` it shows."""
+    return PLAIN_TOKEN_RE.sub(lambda match: "@" + match.group(1).strip(), text or "")
+
+
+PLAIN_TOKEN_RE = re.compile(r"@\*\*([^*|\n]{1,150})\|\d{1,12}\*\*")
+
+
 def canonical(person: Mentionable) -> str:
     """The token the autocomplete inserts for `person`: survives renames and namesakes."""
     name = person.full_name.replace("*", "").replace("|", "").strip() or handle_of(person)

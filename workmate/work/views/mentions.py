@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from workmate.accounts.models import User
+from workmate.accounts.models import Membership, User
 from workmate.lib.mentions import canonical, handle_of
 from workmate.work import services
 from workmate.work.forms import people_who_can_see
@@ -33,7 +33,8 @@ def _id(request: HttpRequest, name: str) -> int | None:
 @login_required
 @require_safe
 def mention_people(request: HttpRequest) -> HttpResponse:
-    """The options for `?q=` (what follows the `@`), for `?task=` or `?project=`."""
+    """The options for `?q=` (what follows the `@`), for `?task=` or `?project=`, or
+    `?agents=1` for the desk's internal notes (people in a team, as `desk.is_agent`)."""
     query = " ".join(request.GET.get("q", "").split())[:60]
     people = User.objects.filter(is_active=True)
     if (task_id := _id(request, "task")) is not None:
@@ -41,6 +42,10 @@ def mention_people(request: HttpRequest) -> HttpResponse:
         people = people_who_can_see(task.project)
     elif (project_id := _id(request, "project")) is not None:
         people = people_who_can_see(services.get_project_for_user(request.user, project_id))
+    elif request.GET.get("agents") == "1":
+        people = people.filter(
+            Q(is_superuser=True) | Q(pk__in=Membership.objects.values("user_id"))
+        )
     if query:
         people = people.filter(Q(full_name__icontains=query) | Q(email__istartswith=query))
     found = list(people.only("pk", "full_name", "email").order_by("full_name", "pk")[:50])
