@@ -106,8 +106,15 @@ class ReplyForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=KIND_CHOICES, initial="reply", widget=forms.RadioSelect
     )
+    # `data-mention`: the @mention autocomplete (static/js/mentions.js) opens here.
     body = forms.CharField(
-        label=_("Message"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Message"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6, "data-mention": ""}),
+        help_text=_(
+            "In an internal note, mention a colleague with @ and their name; in a reply to "
+            "the customer, a name picked from the list is written as plain text."
+        ),
     )
     minutes = forms.IntegerField(
         label=_("Time spent (minutes)"), min_value=0, max_value=24 * 60, initial=0

@@ -30,6 +30,8 @@ from workmate.desk.models import (
 )
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
+from workmate.lib.mentions import plain_mentions
+from workmate.work.services import write_mentions_as_tokens
 
 # --- Access ----------------------------------------------------------------------------
 
@@ -235,6 +237,24 @@ def do_reply(
         raise ValidationError({"body": _("Write something first.")})
     if minutes < 0:
         raise ValidationError({"minutes": _("Time spent cannot be negative.")})
+    mentioned: list[User] = []
+    if internal:
+        # Colleagues are mentioned in notes; only agents may read a ticket.
+        body, mentioned = write_mentions_as_tokens(body, strict=True)
+        blind = [person for person in mentioned if not is_agent(person)]
+        if blind:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "%(names)s cannot see tickets, so the mention would tell them nothing "
+                        "they may read. Leave the mention out."
+                    )
+                    % {"names": ", ".join(person.full_name for person in blind)}
+                }
+            )
+    else:
+        # The customer reads a reply: a colleague picked from the list is a plain name.
+        body = plain_mentions(body)
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     entry = TicketEntry.objects.create(
         ticket=locked,
@@ -244,6 +264,16 @@ def do_reply(
         minutes=minutes,
         billable=billable and minutes > 0,
     )
+    if mentioned:
+        notify(
+            mentioned,
+            Kind.MENTION,
+            actor=actor,
+            title=f"#{locked.pk} {locked.subject}",
+            url=f"{locked.get_absolute_url()}#entry-{entry.pk}",
+            group_key=f"ticket:{locked.pk}",
+            excerpt=body,
+        )
     if not internal:
         # Every public reply is mailed to the requester, whichever channel wrote it; notes
         # never are. Imported here: the tasks import mail in, which imports this module.

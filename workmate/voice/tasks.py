@@ -9,6 +9,7 @@ from django.utils import translation
 from django_tasks import task
 
 from workmate.voice.models import Answer
+from workmate.voice.services import followers_of
 
 
 @task()
@@ -25,10 +26,8 @@ def send_answer_mail(answer_id: int) -> int:
 
     proposal = answer.proposal
     context = {"answer": answer, "proposal": proposal, "url": proposal_url(proposal)}
-    subscribers = proposal.subscriptions.select_related("user").filter(user__is_active=True)
     sent = 0
-    for subscription in subscribers:
-        person = subscription.user
+    for person in followers_of(proposal):
         if person.pk == answer.lead_id:
             continue  # The lead knows what they wrote.
         with translation.override(person.language or None):

@@ -670,7 +670,9 @@ def list_comments(request: HttpRequest, task_id: int, page: Query[PageParams]) -
 
 @router.post("/tasks/{task_id}/comments", response={201: CommentOut, **WRITE_ERRORS})
 def create_comment(request: HttpRequest, task_id: int, payload: CommentIn) -> Status[Comment]:
-    """Adds a comment; `@name` mentions must name real people and make them followers."""
+    """Adds a comment. Mentions (`@윤하은`, `@Alice Kim`, `@alice`, `@**Name|id**`) make
+    the people followers and tell them; 400 when one names nobody, several people, or
+    someone who cannot see the task (who is then told nothing)."""
     task = services.get_task_for_user(request.auth, task_id)
     result = services.do_add_comment(request.auth, task, payload.body)
     return Status(201, result.comment)

@@ -298,8 +298,11 @@ class SectionForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Mention people with @name."),
+        widget=forms.Textarea(attrs={"rows": 3, "data-mention": ""}),
+        help_text=_(
+            "Mention someone with @ and their name or e-mail handle (@윤하은, @Alice Kim, "
+            "@alice); pick them from the list that opens as you type."
+        ),
     )
     # Urgent tells the people the comment @mentions.
     urgent, urgent_reason = urgent_fields()
@@ -358,8 +361,12 @@ class TaskEditForm(RequestBoxForm):
     description = forms.CharField(
         label=_("Description"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Markdown works: **bold**, lists, [links](https://example.com)."),
+        # `data-mention`: the @mention autocomplete (static/js/mentions.js) opens here.
+        widget=forms.Textarea(attrs={"rows": 8, "data-mention": ""}),
+        help_text=_(
+            "Markdown works: **bold**, lists, [links](https://example.com). Mention someone "
+            "with @ and their name or e-mail handle; they are told."
+        ),
     )
     assignee = forms.ModelChoiceField(
         label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")

@@ -5,6 +5,7 @@ from django.urls import path
 from workmate.work.views import (
     board,
     fields,
+    mentions,
     my_work,
     project_settings,
     projects,
@@ -64,6 +65,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", tasks.task, name="task"),
     path("tasks/<int:pk>/toggle/", tasks.toggle_task, name="toggle_task"),
     path("tasks/<int:pk>/comments/", tasks.add_comment, name="add_comment"),
+    path("mentions/", mentions.mention_people, name="mention_people"),
     path("tasks/<int:pk>/edit/", tasks.edit_task, name="edit_task"),
     path("tasks/<int:pk>/rename/", tasks.rename_task, name="rename_task"),
     path("tasks/<int:pk>/subtasks/", tasks.add_subtask, name="add_subtask"),

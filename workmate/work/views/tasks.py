@@ -212,7 +212,8 @@ def _task_page(
         "attachments": task.attachments.select_related("uploaded_by"),
         "tags": task.tags.all(),
         "request_rows": rows,
-        "comments": task.comments.select_related("author"),
+        # The people each comment mentions, for its links: one query for them all.
+        "comments": task.comments.select_related("author").prefetch_related("mentions"),
         "history": history,
         "comment_form": comment_form or CommentForm(),
         "urgent_left": inbox_services.urgent_left_today(user),
