@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "workmate.checkins",
 ]
 
+# A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).
+CSRF_FAILURE_VIEW = "workmate.errors.csrf_failure"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
