@@ -83,9 +83,11 @@ PAGES = [
     ("staff", "/desk/time/"),
     ("staff", "/me/"),
     ("staff", "/people/"),
+    ("staff", "/no-such-page/"),
     ("contact", "/portal/"),
     ("contact", "/portal/tickets/{ticket}/"),
     ("contact", "/portal/tickets/new/"),
+    ("contact", "/portal/no-such-page/"),
 ]
 
 
