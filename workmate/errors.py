@@ -29,6 +29,14 @@ def _context(request: HttpRequest) -> dict:
 
 
 def _page(request: HttpRequest, template: str, status: int, **extra: object) -> HttpResponse:
+    if _is_portal(request) and not hasattr(request, "contact"):
+        # An address no portal view answers: still the signed-in contact's header and language.
+        from workmate.desk.portal_auth import activate_language, get_contact
+
+        contact = get_contact(request)
+        if contact is not None:
+            request.contact = contact  # type: ignore[attr-defined]
+            activate_language(request, contact)
     body = loader.render_to_string(template, {**_context(request), **extra}, request)
     return HttpResponse(body, status=status)
 

@@ -6,6 +6,7 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 
 from workmate import errors
+from workmate.testing.factories import DEFAULT_PASSWORD
 from workmate.voice import services
 from workmate.voice.models import Area
 
@@ -116,3 +117,14 @@ def test_csrf_failure_is_explained_in_the_readers_language(bob):
     assert response.status_code == 403
     page = response.content.decode()
     assert "양식이 만료되었습니다" in page and 'class="topbar"' in page
+
+
+def test_a_signed_in_contact_gets_their_portal_header_and_language(client, contact_a):
+    contact_a.language = "ko"
+    contact_a.save(update_fields=["language"])
+    client.post("/portal/login/", {"email": contact_a.email, "password": DEFAULT_PASSWORD})
+
+    page = client.get("/portal/no-such-page/").content.decode()
+
+    assert '<html lang="ko">' in page
+    assert contact_a.display_name in page and 'action="/portal/logout/"' in page
