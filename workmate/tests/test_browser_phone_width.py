@@ -203,3 +203,10 @@ def test_no_page_scrolls_sideways_at_390_px(
             wide[url] = found
 
     assert wide == {}, f"pages wider than {WIDTH} px: {wide}"
+
+    # Fitting is not enough: the desk queue's customer column once fit by showing one
+    # character a line. On a phone each ticket is a card whose cells have room.
+    page.goto("/desk/all/")
+    customer = page.locator(f"#ticket-row-{workday['ticket']} td").nth(2)
+    box = customer.bounding_box()
+    assert box is not None and box["width"] > WIDTH / 2, box
