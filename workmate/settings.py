@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -95,6 +96,8 @@ INSTALLED_APPS = [
     "workmate.checkins",
 ]
 
+# A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).
+CSRF_FAILURE_VIEW = "workmate.errors.csrf_failure"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -278,6 +281,15 @@ EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
 EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+# file:///var/mail/outbox writes each message into that folder. dj-email-url drops the
+# leading slash of the path (making it relative to wherever the process runs) and Django's
+# file backend refuses to start without EMAIL_FILE_PATH, so the path comes from the URL here.
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_FILE_PATH = urllib.parse.unquote(urllib.parse.urlsplit(EMAIL_URL).path)
+    if not EMAIL_FILE_PATH:
+        raise ImproperlyConfigured(
+            "EMAIL_URL file:// needs a folder, e.g. file:///var/mail/workmate."
+        )
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Workmate <workmate@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

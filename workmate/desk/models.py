@@ -486,7 +486,10 @@ class TicketEntry(models.Model):
         Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_entries"
     )
     body = models.TextField(_("text"), blank=True)
-    # For changes: which field, from what, to what (display values).
+    # A note the desk wrote itself: its sentences as message ids and parameters, so each
+    # agent reads it in their own language (desk/notes.py); `body` keeps it as written.
+    system_note = models.JSONField(default=list, blank=True)
+    # For changes: which field, from what, to what (codes for status and priority).
     field = models.CharField(max_length=40, blank=True)
     old_value = models.CharField(max_length=300, blank=True)
     new_value = models.CharField(max_length=300, blank=True)
@@ -517,6 +520,14 @@ class TicketEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}"
+
+    def shown_body(self) -> str:
+        """The text in the reader's language when the desk wrote it, else as typed."""
+        if self.system_note:
+            from workmate.desk.notes import told
+
+            return told(self.system_note)
+        return self.body
 
     @property
     def is_public(self) -> bool:

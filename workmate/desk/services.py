@@ -187,7 +187,7 @@ def do_change_status(
     if locked.customer_id is None and status != Status.NEW:
         raise ValidationError({"customer": _("Give a triaged ticket its customer first.")})
     now = timezone.now()
-    old = locked.get_status_display()
+    old = locked.status  # Codes: the timeline names them in each reader's language.
     if status in PAUSED_STATUSES:
         sla.pause(locked, now)
     else:
@@ -205,7 +205,7 @@ def do_change_status(
         locked.solved_at = None  # Reopened.
         update.append("solved_at")
     locked.save(update_fields=update)
-    _event(locked, actor, "status", old, locked.get_status_display(), contact=contact)
+    _event(locked, actor, "status", old, locked.status, contact=contact)
     if status == Status.SOLVED and contact is None:
         # Every way of solving a ticket offers the survey (mailed after the commit); a
         # contact who solved it in the portal is asked on the page itself.
@@ -432,9 +432,9 @@ def do_set_priority(actor: User, ticket: Ticket, priority: int) -> Ticket:
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if locked.priority == priority:
         return locked
-    old = locked.get_priority_display()
+    old = locked.priority
     locked.priority = priority
     sla.schedule(locked)
     locked.save(update_fields=["priority", *sla.SLA_FIELDS, "updated_at"])
-    _event(locked, actor, "priority", old, locked.get_priority_display())
+    _event(locked, actor, "priority", old, locked.priority)
     return locked

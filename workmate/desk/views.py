@@ -35,7 +35,7 @@ from workmate.desk.forms import (
     TicketUpdateForm,
     TriageForm,
 )
-from workmate.desk.models import Ticket, TicketAttachment
+from workmate.desk.models import Priority, Status, Ticket, TicketAttachment
 from workmate.lib.downloads import safe_download
 from workmate.work.forms import add_service_errors
 
@@ -57,6 +57,18 @@ FIELD_LABELS = {
     "merged": gettext_lazy("Merged here"),
     "escalation": gettext_lazy("Escalated"),
 }
+
+
+def event_value(field: str, value: str) -> str:
+    """A status or priority of the timeline in the reader's language.
+
+    Events keep codes ("solved", "2"); events written before that keep the name in the
+    language of whoever made the change and are shown as written.
+    """
+    choices = {"status": Status.choices, "priority": Priority.choices}
+    labels = {str(code): label for code, label in choices.get(field, ())}
+    return str(labels.get(value, value))
+
 
 QUEUE_TITLES = {
     "mine": gettext_lazy("My queue"),
@@ -273,6 +285,8 @@ def _ticket_page(
     entries = list(agent.timeline(ticket))
     for entry in entries:
         entry.field_label = FIELD_LABELS.get(entry.field, entry.field)  # type: ignore[attr-defined]
+        entry.old_value = event_value(entry.field, entry.old_value)
+        entry.new_value = event_value(entry.field, entry.new_value)
     context = {
         "ticket": ticket,
         "timeline": entries,

@@ -268,10 +268,15 @@ def _log(task: Task, actor: User | None, verb: str, field: str = "", old="", new
 
 
 def _display(task: Task, field: str, value: object) -> str:
+    """The value as history keeps it: names for people and places, codes for choices.
+
+    A status or priority is kept as its code ("done", "2") and named when the history
+    is shown, in the reader's language (work/views/tasks.py `describe_activity`).
+    """
     if value is None:
         return ""
-    if field == "status":
-        return str(TaskStatus(value).label)
+    if field in {"status", "priority"}:
+        return str(value)
     if isinstance(value, User):
         return value.full_name
     if isinstance(value, Section | Project | Task):
@@ -280,8 +285,6 @@ def _display(task: Task, field: str, value: object) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if field == "priority":
-        return str(task._meta.get_field("priority").choices[int(value)][1])  # type: ignore[index]
     return str(value)
 
 
