@@ -460,9 +460,12 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
 
 @router.patch("/projects/{project_id}", response={200: ProjectOut, **WRITE_ERRORS})
 def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch) -> Project:
+    """Change the fields you send. Renaming and `visibility` are for the project's owner
+    and the leads of its team (403 for other editors, and nothing is saved)."""
     project = services.get_project_for_user(request.auth, project_id)
-    services.do_update_project(request.auth, project, payload.dict(exclude_unset=True))
-    return services.get_project_for_user(request.auth, project_id)
+    project = services.do_update_project(request.auth, project, payload.dict(exclude_unset=True))
+    # The project as saved, even when a lead who is no member just made it private.
+    return Project.objects.select_related("team", "owner").get(pk=project.pk)
 
 
 @router.delete("/projects/{project_id}", response={204: None, **WRITE_ERRORS})

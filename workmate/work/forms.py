@@ -20,6 +20,7 @@ from workmate.work.models import (
     Visibility,
     hex_colour,
 )
+from workmate.work.services import PROJECT_EDITABLE_FIELDS, PROJECT_MANAGED_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -95,6 +96,20 @@ class ProjectSettingsForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 4, "placeholder": "🚀"}),
         help_text=_("An emoji or a few letters, shown beside the name."),
     )
+
+    def __init__(self, *args: object, project: Project, can_manage: bool, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "initial", {name: getattr(project, name) for name in PROJECT_EDITABLE_FIELDS}
+        )
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not can_manage:
+            # Shown but not sent: a disabled field keeps the project's value, whatever the
+            # request says, and `do_update_project` refuses a change to it anyway.
+            for name in PROJECT_MANAGED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Only the project's owner or a team lead can change this."
+                )
 
 
 class PersonChoiceField(forms.ModelChoiceField):
