@@ -20,6 +20,8 @@ CREATE_URL = reverse("create_api_token")
 HTMX = {"HX-Request": "true"}
 T0 = datetime.datetime(2025, 11, 19, 1, 0, tzinfo=datetime.UTC)
 
+UNAUTHORIZED = {"detail": "Send a personal API token as “Authorization: Bearer wm_…”."}
+
 
 def revoke_url(token: ApiToken) -> str:
     return reverse("revoke_api_token", args=[token.pk])
@@ -67,7 +69,7 @@ def test_missing_or_wrong_token_is_401_json(alice, header):
     client = Client(headers={"Authorization": header}) if header else Client()
     response = client.get("/api/v1/me")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Unauthorized"}
+    assert response.json() == UNAUTHORIZED
 
 
 def test_revoked_token_is_401(alice):
