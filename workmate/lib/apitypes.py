@@ -25,13 +25,15 @@ def _storable(value: datetime.datetime) -> datetime.datetime:
             value - datetime.timedelta(days=1)
             value + datetime.timedelta(days=1)
         else:
-            value.astimezone(datetime.UTC)
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59 that pydantic accepts
+            # ("time zone displacement out of range": a 500 before).
+            value = value.astimezone(datetime.UTC)
     except OverflowError as error:
         raise ValueError(_("This moment is out of range.")) from error
     return value
 
 
-# An input date and time, the same value when it converts.
+# An input date and time: an aware one in UTC, a naive one as sent.
 Moment = Annotated[datetime.datetime, AfterValidator(_storable)]
 
 

@@ -271,3 +271,13 @@ def test_null_for_fields_that_hold_no_null_is_422(api, project):
     project.refresh_from_db()
     assert (task.description, Task.objects.count()) == ("Keep", 1)
     assert (project.name, project.icon) == ("Migration", Project.objects.get().icon)
+
+
+def test_a_moment_with_an_offset_postgresql_refuses_is_read_in_utc(api, customer_a, contact_a):
+    # PostgreSQL takes offsets up to ±15:59 only ("time zone displacement out of range").
+    ticket = make_ticket(customer=customer_a, requester=contact_a)
+
+    response = api.get("/api/v1/desk/tickets", {"updated_since": "1999-12-27T03:42:34+17:39"})
+
+    assert response.status_code == 200, response.content
+    assert [item["id"] for item in response.json()["items"]] == [ticket.pk]

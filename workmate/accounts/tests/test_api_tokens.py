@@ -66,7 +66,8 @@ def test_bearer_token_authenticates_as_its_owner(alice):
 )
 def test_missing_or_wrong_token_is_401_json(alice, header):
     do_create_api_token(alice, "CI")
-    client = Client(headers={"Authorization": header}) if header else Client()
+    english = {"Accept-Language": "en"}
+    client = Client(headers={**english, "Authorization": header} if header else english)
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED

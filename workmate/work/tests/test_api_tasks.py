@@ -77,7 +77,7 @@ def test_get_returns_task_with_version_and_etag(api, task, bob):
 
 
 def test_anonymous_gets_401_json():
-    response = Client().get("/api/v1/tasks")
+    response = Client(headers={"Accept-Language": "en"}).get("/api/v1/tasks")
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED
 
