@@ -88,6 +88,11 @@ class RefuseControlCharactersMiddleware:
             if found is None and request.method == "POST" and request.content_type in FORM_TYPES:
                 found = find_in_querydict(request.POST)
             if found is not None:
-                context = {"message": refusal(*found)}
+                # A parameter's name (`q`) means nothing to the reader of a page.
+                message = _(
+                    "What you sent contains a control character (U+%(code)04X), "
+                    "which is not accepted."
+                ) % {"code": ord(found[1])}
+                context = {"message": message}
                 return render(request, "includes/refused_input.html", context, status=400)
         return self.get_response(request)

@@ -203,7 +203,7 @@ def test_pages_refuse_control_characters_in_the_query_and_in_forms(client, proje
     for response in (search, settings_post):
         assert response.status_code == 400
         page = response.content.decode()
-        assert "contains a control character" in page
+        assert "What you sent contains a control character (U+00" in page
         assert '<main id="main"' in page
     project.refresh_from_db()
     assert project.description == ""
