@@ -35,6 +35,7 @@ def url(project: Project, name: str = "work:project_settings") -> str:
 
 
 def details(**overrides) -> dict:
+    """The settings form's fields; an override of None leaves the field out."""
     data = {
         "name": "Data centre move",
         "description": "Move the racks.",
@@ -43,7 +44,7 @@ def details(**overrides) -> dict:
         "icon": "🏗️",
     }
     data.update(overrides)
-    return data
+    return {name: value for name, value in data.items() if value is not None}
 
 
 def listed(page: str) -> list[str]:
@@ -138,12 +139,25 @@ def test_a_teammate_edits_the_details_but_not_the_name_or_who_sees_it(client, pr
     client.force_login(bob)
 
     page = client.get(url(project)).content.decode()
-    response = client.post(url(project), details(), follow=True)
+    crafted = client.post(url(project), details())
 
-    # The fields are shown disabled with the reason, and what is posted for them is ignored.
+    # The fields are shown disabled with the reason.
     assert re.search(r'<input[^>]*name="name"[^>]*disabled', page)
     assert re.search(r'<select[^>]*name="visibility"[^>]*disabled', page)
     assert "Only the project&#x27;s owner or a team lead can change this." in page
+    # A request that changes them anyway is refused whole, beside the fields.
+    assert crafted.status_code == 400
+    assert crafted.content.decode().count('class="error"') == 2
+    project.refresh_from_db()
+    assert (project.name, project.visibility, project.description) == (
+        "Migration",
+        Visibility.TEAM,
+        "",
+    )
+
+    # What a browser sends: disabled fields are left out.
+    response = client.post(url(project), details(name=None, visibility=None), follow=True)
+
     assert response.redirect_chain == [(url(project), 302)]
     project.refresh_from_db()
     assert (project.name, project.visibility) == ("Migration", Visibility.TEAM)
