@@ -104,13 +104,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "workmate.accounts.middleware.PersonalLocaleMiddleware",
-    # After the person's language is known: the refusal is a page in it.
-    "workmate.lib.textinput.RefuseControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "workmate.accounts.middleware.HtmxLoginRedirectMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the others: the refusal is a page in the person's language with the usual
+    # security headers.
+    "workmate.lib.textinput.RefuseControlCharactersMiddleware",
     # Axes must come last so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]

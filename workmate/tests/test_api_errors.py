@@ -205,6 +205,9 @@ def test_pages_refuse_control_characters_in_the_query_and_in_forms(client, proje
         page = response.content.decode()
         assert "What you sent contains a control character (U+00" in page
         assert '<main id="main"' in page
+        # The page passed through the other middleware: the usual security headers.
+        assert response.has_header("Content-Security-Policy")
+        assert response["X-Frame-Options"] == "DENY"
     project.refresh_from_db()
     assert project.description == ""
 
