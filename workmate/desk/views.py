@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import math
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from workmate.desk.forms import (
     TriageForm,
 )
 from workmate.desk.models import Priority, Status, Ticket, TicketAttachment
+from workmate.lib import csvexport
 from workmate.lib.downloads import safe_download
 from workmate.work.forms import add_service_errors
 
@@ -574,7 +574,7 @@ def time_accounting_csv(request: HttpRequest) -> HttpResponse:
     _form, month = _month(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="desk-time-{month:%Y-%m}.csv"'
-    writer = csv.writer(response)
+    writer = csvexport.writer(response)
     writer.writerow(["month", "customer", "minutes", "billable_minutes", "billable_hours"])
     for row in agent.time_by_customer(month):
         writer.writerow(

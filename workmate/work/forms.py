@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from workmate.work.models import (
     Visibility,
     hex_colour,
 )
+from workmate.work.services import PROJECT_EDITABLE_FIELDS, PROJECT_MANAGED_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -96,6 +98,31 @@ class ProjectSettingsForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 4, "placeholder": "🚀"}),
         help_text=_("An emoji or a few letters, shown beside the name."),
     )
+
+    def __init__(self, *args: object, project: Project, can_manage: bool, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "initial", {name: getattr(project, name) for name in PROJECT_EDITABLE_FIELDS}
+        )
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not can_manage:
+            # Shown but not sent: a disabled field keeps the project's value, and
+            # `do_update_project` refuses a change to it anyway.
+            for name in PROJECT_MANAGED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Only the project's owner or a team lead can change this."
+                )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in PROJECT_MANAGED_FIELDS:
+            field = self.fields[name]
+            sent = self.data.get(name)
+            # A browser sends no disabled field: a value that differs was crafted. Refuse
+            # the whole change rather than save the rest as if all went through.
+            if field.disabled and sent is not None and sent != str(self.initial.get(name)):
+                self.add_error(name, str(field.help_text))
+        return cleaned
 
 
 class PersonChoiceField(forms.ModelChoiceField):

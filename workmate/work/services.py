@@ -974,6 +974,9 @@ def do_create_section(actor: User, project: Project, *, name: str) -> Section:
 # --- API: project, section and task changes beyond create (also for the HTML views) -----
 
 PROJECT_EDITABLE_FIELDS = ("name", "description", "visibility", "colour", "icon")
+# What only those who manage the project may change (`can_manage_project`): who sees it and
+# what it is called. The rest of the details are an editor's.
+PROJECT_MANAGED_FIELDS = ("name", "visibility")
 
 
 def get_section_for_user(user: User, pk: int) -> Section:
@@ -987,8 +990,12 @@ def get_section_for_user(user: User, pk: int) -> Section:
     return section
 
 
-def can_archive_project(user: User, project: Project) -> bool:
-    """Only the owner and leads of the owning team may archive a project."""
+def can_manage_project(user: User, project: Project) -> bool:
+    """Who may rename a project, change who sees it, archive it or hand it over: its owner
+    and the leads of its team. A teammate who edits the project may not lock the others
+    out of it by making it private."""
+    if not user.is_authenticated:
+        return False
     if project.owner_id == user.pk:
         return True
     return Membership.objects.filter(
@@ -998,14 +1005,26 @@ def can_archive_project(user: User, project: Project) -> bool:
 
 @transaction.atomic
 def do_update_project(actor: User, project: Project, changes: dict[str, object]) -> Project:
+    """Change a project's details; a name or visibility that changes needs a manager.
+
+    The check reads the locked row, so a refusal writes nothing (and a value sent again
+    unchanged, as a settings form does, is no change).
+    """
     check_can_edit(actor, project)
     locked = Project.objects.select_for_update().get(pk=project.pk)
+    managed = []
     for name, value in changes.items():
         if name not in PROJECT_EDITABLE_FIELDS:
             raise ValueError(f"Unknown project field {name!r}")
         if isinstance(value, str):
             value = value.strip()
+        if name in PROJECT_MANAGED_FIELDS and value != getattr(locked, name):
+            managed.append(name)
         setattr(locked, name, value)
+    if managed and not can_manage_project(actor, project):
+        raise PermissionDenied(
+            _("Only the project's owner or a team lead can rename it or change who sees it.")
+        )
     if not locked.name:
         raise ValidationError({"name": _("Give the project a name.")})
     locked.full_clean()
@@ -1016,7 +1035,7 @@ def do_update_project(actor: User, project: Project, changes: dict[str, object])
 @transaction.atomic
 def do_archive_project(actor: User, project: Project) -> Project:
     """Archive rather than delete: tasks, history and requests stay readable."""
-    if not can_archive_project(actor, project):
+    if not can_manage_project(actor, project):
         raise PermissionDenied(_("Only the project's owner or a team lead can archive it."))
     # Lock the row so two people archiving at once record one time.
     locked = Project.objects.select_for_update().get(pk=project.pk)
@@ -1029,7 +1048,7 @@ def do_archive_project(actor: User, project: Project) -> Project:
 @transaction.atomic
 def do_unarchive_project(actor: User, project: Project) -> Project:
     """Bring an archived project back; the same people who may archive it may do this."""
-    if not can_archive_project(actor, project):
+    if not can_manage_project(actor, project):
         raise PermissionDenied(_("Only the project's owner or a team lead can unarchive it."))
     # Lock the row so an unarchive racing an archive ends in one state, not a mix.
     locked = Project.objects.select_for_update().get(pk=project.pk)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from workmate.accounts.models import User
+from workmate.lib import csvexport
 from workmate.work import fields, services
 from workmate.work.models import (
     Activity,
@@ -183,7 +184,8 @@ def _parse_date(value: str) -> datetime.date | None:
 
 
 def _cell(record: dict[str, str], column: str) -> str:
-    return (record.get(_key(column)) or "").strip()
+    # Our own export quotes text that looks like a formula; read it back as it was.
+    return csvexport.restore((record.get(_key(column)) or "").strip())
 
 
 def _parse_record(
@@ -211,7 +213,7 @@ def _parse_record(
         section=_cell(record, "Section/Column"),
         assignee_name=_cell(record, "Assignee"),
         assignee_email=_cell(record, "Assignee Email"),
-        notes=(record.get(_key("Notes")) or "").strip(),
+        notes=csvexport.restore((record.get(_key("Notes")) or "").strip()),
         parent_name=_cell(record, "Parent task"),
         blocked_by=_cell(record, "Blocked By (Dependencies)"),
         blocking=_cell(record, "Blocking (Dependencies)"),
@@ -1242,7 +1244,7 @@ class _Echo:
 
 def export_csv_lines(project: Project) -> Iterator[str]:
     """CSV text, one record at a time, for a streaming download."""
-    writer = csv.writer(_Echo())
+    writer = csvexport.writer(_Echo())
     for row in export_csv_rows(project):
         yield writer.writerow(row)
 
