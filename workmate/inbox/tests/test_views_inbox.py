@@ -478,7 +478,9 @@ def test_signed_out_pages_have_no_inbox_link(client):
 def test_notify_then_the_count_goes_up(client, project, alice, bob):
     task = make_task(project=project, title="Check backups")
     client.force_login(bob)
-    services.notify([bob], Kind.REQUEST, title=task.title, url="/", group_key="task:1", actor=alice)
+    services.notify(
+        [bob], Kind.REQUEST, title=task.title, url="/", group_key=f"task:{task.pk}", actor=alice
+    )
 
     html = client.get(reverse("inbox:count")).content.decode()
 
