@@ -221,14 +221,14 @@ def test_the_inbox_checks_access_in_bulk(
                     channel=Channel.IN_APP,
                     actor=alice,
                     group_key=key,
-                    title=key,
+                    title=f"Secret {key}",
                     url="/",
                 )
         Membership.objects.filter(user=bob).delete()
         with CaptureQueriesContext(connection) as captured:
             page = client.get("/inbox/").content.decode()
         add_member(project.team, bob)
-        assert "Task 0" not in page
+        assert "Secret" not in page and HIDDEN in page
         return len(captured)
 
     client.force_login(bob)
