@@ -204,9 +204,7 @@ def test_a_hidden_proposal_is_not_mailed_nor_shown_to_those_who_lost_it(
     assert [n.recipient for n in told] == [alice]
 
 
-def test_the_inbox_checks_access_in_bulk(
-    client, alice, bob, project, django_assert_max_num_queries
-):
+def test_the_inbox_checks_access_in_bulk(client, alice, bob, project):
     """However many notices of each kind, a fixed number of queries ask who may see them."""
 
     def queries(count: int) -> int:
