@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -227,6 +228,10 @@ def test_giving_it_to_someone_else_without_a_message_is_refused_in_the_row(
     assert 'class="request-box-fields row-request-box"' in fragment
     assert f'id="row{task.pk}_request_message_error"' in fragment
     assert f'form="row-form-{task.pk}"' in fragment.split("row-request-box")[1]
+    assert "Your request to Bob Lee" in fragment
+    # The cursor goes to the message that is missing, not back to the title.
+    assert re.search(r'<textarea[^>]*name="request_message"[^>]*autofocus', fragment)
+    assert not re.search(r'<input[^>]*name="title"[^>]*autofocus', fragment)
     task.refresh_from_db()
     assert (task.assignee, task.version) == (None, 1)
     assert not WorkRequest.objects.exists()
@@ -268,6 +273,7 @@ def test_picking_someone_else_opens_the_box_with_their_proposed_reply_by(client,
     # Eight working hours from Wednesday 10:00 in Bob's calendar.
     assert 'value="2025-11-19T18:00"' in fragment
     assert f'form="row-form-{task.pk}"' in fragment
+    assert "Your request to Bob Lee" in fragment
     # Picking oneself, nobody, or the current assignee closes it.
     for picked in (alice.pk, ""):
         assert client.get(box_url(task), {"assignee": picked}, headers=HTMX).content == b""

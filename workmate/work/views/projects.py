@@ -402,13 +402,32 @@ class TaskRowForm(RequestBoxForm):
             "reply_by": reply_by,
         }
         super().__init__(data, initial=initial, auto_id=f"row{task.pk}_%s", user=user)
+        # A compact box: the row has little room, and it opens only when someone else is picked.
         self.fields["request_message"].widget.attrs["rows"] = 2
+        self.fields["request_message"].help_text = _("Needed for them. Markdown works.")
+        self.fields["reply_by"].help_text = _(
+            "Your time, proposed from their working hours; a time they do not work is refused."
+        )
         self.task = task
         self.fields["assignee"].queryset = people_who_can_see(task.project)  # type: ignore[attr-defined]
         self.fields["title"].widget.attrs["autofocus"] = True
         for item in self.fields.values():
             # The inputs sit in table cells, outside the <form>: the attribute joins them.
             item.widget.attrs["form"] = f"row-form-{task.pk}"
+
+    def focus_first_error(self) -> None:
+        """Sent back with errors, the row puts the cursor where the first one is (htmx
+        focuses `autofocus` after the swap), not back in the title."""
+        for name in self.fields:
+            if name in self.errors:
+                self.fields["title"].widget.attrs.pop("autofocus", None)
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
+
+    def asked_person(self) -> User | None:
+        """Who the open box asks: the person picked in the bound row."""
+        data = getattr(self, "cleaned_data", None) or {}
+        return data.get("assignee")  # type: ignore[return-value]
 
     def asks(self, data: dict[str, object]) -> bool:
         # Only a new assignee is sent a request.
@@ -466,6 +485,7 @@ def edit_task_row(request: HttpRequest, pk: int) -> HttpResponse:
         _say_errors(request, form)
         return redirect("work:project", pk=task.project_id)
     # htmx swaps only 2xx answers, so the row with its errors comes back as 200.
+    form.focus_first_error()
     return render_row(request, task, form=form)
 
 
@@ -495,6 +515,7 @@ def row_request_box(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "form": form,
         "task": task,
+        "person": person,
         "urgent_left": inbox_services.urgent_left_today(request.user),
     }
     return render(request, "work/partials/_row_request_box.html", context)
