@@ -1,4 +1,4 @@
-"""The fixed cast every test can use (see ../shared/STYLE.md)."""
+"""The fixed cast every test can use (see docs/ARCHITECTURE.md, "Testing")."""
 
 from __future__ import annotations
 

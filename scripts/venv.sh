@@ -28,7 +28,9 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "==> Installing Workmate${extra:+ with [$extra]} into .venv"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra:+[$extra]}" 2>&1 |
+    # -W ignore: setuptools' "Editable installation ... be careful with folders" notice.
+    .venv/bin/python -W ignore -m pip install --quiet --disable-pip-version-check \
+      -e ".${extra:+[$extra]}" 2>&1 |
       grep -v "^WARNING: Location" || true
     .venv/bin/python -c "import django, django_tasks_db" # fails loudly if the install did not happen
     echo "$want" >"$stamp"

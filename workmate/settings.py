@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` command, with a heartbeat, replaces theirs.
+    "workmate.ops",
     "django_tasks_db",
     "axes",
     "csp",
@@ -93,8 +96,12 @@ INSTALLED_APPS = [
     "workmate.checkins",
 ]
 
+# A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).
+CSRF_FAILURE_VIEW = "workmate.errors.csrf_failure"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: every error under /api/ leaves as JSON, whoever answered it.
+    "workmate.lib.jsonerrors.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,6 +114,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "workmate.accounts.middleware.HtmxLoginRedirectMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the others: the refusal is a page in the person's language with the usual
+    # security headers.
+    "workmate.lib.textinput.RefuseControlCharactersMiddleware",
     # Axes must come last so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -258,6 +268,8 @@ DESK_SUPPORT_EMAIL = env_str("DESK_SUPPORT_EMAIL", "support@workmate.example")
 DESK_INBOUND_HOST = env_str("DESK_INBOUND_HOST", "127.0.0.1")
 DESK_INBOUND_PORT = env_int("DESK_INBOUND_PORT", 2525)
 DESK_INBOUND_MAX_BYTES = env_int("DESK_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+# Desk: the most a portal message may carry in files, all of them together.
+DESK_PORTAL_MAX_TOTAL_BYTES = env_int("DESK_PORTAL_MAX_TOTAL_BYTES", 20 * 1024 * 1024)
 # Desk: IMAP mailbox polled by `manage.py fetch_mail` (imap://user:pass@host:993/INBOX?ssl=1).
 DESK_IMAP_URL = env_str("DESK_IMAP_URL", "")
 
@@ -274,6 +286,15 @@ EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
 EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+# file:///var/mail/outbox writes each message into that folder. dj-email-url drops the
+# leading slash of the path (making it relative to wherever the process runs) and Django's
+# file backend refuses to start without EMAIL_FILE_PATH, so the path comes from the URL here.
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_FILE_PATH = urllib.parse.unquote(urllib.parse.urlsplit(EMAIL_URL).path)
+    if not EMAIL_FILE_PATH:
+        raise ImproperlyConfigured(
+            "EMAIL_URL file:// needs a folder, e.g. file:///var/mail/workmate."
+        )
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Workmate <workmate@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -328,7 +349,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Axes announces itself ("AXES: BEGIN ...") in every process that starts Django.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 
 if TESTING:

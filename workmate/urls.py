@@ -23,3 +23,9 @@ urlpatterns = [
     path("checkins/", include(("workmate.checkins.urls", "checkins"))),
     path("", include("workmate.accounts.urls")),
 ]
+
+# Error pages in the reader's language with the site's header (workmate/errors.py).
+handler400 = "workmate.errors.bad_request"
+handler403 = "workmate.errors.permission_denied"
+handler404 = "workmate.errors.page_not_found"
+handler500 = "workmate.errors.server_error"

@@ -55,6 +55,15 @@ class UserAdmin(BaseUserAdmin):
         )
     ]
 
+    def get_deleted_objects(self, objs, request: HttpRequest):  # type: ignore[no-untyped-def]
+        """The delete page names the people only and counts what goes with them by kind.
+
+        Listing each row would connect a person to what must not name them: the follow
+        of their own anonymous proposal, or what they were told about it.
+        """
+        _rows, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return [str(person) for person in objs], model_count, perms_needed, protected
+
     def get_inlines(self, request: HttpRequest, obj: User | None) -> list:
         # Saving a new person creates their profile (signals.py); a profile inline on the add
         # page would then insert a second one and fail, so it appears once the person exists.

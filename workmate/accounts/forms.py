@@ -4,15 +4,16 @@ import datetime
 import zoneinfo
 from functools import cache
 
-import holidays
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import WEEKDAY_CHOICES, User, WorkMode, WorkProfile
+from workmate.lib.countries import country_names
 
 
 @cache
@@ -20,10 +21,14 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
 
 
-@cache
 def holiday_country_choices() -> list[tuple[str, str]]:
-    countries = sorted(holidays.list_supported_countries())
-    return [("", _("None"))] + [(code, code) for code in countries]
+    """The countries with a holiday calendar, named and sorted in the reader's language.
+
+    Only two-letter codes: they are what the profile stores (`holidays` also lists
+    three-letter aliases, which the profile's two-character column cannot hold).
+    """
+    names = country_names(get_language() or settings.LANGUAGE_CODE)
+    return [("", _("No public holidays")), *names.items()]
 
 
 class TimeInput(forms.TimeInput):

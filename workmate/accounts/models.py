@@ -292,7 +292,10 @@ class WorkProfile(WorkingTime):
         _("public holidays of"),
         max_length=2,
         default="KR",
-        help_text=_("Whose public holidays are days off for you (two-letter country code)."),
+        blank=True,
+        help_text=_(
+            "Whose public holidays are days off for you (two-letter country code); empty for none."
+        ),
     )
     weekly_modes = models.JSONField(_("usual work mode per weekday"), default=default_weekly_modes)
     usual_place = models.CharField(

@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from workmate.accounts.models import User
+from workmate.lib.mail import render_plain, subject_line
 
 
 @task()
@@ -30,11 +31,11 @@ def send_password_reset_email(user_id: int, domain: str, use_https: bool) -> boo
         "protocol": "https" if use_https else "http",
     }
     with translation.override(user.language):
-        subject = render_to_string("registration/password_reset_subject.txt", context)
-        body = render_to_string("registration/password_reset_email.txt", context)
+        subject = render_plain("registration/password_reset_subject.txt", context)
+        body = render_plain("registration/password_reset_email.txt", context)
         html = render_to_string("registration/password_reset_email.html", context)
     message = EmailMultiAlternatives(
-        " ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email]
+        subject_line(subject), body, settings.DEFAULT_FROM_EMAIL, [user.email]
     )
     message.attach_alternative(html, "text/html")
     message.send()

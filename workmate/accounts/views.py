@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.i18n import set_language as django_set_language
 
 from workmate.accounts import api as api_tokens
-from workmate.accounts import services
+from workmate.accounts import services, today
 from workmate.accounts.forms import ApiTokenForm, ProfileForm, WorkModeForm
 from workmate.accounts.models import ApiToken, Team, WorkModeDay
 
@@ -26,8 +26,32 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         # The "You today" card polls this to keep the local time and status current.
         return render(request, "accounts/partials/_availability.html", {"row": me})
-    memberships = request.user.memberships.select_related("team").order_by("team__code")
-    return render(request, "accounts/home.html", {"me": me, "memberships": memberships})
+    return render_home(request, me=me)
+
+
+def render_home(
+    request: HttpRequest,
+    *,
+    me: services.Availability | None = None,
+    bound: dict[str, object] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The "today" page: the sections each app has for the viewer (see accounts/today.py).
+
+    `bound` carries, by section, a refused submission the section shows again with its
+    errors (the quick add's POST, from the work app's view).
+    """
+    memberships = list(request.user.memberships.select_related("team").order_by("team__code"))
+    viewer = today.Viewer(request.user, timezone.now(), memberships, bound or {})
+    sections = today.sections_for(viewer)
+    context = {
+        "me": me or services.my_availability(request.user),
+        "memberships": memberships,
+        "local_today": timezone.localdate(viewer.now),
+        "main_sections": [s for s in sections if s.column == "main"],
+        "side_sections": [s for s in sections if s.column == "side"],
+    }
+    return render(request, "accounts/home.html", context, status=status)
 
 
 @login_required

@@ -137,5 +137,5 @@ class InboundMessageAdmin(admin.ModelAdmin):
     list_display = ["received_at", "from_email", "subject", "status", "ticket"]
     list_filter = ["status", "channel"]
     search_fields = ["from_email", "subject", "message_id"]
-    raw_id_fields = ["ticket"]
+    raw_id_fields = ["ticket", "handled_by"]
     exclude = ["raw"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from workmate.accounts.models import Membership, OrgRole, TeamRole, User
 from workmate.desk import services, sla
 from workmate.desk.models import (
+    DONE_STATUSES,
     Contact,
     ContactMembership,
     Customer,
@@ -35,10 +36,11 @@ from workmate.desk.models import (
 from workmate.desk.reports import BusinessClock
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
+from workmate.lib.durations import format_duration
 
 # --- Queues ------------------------------------------------------------------------------
 
-QUEUES = ["mine", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
+QUEUES = ["mine", "escalated", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
 
 
 def queue_tickets(user: User, queue: str, now: datetime.datetime | None = None) -> QuerySet:
@@ -52,6 +54,9 @@ def queue_tickets(user: User, queue: str, now: datetime.datetime | None = None) 
     tickets = Ticket.objects.all()
     if queue == "mine":
         tickets = tickets.active().filter(assignee=user)
+    elif queue == "escalated":
+        # Tickets an agent keeps and brought me in on (the agent's own stay in "mine").
+        tickets = tickets.active().filter(escalated_to=user)
     elif queue == "unassigned":
         # The viewer's teams' tickets nobody has taken yet (triage has its own queue).
         teams = Membership.objects.filter(user=user).values("team")
@@ -68,9 +73,9 @@ def queue_tickets(user: User, queue: str, now: datetime.datetime | None = None) 
         tickets = tickets.active().filter(customer__isnull=True)
     elif queue != "all":
         raise ValueError(queue)
-    return tickets.select_related("customer", "requester", "assignee", "sla_policy").order_by(
-        F("resolution_due").asc(nulls_last=True), "pk"
-    )
+    return tickets.select_related(
+        "customer", "requester", "assignee", "sla_policy", "escalated_to"
+    ).order_by(F("resolution_due").asc(nulls_last=True), "pk")
 
 
 def narrow_tickets(
@@ -117,28 +122,45 @@ def narrow_tickets(
 
 @dataclass
 class Clock:
-    """What a row or header shows of the SLA: its state and the business time left."""
+    """What a row or header shows of the SLA: its state, the target it is about (first
+    response until the first reply, then resolution), when that target falls due and the
+    business time left to it (negative once past)."""
 
     state: str
     left: datetime.timedelta | None
+    target: str = ""
+    due: datetime.datetime | None = None
 
     @property
     def left_text(self) -> str:
         return format_duration(self.left)
 
-
-def format_duration(value: datetime.timedelta | None) -> str:
-    """ "2h 05m" or "−1h 30m"; empty without an SLA."""
-    if value is None:
+    @property
+    def label(self) -> str:
+        """The badge: which target is breached or at risk ("" when there is nothing to say)."""
+        first = self.target == "first_response"
+        if self.state == "breached":
+            return _("First response breached") if first else _("Resolution breached")
+        if self.state == "at_risk":
+            return _("First response at risk") if first else _("Resolution at risk")
+        if self.state == "paused":
+            return _("Paused")
+        if self.state == "met":
+            return _("Met")
         return ""
-    seconds = int(value.total_seconds())
-    sign = "−" if seconds < 0 else ""
-    minutes = abs(seconds) // 60
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 24:
-        days, hours = divmod(hours, 24)
-        return f"{sign}{days}d {hours}h"
-    return f"{sign}{hours}h {minutes:02d}m"
+
+    @property
+    def time_text(self) -> str:
+        """The time beside the badge, about the same target: over by, or left."""
+        if self.left is None:
+            return ""
+        duration = format_duration(self.left)
+        # Breached at a moment outside business hours, the business time past it is 0.
+        if self.state == "breached" or self.left < datetime.timedelta(0):
+            return _("%(time)s over") % {"time": duration}
+        if self.target == "first_response":
+            return _("%(time)s to first response") % {"time": duration}
+        return _("%(time)s to resolve") % {"time": duration}
 
 
 def attach_clocks(tickets: Iterable[Ticket], now: datetime.datetime | None = None) -> None:
@@ -147,27 +169,33 @@ def attach_clocks(tickets: Iterable[Ticket], now: datetime.datetime | None = Non
     `sla.time_left` loads the calendar for every call (two queries) and walks it day by day
     from now to the due moment: a page of thirty rows due weeks ago walked the same weeks
     thirty times. Here each calendar is loaded once and walked once over the page's span
-    (`reports.BusinessClock`); each row's time left is then two bisections.
+    (`reports.BusinessClock`); each row's time left is then two bisections. The time left
+    is to the ticket's current target (`Ticket.sla_target`); a solved ticket shows none.
     """
     now = now or timezone.now()
     tickets = list(tickets)
     spans: dict[bool, tuple[SLAPolicy, list[datetime.datetime]]] = {}
+    dues: dict[int, datetime.datetime | None] = {}
     for ticket in tickets:
-        if ticket.sla_policy_id is not None and ticket.resolution_due is not None:
+        due = dues[id(ticket)] = ticket.sla_due()
+        if due is not None and ticket.status not in DONE_STATUSES:
             policy = ticket.sla_policy
             _policy, moments = spans.setdefault(policy.around_the_clock, (policy, []))
-            moments += [ticket.paused_since or now, ticket.resolution_due]
+            moments += [ticket.paused_since or now, due]
     clocks = {
         around: BusinessClock(sla.support_calendar(policy), min(moments), max(moments))
         for around, (policy, moments) in spans.items()
     }
     for ticket in tickets:
         left = None
-        if ticket.sla_policy_id is not None and ticket.resolution_due is not None:
+        due = dues[id(ticket)]
+        if due is not None and ticket.status not in DONE_STATUSES:
             clock = clocks[ticket.sla_policy.around_the_clock]
-            seconds = clock.seconds(ticket.paused_since or now, ticket.resolution_due)
+            seconds = clock.seconds(ticket.paused_since or now, due)
             left = datetime.timedelta(seconds=round(seconds, 6))
-        ticket.clock = Clock(ticket.sla_state(now), left)  # type: ignore[attr-defined]
+        ticket.clock = Clock(  # type: ignore[attr-defined]
+            ticket.sla_state(now), left, ticket.sla_target(), due
+        )
 
 
 def agents() -> QuerySet[User]:
@@ -199,10 +227,15 @@ ESCALATION_TARGETS = {"le": "le_architect", "se": "se_owner"}
 
 @transaction.atomic
 def do_escalate(actor: User, ticket: Ticket, to: str, note: str = "") -> User:
-    """Hand the ticket to the customer's LE architect ("le") or SE owner ("se").
+    """Bring in the customer's LE architect ("le") or SE owner ("se"); the agent keeps it.
 
+    The escalating agent stays the assignee (taking the ticket if nobody had it), so the
+    customer conversation and its updates stay theirs; the person escalated to joins as a
+    follower (hearing every customer message) and finds the ticket in their own queue.
     Steps: find the person on the customer record (a clear error when there is none);
-    assign them; write the hand-off as an internal note; notify them.
+    lock the ticket; assign the agent if unassigned; record who, by whom, when and the
+    hand-off note on the ticket (shown to both on its page); add the person as a follower;
+    write the hand-off as an internal note and an event; notify the person.
     """
     services.check_agent(actor)
     if to not in ESCALATION_TARGETS:
@@ -219,28 +252,50 @@ def do_escalate(actor: User, ticket: Ticket, to: str, note: str = "") -> User:
         else:
             message = _("%(customer)s has no SE owner on its record.")
         raise ValidationError(message % {"customer": customer.name})
-    services.do_assign(actor, ticket, person, tell_assignee=False)
+    if person.pk == actor.pk:
+        raise ValidationError(_("You are the person this ticket would be escalated to."))
+    # Two agents may escalate at once: the lock makes the second see the first's hand-off.
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if locked.assignee_id is None:
+        locked = services.do_assign(actor, locked, actor, tell_assignee=False)
+    note = note.strip()
+    locked.escalated_to = person
+    locked.escalated_by = actor
+    locked.escalated_at = timezone.now()
+    locked.escalation_level = to.upper()
+    locked.escalation_note = note
+    locked.save(
+        update_fields=[
+            "escalated_to",
+            "escalated_by",
+            "escalated_at",
+            "escalation_level",
+            "escalation_note",
+            "updated_at",
+        ]
+    )
+    if not locked.followers.filter(pk=person.pk).exists():
+        locked.followers.add(person)
     if to == "le":
         handoff = _("Escalated to %(name)s (LE, architecture).") % {"name": person.full_name}
     else:
         handoff = _("Escalated to %(name)s (SE, account).") % {"name": person.full_name}
-    note = note.strip()
     TicketEntry.objects.create(
-        ticket=ticket,
+        ticket=locked,
         kind=EntryKind.NOTE,
         author=actor,
         body=f"{handoff}\n\n{note}" if note else handoff,
     )
-    services._event(ticket, actor, "escalation", "", to.upper())
+    services._event(locked, actor, "escalation", "", to.upper())
     notify(
         [person],
         Kind.TICKET,
         title=lambda: (
             _("#%(number)s escalated to you: %(subject)s")
-            % {"number": ticket.pk, "subject": ticket.subject}
+            % {"number": locked.pk, "subject": locked.subject}
         ),
-        url=ticket.get_absolute_url(),
-        group_key=f"ticket:{ticket.pk}",
+        url=locked.get_absolute_url(),
+        group_key=f"ticket:{locked.pk}",
         actor=actor,
         excerpt=note,
     )

@@ -39,6 +39,7 @@ from workmate.desk.models import (
 from workmate.desk.models import (
     Status as TicketStatus,
 )
+from workmate.lib.apitypes import Id, Moment, parse_id
 from workmate.work.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, PageParams, UserOut, paginate
 
 router = Router(tags=["desk"])
@@ -139,19 +140,19 @@ class TicketDetailOut(TicketOut):
 class TicketFilters(PageParams):
     status: StatusValue | None = None
     priority: int | None = Field(None, ge=1, le=4, description="1 (P1) to 4 (P4).")
-    customer: int | None = Field(None, description="A customer's id.")
+    customer: Id | None = Field(None, description="A customer's id.")
     assignee: str | None = Field(None, description='An agent\'s id, "me" or "none".')
     queue: Literal["at_risk", "breached"] | None = Field(
         None, description="Running tickets past 75 % of a target, or past a target."
     )
-    updated_since: datetime.datetime | None = Field(
+    updated_since: Moment | None = Field(
         None, description="Only tickets changed at or after this moment."
     )
 
 
 class TicketIn(Schema):
-    customer_id: int
-    requester_id: int | None = Field(None, description="The contact asking; or give the e-mail.")
+    customer_id: Id
+    requester_id: Id | None = Field(None, description="The contact asking; or give the e-mail.")
     requester_email: str | None = Field(None, description="The contact's e-mail address.")
     subject: str = Field(..., max_length=300)
     description: str = ""
@@ -162,14 +163,15 @@ class TicketIn(Schema):
 class TicketPatch(Schema):
     status: StatusValue | None = None
     priority: PriorityValue | None = None
-    assignee_id: int | None = Field(None, description="An agent's id; null unassigns.")
+    assignee_id: Id | None = Field(None, description="An agent's id; null unassigns.")
     tags: list[str] | None = Field(None, description="The ticket's complete new list of tags.")
 
 
 class ReplyIn(Schema):
     body: str
     internal: bool = Field(False, description="An internal note: never shown to the customer.")
-    minutes: int = Field(0, ge=0, description="Time spent, in minutes.")
+    # At most a day, as the reply form.
+    minutes: int = Field(0, ge=0, le=24 * 60, description="Time spent, in minutes.")
     billable: bool = False
     status: StatusValue | None = Field(None, description="Also move the ticket to this status.")
 
@@ -375,9 +377,10 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     elif filters.assignee == "none":
         tickets = tickets.filter(assignee__isnull=True)
     elif filters.assignee is not None:
-        if not filters.assignee.isdigit():
+        assignee_id = parse_id(filters.assignee)
+        if assignee_id is None:
             raise ValidationError({"assignee": _('Give an agent\'s id, "me" or "none".')})
-        tickets = tickets.filter(assignee_id=int(filters.assignee))
+        tickets = tickets.filter(assignee_id=assignee_id)
     if filters.queue == "at_risk":
         tickets = tickets.filter(pk__in=Ticket.objects.at_risk().values("pk"))
     elif filters.queue == "breached":
@@ -388,7 +391,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **AGENT_READ_ERRORS})
-def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int) -> Ticket:
+def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: Id) -> Ticket:
     """The ticket with its whole timeline (internal notes included) and its `ETag`."""
     return _ticket_out(_agent(request), ticket_id, response)
 
@@ -420,7 +423,7 @@ def create_ticket(
 def patch_ticket(
     request: HttpRequest,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: Id,
     payload: TicketPatch,
     if_match: str | None = Header(
         None,
@@ -436,7 +439,7 @@ def patch_ticket(
 
 
 @router.post("/tickets/{ticket_id}/replies", response={201: EntryOut, **WRITE_ERRORS})
-def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn) -> Status[TicketEntry]:
+def reply(request: HttpRequest, ticket_id: Id, payload: ReplyIn) -> Status[TicketEntry]:
     """A public reply to the customer, or an internal note (`internal`), with time spent."""
     user = _agent(request)
     ticket = services.get_ticket_for_agent(user, ticket_id)

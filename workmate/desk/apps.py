@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class DeskConfig(AppConfig):
     name = "workmate.desk"
     verbose_name = _("Customer desk")
+
+    def ready(self) -> None:
+        from workmate.accounts import today as home
+        from workmate.desk import today
+
+        home.register("desk.at_risk", 20, today.tickets_at_risk)

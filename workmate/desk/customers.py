@@ -80,7 +80,7 @@ def open_tickets_of(customer: Customer, now: datetime.datetime | None = None) ->
     tickets = list(
         Ticket.objects.filter(customer=customer)
         .exclude(status__in=DONE_STATUSES)
-        .select_related("requester", "assignee", "sla_policy")
+        .select_related("requester", "assignee", "sla_policy", "escalated_to")
         .order_by("priority", "resolution_due", "pk")[:OPEN_TICKETS_SHOWN]
     )
     agent.attach_clocks(tickets, now)

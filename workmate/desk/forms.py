@@ -106,8 +106,15 @@ class ReplyForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=KIND_CHOICES, initial="reply", widget=forms.RadioSelect
     )
+    # `data-mention`: the @mention autocomplete (static/js/mentions.js) opens here.
     body = forms.CharField(
-        label=_("Message"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Message"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6, "data-mention": ""}),
+        help_text=_(
+            "In an internal note, mention a colleague with @ and their name; in a reply to "
+            "the customer, a name picked from the list is written as plain text."
+        ),
     )
     minutes = forms.IntegerField(
         label=_("Time spent (minutes)"), min_value=0, max_value=24 * 60, initial=0
@@ -160,6 +167,11 @@ class TicketNumberForm(forms.Form):
 
     def __init__(self, *args, prefix: str, **kwargs) -> None:
         super().__init__(*args, prefix=prefix, **kwargs)
+        # Both forms sit side by side on the ticket page: each label says what it does.
+        if prefix == "merge":
+            self.fields["number"].label = _("Merge into ticket number")
+        elif prefix == "link":
+            self.fields["number"].label = _("Link to ticket number")
 
     def clean_number(self) -> Ticket:
         number = self.cleaned_data["number"]
@@ -175,6 +187,7 @@ class EscalateForm(forms.Form):
     to = forms.ChoiceField(choices=[("le", "LE"), ("se", "SE")])
     note = forms.CharField(
         label=_("Hand-off note"),
+        help_text=_("You keep the ticket and the customer conversation; they join you on it."),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -32,6 +32,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from workmate.desk import services
 from workmate.desk.models import (
@@ -46,6 +47,7 @@ from workmate.desk.models import (
     TicketAttachment,
     TicketEntry,
 )
+from workmate.desk.notes import SystemNote, stored
 
 logger = logging.getLogger(__name__)
 
@@ -316,8 +318,10 @@ def read(raw: bytes, envelope_from: str | None = None) -> Mail:
     mail = Mail(message_id=ids[0] if ids else synthetic_id(raw))
     if msg.defects:
         mail.problems.append(
-            _("The mail is malformed (%(defects)s); the original is kept.")
-            % {"defects": ", ".join(sorted({type(d).__name__ for d in msg.defects}))}
+            SystemNote(
+                gettext_noop("The mail is malformed (%(defects)s); the original is kept."),
+                defects=", ".join(sorted({type(d).__name__ for d in msg.defects})),
+            )
         )
 
     # Sender: the first address of From, if it is a usable address.
@@ -337,9 +341,12 @@ def read(raw: bytes, envelope_from: str | None = None) -> Mail:
     if not mail.from_email:
         raw_from = _one_line(" ".join(_raw_header(msg, "From")))[:200]
         mail.problems.append(
-            _("The mail has no usable sender (From: “%(from)s”).") % {"from": raw_from}
+            SystemNote(
+                gettext_noop("The mail has no usable sender (From: “%(from)s”)."),
+                **{"from": raw_from},
+            )
             if raw_from
-            else _("The mail has no From header.")
+            else SystemNote(gettext_noop("The mail has no From header."))
         )
 
     mail.subject = _header(msg, "Subject")[:500]
@@ -357,15 +364,19 @@ def read(raw: bytes, envelope_from: str | None = None) -> Mail:
         body = _part_text(body_part) if body_part is not None else ""
     except Exception:
         logger.warning("Could not read the text of a mail", exc_info=True)
-        mail.problems.append(_("Its text could not be read; the original is kept."))
+        mail.problems.append(
+            SystemNote(gettext_noop("Its text could not be read; the original is kept."))
+        )
         body = ""
     if len(raw) > settings.DESK_INBOUND_MAX_BYTES:
         mail.problems.append(
-            _(
-                "The mail is larger than %(limit)s bytes: its attachments are kept only "
-                "in the original."
+            SystemNote(
+                gettext_noop(
+                    "The mail is larger than %(limit)s bytes: its attachments are kept only "
+                    "in the original."
+                ),
+                limit=settings.DESK_INBOUND_MAX_BYTES,
             )
-            % {"limit": settings.DESK_INBOUND_MAX_BYTES}
         )
         extra: list[str] = []
     else:
@@ -373,7 +384,9 @@ def read(raw: bytes, envelope_from: str | None = None) -> Mail:
             extra = _collect(msg, body_part, mail)
         except Exception:
             logger.warning("Could not take the attachments out of a mail", exc_info=True)
-            mail.problems.append(_("Its attachments could not be read; the original is kept."))
+            mail.problems.append(
+                SystemNote(gettext_noop("Its attachments could not be read; the original is kept."))
+            )
             extra = []
     mail.body = "\n\n".join(text for text in [body, *extra] if text)
     return mail
@@ -415,14 +428,18 @@ def _sender(mail: Mail) -> tuple[Contact | None, Customer | None, str]:
     contact = Contact.objects.filter(email=mail.from_email).first()
     if contact is not None:
         if not contact.is_active:
-            return None, None, _("The sender is a deactivated contact.")
+            return None, None, SystemNote(gettext_noop("The sender is a deactivated contact."))
         memberships = list(
             ContactMembership.objects.filter(contact=contact)
             .select_related("customer")
             .order_by("pk")
         )
         if not memberships:
-            return contact, None, _("The sender belongs to no customer any more.")
+            return (
+                contact,
+                None,
+                SystemNote(gettext_noop("The sender belongs to no customer any more.")),
+            )
         for membership in memberships:
             owned = [str(d).lower() for d in membership.customer.email_domains or []]
             if any(domain == d or domain.endswith(f".{d}") for d in owned):
@@ -430,13 +447,15 @@ def _sender(mail: Mail) -> tuple[Contact | None, Customer | None, str]:
         return contact, memberships[0].customer, ""
     customers = _domain_customers(domain)
     if not customers:
-        return None, None, _("The sender's domain belongs to no customer.")
+        return None, None, SystemNote(gettext_noop("The sender's domain belongs to no customer."))
     if len(customers) > 1:
         names = ", ".join(c.name for c in customers)
         return (
             None,
             None,
-            _("Several customers own the sender's domain: %(names)s.") % {"names": names},
+            SystemNote(
+                gettext_noop("Several customers own the sender's domain: %(names)s."), names=names
+            ),
         )
     # Two mails from the same new person may arrive at once: get_or_create settles it.
     contact, _created = Contact.objects.get_or_create(
@@ -468,8 +487,14 @@ def _referenced_tickets(mail: Mail) -> list[Ticket]:
     return ordered
 
 
-def _note(ticket: Ticket, text: str) -> None:
-    TicketEntry.objects.create(ticket=ticket, kind=EntryKind.NOTE, body=text)
+def _note(ticket: Ticket, lines: list[str]) -> None:
+    """An internal note of what the desk noticed, shown to each agent in their language."""
+    TicketEntry.objects.create(
+        ticket=ticket,
+        kind=EntryKind.NOTE,
+        body="\n".join(lines),
+        system_note=stored(lines),
+    )
 
 
 def _save_attachments(entry: TicketEntry, mail: Mail) -> list[str]:
@@ -478,11 +503,15 @@ def _save_attachments(entry: TicketEntry, mail: Mail) -> list[str]:
     for attachment in mail.attachments:
         if len(attachment.data) > limit:
             problems.append(
-                _(
-                    "“%(name)s” (%(size)s bytes) is over the %(limit)s-byte limit; it is kept "
-                    "only in the original mail."
+                SystemNote(
+                    gettext_noop(
+                        "“%(name)s” (%(size)s bytes) is over the %(limit)s-byte limit; it is "
+                        "kept only in the original mail."
+                    ),
+                    name=attachment.name,
+                    size=len(attachment.data),
+                    limit=limit,
                 )
-                % {"name": attachment.name, "size": len(attachment.data), "limit": limit}
             )
             continue
         TicketAttachment.objects.create(
@@ -526,7 +555,7 @@ def _open_ticket(
         notes = [*notes, *_save_attachments(entry, mail)]
     notes = [*notes, *mail.problems]
     if notes:
-        _note(ticket, "\n".join(notes))
+        _note(ticket, notes)
     return ticket
 
 
@@ -540,7 +569,7 @@ def _add_to_ticket(mail: Mail, ticket: Ticket, contact: Contact | None) -> None:
         )
     notes = [*mail.problems, *_save_attachments(entry, mail)]
     if notes:
-        _note(ticket, "\n".join(notes))
+        _note(ticket, notes)
 
 
 def _by_message_id(*message_ids: str):
@@ -549,16 +578,20 @@ def _by_message_id(*message_ids: str):
     return TicketEntry.objects.exclude(message_id="").filter(message_id__in=message_ids)
 
 
-def _is_duplicate(message_id: str) -> bool:
+def _is_duplicate(message_id: str, held: InboundMessage | None = None) -> bool:
+    """Whether this Message-ID was placed before (`held`, a suspended copy, does not count)."""
     if _by_message_id(message_id).exists():
         return True
     # The outcome is checked here rather than in SQL, so the lookup uses the
     # message_id index rather than the status one.
-    outcomes = InboundMessage.objects.filter(message_id=message_id).values_list("status", flat=True)
+    rows = InboundMessage.objects.filter(message_id=message_id)
+    if held is not None:
+        rows = rows.exclude(pk=held.pk)
+    outcomes = rows.values_list("status", flat=True)
     return any(outcome in DONE_OUTCOMES for outcome in outcomes)
 
 
-def _route(mail: Mail) -> Outcome:
+def _route(mail: Mail, held: InboundMessage | None = None) -> Outcome:
     """Decide what the mail becomes, and make it so.
 
     Steps:
@@ -571,7 +604,7 @@ def _route(mail: Mail) -> Outcome:
        sender may not see is never followed: triage, with a note for the agents.
     6. Otherwise a new ticket for the contact's organisation, or triage.
     """
-    if _is_duplicate(mail.message_id):
+    if _is_duplicate(mail.message_id, held):
         entry = _by_message_id(mail.message_id).select_related("ticket").first()
         return Outcome(InboundStatus.DUPLICATE, entry.ticket if entry else None)
 
@@ -597,7 +630,9 @@ def _route(mail: Mail) -> Outcome:
         for ticket in referenced:
             if ticket.pk in visible:
                 if ticket.status == Status.CLOSED:
-                    note = _("Follow-up to closed ticket #%(number)s.") % {"number": ticket.pk}
+                    note = SystemNote(
+                        gettext_noop("Follow-up to closed ticket #%(number)s."), number=ticket.pk
+                    )
                     new = _open_ticket(mail, customer, contact, [note])
                     return Outcome(InboundStatus.TICKET, new, note)
                 _add_to_ticket(mail, ticket, contact)
@@ -606,9 +641,13 @@ def _route(mail: Mail) -> Outcome:
                 _add_to_ticket(mail, ticket, None)
                 return Outcome(InboundStatus.THREADED, ticket)
         numbers = ", ".join(f"#{t.pk}" for t in referenced)
-        note = _(
-            "This mail refers to %(numbers)s, which its sender may not see; it was not added there."
-        ) % {"numbers": numbers}
+        note = SystemNote(
+            gettext_noop(
+                "This mail refers to %(numbers)s, which its sender may not see; it was not "
+                "added there."
+            ),
+            numbers=numbers,
+        )
         logger.warning(
             "Mail %s from %s refers to %s: triage", mail.message_id, mail.from_email, numbers
         )
@@ -670,17 +709,51 @@ def ingest(
                 outcome.note.replace("\n", " "),
             )
         if outcome.status == InboundStatus.TICKET and outcome.ticket is not None:
-            from workmate.desk import tasks
-
-            ticket_pk = outcome.ticket.pk
-            transaction.on_commit(lambda: tasks.send_ticket_ack.enqueue(ticket_pk))
+            services.acknowledge_on_commit(outcome.ticket)
     return inbound
+
+
+def _valid_address(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+def place_held(held: InboundMessage, *, to_triage: bool) -> Outcome:
+    """Place a suspended mail as if it had not looked automatic, on an agent's word.
+
+    `to_triage`: a triage ticket whoever sent it; otherwise the mail goes where mail in
+    would have put it (a new ticket for the sender's customer, onto the ticket it answers,
+    or triage). Mail that cannot be read goes to triage with what its row says. The
+    caller locks `held`, records the outcome and writes the agent's note.
+    """
+    try:
+        mail = read(bytes(held.raw))
+    except Exception:
+        logger.warning("Suspended mail %s cannot be read", held.pk, exc_info=True)
+        ticket = services.do_create_ticket(
+            subject=held.subject or _("(unreadable mail)"),
+            description=_("The mail could not be read; the original is kept."),
+            customer=None,
+            requester=None,
+            from_email=_valid_address(held.from_email),
+        )
+        return Outcome(InboundStatus.TRIAGE, ticket)
+    mail.auto_reason = ""
+    if (to_triage or not mail.from_email) and not _is_duplicate(mail.message_id, held):
+        ticket = _open_ticket(mail, None, None, [])
+        return Outcome(InboundStatus.TRIAGE, ticket, "\n".join(mail.problems))
+    return _route(mail, held)
 
 
 def _fallback(raw: bytes, mail: Mail | None) -> Outcome:
     """Routing failed: log it, and put what can be read into triage, else mark it failed."""
     logger.exception("Inbound mail could not be routed; sending it to triage")
-    note = _("The mail could not be processed automatically; the original is kept.")
+    note = SystemNote(
+        gettext_noop("The mail could not be processed automatically; the original is kept.")
+    )
     try:
         with transaction.atomic():
             ticket = services.do_create_ticket(
@@ -690,7 +763,7 @@ def _fallback(raw: bytes, mail: Mail | None) -> Outcome:
                 requester=None,
                 from_email=mail.from_email if mail else "",
             )
-            _note(ticket, note)
+            _note(ticket, [note])
         return Outcome(InboundStatus.TRIAGE, ticket, note)
     except Exception:
         logger.exception("Inbound mail could not even go to triage; kept as failed")

@@ -339,6 +339,24 @@ class Ticket(models.Model):
     # Escalations already raised (P1 unacknowledged, breach), so each fires once.
     escalated_unacknowledged_at = models.DateTimeField(null=True, blank=True)
     escalated_breach_at = models.DateTimeField(null=True, blank=True)
+    # An agent's hand-off to the customer's LE architect or SE owner: the agent keeps the
+    # ticket (and the customer conversation), the person escalated to works on it with them.
+    escalated_to = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalated_tickets",
+        verbose_name=_("escalated to"),
+        # ticket_active_escalated_idx serves the lookups by person (the queue).
+        db_index=False,
+    )
+    escalated_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalation_level = models.CharField(max_length=2, blank=True)  # "LE" or "SE"
+    escalation_note = models.TextField(_("hand-off note"), blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -362,6 +380,12 @@ class Ticket(models.Model):
                 fields=["assignee", "resolution_due", "id"],
                 condition=ACTIVE,
                 name="ticket_active_assignee_idx",
+            ),
+            # "Escalated to me": the few active tickets escalated to one person, by due.
+            models.Index(
+                fields=["escalated_to", "resolution_due", "id"],
+                condition=ACTIVE,
+                name="ticket_active_escalated_idx",
             ),
             # With the columns the queues filter on, so counting a queue reads the index only.
             models.Index(
@@ -406,6 +430,23 @@ class Ticket(models.Model):
     def is_paused(self) -> bool:
         return self.paused_since is not None
 
+    def sla_target(self) -> str:
+        """The target the SLA clock counts down to: "first_response" until the first reply
+        (it falls due no later than resolution), then "resolution"; "" without an SLA."""
+        if self.sla_policy_id is None or self.resolution_due is None:
+            return ""
+        unanswered = self.first_responded_at is None and self.first_response_due is not None
+        if unanswered and self.status not in DONE_STATUSES and not self.is_paused:
+            return "first_response"
+        return "resolution"
+
+    def sla_due(self) -> datetime.datetime | None:
+        """When the target of `sla_target()` falls due."""
+        target = self.sla_target()
+        if target == "first_response":
+            return self.first_response_due
+        return self.resolution_due if target else None
+
     def sla_state(self, now: datetime.datetime | None = None) -> str:
         """ "ok", "at_risk", "breached", "paused", "met" or "none" (no policy)."""
         now = now or timezone.now()
@@ -445,7 +486,10 @@ class TicketEntry(models.Model):
         Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_entries"
     )
     body = models.TextField(_("text"), blank=True)
-    # For changes: which field, from what, to what (display values).
+    # A note the desk wrote itself: its sentences as message ids and parameters, so each
+    # agent reads it in their own language (desk/notes.py); `body` keeps it as written.
+    system_note = models.JSONField(default=list, blank=True)
+    # For changes: which field, from what, to what (codes for status and priority).
     field = models.CharField(max_length=40, blank=True)
     old_value = models.CharField(max_length=300, blank=True)
     new_value = models.CharField(max_length=300, blank=True)
@@ -476,6 +520,14 @@ class TicketEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}"
+
+    def shown_body(self) -> str:
+        """The text in the reader's language when the desk wrote it, else as typed."""
+        if self.system_note:
+            from workmate.desk.notes import told
+
+            return told(self.system_note)
+        return self.body
 
     @property
     def is_public(self) -> bool:
@@ -530,6 +582,11 @@ class Macro(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def set_status_label(self) -> str:
+        """The status the macro sets, in the reader's language ("" for none)."""
+        return Status(self.set_status).label if self.set_status in Status.values else ""
+
 
 class Rating(models.TextChoices):
     GOOD = "good", _("Good")
@@ -578,6 +635,17 @@ class InboundStatus(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
     AUTO_REPLY = "auto_reply", _("Automatic reply (ignored)")
     FAILED = "failed", _("Could not be read")
+    DISMISSED = "dismissed", _("Dismissed by an agent")
+
+
+# Mail held back from the desk (automatic-looking or unreadable) until an agent decides:
+# the "Suspended mail" page lists these.
+SUSPENDED_STATUSES = [InboundStatus.AUTO_REPLY, InboundStatus.FAILED]
+
+
+class InboundMessageQuerySet(models.QuerySet["InboundMessage"]):
+    def suspended(self) -> InboundMessageQuerySet:
+        return self.filter(status__in=SUSPENDED_STATUSES)
 
 
 class InboundMessage(models.Model):
@@ -594,6 +662,13 @@ class InboundMessage(models.Model):
         Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages"
     )
     note = models.TextField(_("why"), blank=True)
+    # Who decided about suspended mail (made a ticket, released to triage, dismissed), when.
+    handled_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InboundMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inbound mail")

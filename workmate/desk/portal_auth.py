@@ -31,6 +31,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django_htmx.http import HttpResponseClientRedirect
 
 from workmate.desk.models import Contact
+from workmate.lib.mail import render_plain, subject_line
 from workmate.lib.urls import absolute_url
 
 SESSION_CONTACT = "portal_contact_id"
@@ -209,11 +210,11 @@ def mail_contact(contact: Contact, template: str, context: dict) -> None:
     in the contact's language, from the support address."""
     context = {"contact": contact, "site_url": settings.SITE_URL, **context}
     with translation.override(contact.language):
-        subject = render_to_string(f"desk/email/{template}_subject.txt", context)
-        body = render_to_string(f"desk/email/{template}_body.txt", context)
+        subject = render_plain(f"desk/email/{template}_subject.txt", context)
+        body = render_plain(f"desk/email/{template}_body.txt", context)
         html = render_to_string(f"desk/email/{template}_body.html", context)
     message = EmailMultiAlternatives(
-        " ".join(subject.split()), body, settings.DESK_SUPPORT_EMAIL, [contact.email]
+        subject_line(subject), body, settings.DESK_SUPPORT_EMAIL, [contact.email]
     )
     message.attach_alternative(html, "text/html")
     message.send()

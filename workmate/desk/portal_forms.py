@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -100,7 +101,22 @@ class MultipleFileField(forms.FileField):
                 raise ValidationError(
                     _("“%(name)s” is larger than 10 MB."), params={"name": item.name}
                 )
+        # A limit per message too: five files of 10 MB each are more than a message needs.
+        total = sum(item.size for item in cleaned)
+        limit = settings.DESK_PORTAL_MAX_TOTAL_BYTES
+        if total > limit:
+            raise ValidationError(
+                _(
+                    "The files come to %(total)s MB together; one message takes at most "
+                    "%(limit)s MB. Send the rest in another message."
+                ),
+                params={"total": _megabytes(total), "limit": _megabytes(limit)},
+            )
         return cleaned
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 class AttachmentsMixin:
@@ -170,6 +186,8 @@ class NewTicketForm(AttachmentsMixin, forms.Form):
             category=data["category"],
         )
         self.save_attachments(ticket.entries.get())
+        # As for a ticket opened by mail: the contact gets the number and the link.
+        services.acknowledge_on_commit(ticket)
         return ticket
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/new/", views.new_ticket, name="new_ticket"),
     path("tickets/<int:pk>/", views.ticket, name="ticket"),
     path("tickets/<int:pk>/reply/", views.reply, name="reply"),
+    path("tickets/<int:pk>/solve/", views.solve, name="solve"),
     path("tickets/<int:pk>/files/<int:file_pk>/", views.attachment, name="attachment"),
     path("login/", views.sign_in, name="login"),
     path("logout/", views.sign_out, name="logout"),

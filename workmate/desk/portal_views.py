@@ -245,7 +245,13 @@ def _ticket_context(ticket: Ticket, form: ReplyForm) -> dict:
         "form": form,
         "status_label": CONTACT_STATUS[Status(ticket.status)],
         "can_reply": ticket.status != Status.CLOSED,
+        "can_solve": ticket.status not in DONE_STATUSES,
         "satisfaction": rated,
+        # Solved and not rated yet: the survey's two links on the page (the contact who
+        # solved it here gets no survey mail).
+        "survey_links": (
+            csat.survey_links(ticket) if ticket.status == Status.SOLVED and rated is None else {}
+        ),
     }
 
 
@@ -279,6 +285,23 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "desk/portal/partials/_conversation.html", context, status=status)
     return render(request, "desk/portal/ticket.html", context, status=status)
+
+
+@contact_required
+@require_POST
+def solve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact marks their ticket solved (a reply opens it again)."""
+    contact = request.contact  # type: ignore[attr-defined]
+    found = services.get_ticket_for_contact(contact, pk)
+    try:
+        services.do_solve_by_contact(contact, found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        found = services.get_ticket_for_contact(contact, pk)
+        form = ReplyForm(contact=contact, ticket=found)
+        return render(request, "desk/portal/ticket.html", _ticket_context(found, form), status=409)
+    messages.success(request, _("Thank you: the ticket is marked solved."))
+    return redirect("portal:ticket", pk=found.pk)
 
 
 @contact_required

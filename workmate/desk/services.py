@@ -30,6 +30,8 @@ from workmate.desk.models import (
 )
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
+from workmate.lib.mentions import plain_mentions
+from workmate.work.services import write_mentions_as_tokens
 
 # --- Access ----------------------------------------------------------------------------
 
@@ -80,11 +82,20 @@ def public_entries(ticket: Ticket):
 # --- History ---------------------------------------------------------------------------
 
 
-def _event(ticket: Ticket, actor: User | None, field: str, old: object, new: object) -> None:
+def _event(
+    ticket: Ticket,
+    actor: User | None,
+    field: str,
+    old: object,
+    new: object,
+    *,
+    contact: Contact | None = None,
+) -> None:
     TicketEntry.objects.create(
         ticket=ticket,
         kind=EntryKind.EVENT,
         author=actor,
+        contact=contact,
         field=field,
         old_value="" if old is None else str(old)[:300],
         new_value="" if new is None else str(new)[:300],
@@ -160,7 +171,9 @@ def do_create_ticket(
 
 
 @transaction.atomic
-def do_change_status(actor: User | None, ticket: Ticket, status: str) -> Ticket:
+def do_change_status(
+    actor: User | None, ticket: Ticket, status: str, *, contact: Contact | None = None
+) -> Ticket:
     """Move a ticket to `status`, pausing the SLA clock while it waits on the customer.
 
     Steps: lock the ticket (a customer reply and an agent's change may land at once);
@@ -174,7 +187,7 @@ def do_change_status(actor: User | None, ticket: Ticket, status: str) -> Ticket:
     if locked.customer_id is None and status != Status.NEW:
         raise ValidationError({"customer": _("Give a triaged ticket its customer first.")})
     now = timezone.now()
-    old = locked.get_status_display()
+    old = locked.status  # Codes: the timeline names them in each reader's language.
     if status in PAUSED_STATUSES:
         sla.pause(locked, now)
     else:
@@ -192,9 +205,10 @@ def do_change_status(actor: User | None, ticket: Ticket, status: str) -> Ticket:
         locked.solved_at = None  # Reopened.
         update.append("solved_at")
     locked.save(update_fields=update)
-    _event(locked, actor, "status", old, locked.get_status_display())
-    if status == Status.SOLVED:
-        # Every way of solving a ticket offers the survey (mailed after the commit).
+    _event(locked, actor, "status", old, locked.status, contact=contact)
+    if status == Status.SOLVED and contact is None:
+        # Every way of solving a ticket offers the survey (mailed after the commit); a
+        # contact who solved it in the portal is asked on the page itself.
         from workmate.desk.csat import offer_survey
 
         offer_survey(locked)
@@ -223,6 +237,24 @@ def do_reply(
         raise ValidationError({"body": _("Write something first.")})
     if minutes < 0:
         raise ValidationError({"minutes": _("Time spent cannot be negative.")})
+    mentioned: list[User] = []
+    if internal:
+        # Colleagues are mentioned in notes; only agents may read a ticket.
+        body, mentioned = write_mentions_as_tokens(body, strict=True)
+        blind = [person for person in mentioned if not is_agent(person)]
+        if blind:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "%(names)s cannot see tickets, so the mention would tell them nothing "
+                        "they may read. Leave the mention out."
+                    )
+                    % {"names": ", ".join(person.full_name for person in blind)}
+                }
+            )
+    else:
+        # The customer reads a reply: a colleague picked from the list is a plain name.
+        body = plain_mentions(body)
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     entry = TicketEntry.objects.create(
         ticket=locked,
@@ -232,6 +264,16 @@ def do_reply(
         minutes=minutes,
         billable=billable and minutes > 0,
     )
+    if mentioned:
+        notify(
+            mentioned,
+            Kind.MENTION,
+            actor=actor,
+            title=f"#{locked.pk} {locked.subject}",
+            url=f"{locked.get_absolute_url()}#entry-{entry.pk}",
+            group_key=f"ticket:{locked.pk}",
+            excerpt=body,
+        )
     if not internal:
         # Every public reply is mailed to the requester, whichever channel wrote it; notes
         # never are. Imported here: the tasks import mail in, which imports this module.
@@ -255,6 +297,61 @@ def do_reply(
     return entry
 
 
+def acknowledge_on_commit(ticket: Ticket) -> None:
+    """Once the ticket is saved, mail its requester that it was opened.
+
+    For tickets a contact opened (by mail or in the portal); `mailout.send_ticket_ack`
+    sends it once per ticket, at most a few an hour to one address, never for triage.
+    """
+    # Imported here: the tasks import mail in, which imports this module.
+    from workmate.desk import tasks
+
+    ticket_pk = ticket.pk
+    transaction.on_commit(lambda: tasks.send_ticket_ack.enqueue(ticket_pk))
+
+
+def _tell_watchers(ticket: Ticket, title, url: str, excerpt: str = "") -> None:
+    """The agent on the ticket and its followers hear of what the customer did."""
+    watchers = [*ticket.followers.filter(is_active=True)]
+    if ticket.assignee_id is not None:
+        watchers.append(ticket.assignee)
+    notify(
+        watchers,
+        Kind.TICKET,
+        title=title,
+        url=url,
+        group_key=f"ticket:{ticket.pk}",
+        excerpt=excerpt,
+    )
+
+
+@transaction.atomic
+def do_solve_by_contact(contact: Contact, ticket: Ticket) -> Ticket:
+    """The customer says their problem is solved: the ticket is solved in their name.
+
+    Steps: lock the ticket among those the contact may see (404 otherwise); refuse one
+    already solved or closed; solve it (the timeline records the contact; the survey is
+    offered as for any solve); tell the assignee and followers through their inbox.
+    """
+    visible = Ticket.objects.visible_to_contact(contact).filter(pk=ticket.pk)
+    # The contact and an agent may act at once: the lock orders the two status changes.
+    locked = Ticket.objects.select_for_update().filter(pk__in=visible.values("pk")).first()
+    if locked is None:
+        raise Http404("No such ticket.")
+    if locked.status in DONE_STATUSES:
+        raise ValidationError(_("This ticket is already solved."))
+    locked = do_change_status(None, locked, Status.SOLVED, contact=contact)
+    _tell_watchers(
+        locked,
+        lambda: (
+            _("%(contact)s marked #%(number)s solved: %(subject)s")
+            % {"contact": contact.display_name, "number": locked.pk, "subject": locked.subject}
+        ),
+        locked.get_absolute_url(),
+    )
+    return locked
+
+
 @transaction.atomic
 def do_customer_reply(
     contact: Contact, ticket: Ticket, body: str, *, message_id: str = ""
@@ -272,18 +369,13 @@ def do_customer_reply(
     if locked.status in {Status.PENDING, Status.SOLVED}:
         do_change_status(None, locked, Status.OPEN)
     # The agent on it and the ticket's followers hear about the customer's message.
-    watchers = [*locked.followers.filter(is_active=True)]
-    if locked.assignee_id is not None:
-        watchers.append(locked.assignee)
-    notify(
-        watchers,
-        Kind.TICKET,
-        title=lambda: (
+    _tell_watchers(
+        locked,
+        lambda: (
             _("%(contact)s wrote on #%(number)s %(subject)s")
             % {"contact": contact.display_name, "number": locked.pk, "subject": locked.subject}
         ),
-        url=f"{locked.get_absolute_url()}#entry-{entry.pk}",
-        group_key=f"ticket:{locked.pk}",
+        f"{locked.get_absolute_url()}#entry-{entry.pk}",
         excerpt=body,
     )
     return entry
@@ -340,9 +432,9 @@ def do_set_priority(actor: User, ticket: Ticket, priority: int) -> Ticket:
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if locked.priority == priority:
         return locked
-    old = locked.get_priority_display()
+    old = locked.priority
     locked.priority = priority
     sla.schedule(locked)
     locked.save(update_fields=["priority", *sla.SLA_FIELDS, "updated_at"])
-    _event(locked, actor, "priority", old, locked.get_priority_display())
+    _event(locked, actor, "priority", old, locked.priority)
     return locked

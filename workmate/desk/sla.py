@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from workmate.accounts.models import CompanyDayOff, Team
-from workmate.desk.models import SLAPolicy, Ticket
+from workmate.desk.models import DONE_STATUSES, SLAPolicy, Ticket
 from workmate.lib.workcalendar import WorkingHours, add_working_time, working_time_between
 
 SLA_FIELDS = [
@@ -100,8 +100,11 @@ def resume(ticket: Ticket, now: datetime.datetime | None = None) -> None:
 
 
 def time_left(ticket: Ticket, now: datetime.datetime | None = None) -> datetime.timedelta | None:
-    """Business time left to resolve (negative when breached); frozen while paused."""
-    if ticket.resolution_due is None or ticket.sla_policy_id is None:
+    """Business time left to the ticket's current target (`Ticket.sla_target`: the first
+    response until it is sent, then resolution), negative once past; frozen while paused;
+    None without an SLA or once solved."""
+    due = ticket.sla_due()
+    if due is None or ticket.status in DONE_STATUSES:
         return None
     moment = ticket.paused_since or now or timezone.now()
-    return working_time_between(support_calendar(ticket.sla_policy), moment, ticket.resolution_due)
+    return working_time_between(support_calendar(ticket.sla_policy), moment, due)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from workmate.desk import views, views_customers, views_reports
+from workmate.desk import views, views_customers, views_reports, views_suspended
 
 # Agent pages (the desk-agent helper's); the portal has its own module (portal_urls.py).
 urlpatterns = [
     path("", views.home, name="home"),
     path("mine/", views.queue, {"queue": "mine"}, name="mine"),
+    path("escalated/", views.queue, {"queue": "escalated"}, name="escalated"),
     path("unassigned/", views.queue, {"queue": "unassigned"}, name="unassigned"),
     path("at-risk/", views.queue, {"queue": "at_risk"}, name="at_risk"),
     path("breached/", views.queue, {"queue": "breached"}, name="breached"),
@@ -27,6 +28,11 @@ urlpatterns = [
     path("tickets/<int:pk>/triage/", views.triage, name="triage_ticket"),
     path("customers/", views_customers.directory, name="customers"),
     path("customers/<int:pk>/", views_customers.customer, name="customer"),
+    path("suspended/", views_suspended.suspended_list, name="suspended"),
+    path("suspended/<int:pk>/", views_suspended.suspended_mail, name="suspended_mail"),
+    path("suspended/<int:pk>/ticket/", views_suspended.make_ticket, name="suspended_ticket"),
+    path("suspended/<int:pk>/release/", views_suspended.release, name="suspended_release"),
+    path("suspended/<int:pk>/dismiss/", views_suspended.dismiss, name="suspended_dismiss"),
     path("macros/", views.macros, name="macros"),
     path("macros/<int:pk>/", views.edit_macro, name="edit_macro"),
     path("time/", views.time_accounting, name="time"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import math
 from collections.abc import Callable
@@ -35,7 +34,8 @@ from workmate.desk.forms import (
     TicketUpdateForm,
     TriageForm,
 )
-from workmate.desk.models import Ticket, TicketAttachment
+from workmate.desk.models import Priority, Status, Ticket, TicketAttachment
+from workmate.lib import csvexport
 from workmate.lib.downloads import safe_download
 from workmate.work.forms import add_service_errors
 
@@ -58,8 +58,21 @@ FIELD_LABELS = {
     "escalation": gettext_lazy("Escalated"),
 }
 
+
+def event_value(field: str, value: str) -> str:
+    """A status or priority of the timeline in the reader's language.
+
+    Events keep codes ("solved", "2"); events written before that keep the name in the
+    language of whoever made the change and are shown as written.
+    """
+    choices = {"status": Status.choices, "priority": Priority.choices}
+    labels = {str(code): label for code, label in choices.get(field, ())}
+    return str(labels.get(value, value))
+
+
 QUEUE_TITLES = {
     "mine": gettext_lazy("My queue"),
+    "escalated": gettext_lazy("Escalated to me"),
     "unassigned": gettext_lazy("Unassigned"),
     "at_risk": gettext_lazy("At risk"),
     "breached": gettext_lazy("Breached"),
@@ -243,6 +256,8 @@ def _ticket(request: HttpRequest, pk: int) -> Ticket:
             "customer__se_owner",
             "customer__le_architect",
             "requester",
+            "escalated_to",
+            "escalated_by",
             "assignee",
             "team",
             "sla_policy",
@@ -270,6 +285,8 @@ def _ticket_page(
     entries = list(agent.timeline(ticket))
     for entry in entries:
         entry.field_label = FIELD_LABELS.get(entry.field, entry.field)  # type: ignore[attr-defined]
+        entry.old_value = event_value(entry.field, entry.old_value)
+        entry.new_value = event_value(entry.field, entry.new_value)
     context = {
         "ticket": ticket,
         "timeline": entries,
@@ -557,7 +574,7 @@ def time_accounting_csv(request: HttpRequest) -> HttpResponse:
     _form, month = _month(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="desk-time-{month:%Y-%m}.csv"'
-    writer = csv.writer(response)
+    writer = csvexport.writer(response)
     writer.writerow(["month", "customer", "minutes", "billable_minutes", "billable_hours"])
     for row in agent.time_by_customer(month):
         writer.writerow(

@@ -11,7 +11,6 @@ page stays light, and the SVG carries no script or inline style (CSP: `script-sr
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime
 
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from workmate.desk import reports, services
+from workmate.lib import csvexport
 
 DEFAULT_MONTHS = 6
 CHART_WIDTH = 520
@@ -172,11 +172,6 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/reports.html", context)
 
 
-def _csv_text(value: str) -> str:
-    """Keep spreadsheets from running text that looks like a formula."""
-    return f"'{value}" if value[:1] in {"=", "+", "-", "@"} else value
-
-
 def _number(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
@@ -190,7 +185,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     name = f"desk-{figures.group}-{figures.first_month:%Y-%m}-{figures.last_month:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # Excel reads UTF-8 (Korean) only with a BOM.
-    out = csv.writer(response)
+    out = csvexport.writer(response)
     out.writerow(
         [
             str(reports.GROUPS[figures.group]),
@@ -213,7 +208,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
 
         out.writerow(
             [
-                _csv_text(row.label),
+                row.label,
                 row.tickets,
                 in_hours(row.first_response_median),
                 in_hours(row.first_response_p90),

@@ -42,6 +42,11 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ["recipient", "actor"]
     raw_id_fields = ["recipient", "actor", "task", "digest"]
 
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        # Notifications about proposals stay out: who was told about an anonymous proposal
+        # includes its author, whom no admin page may connect to it.
+        return super().get_queryset(request).exclude(group_key__startswith="proposal:")
+
 
 @admin.register(UrgentMark)
 class UrgentMarkAdmin(ReadOnlyAdmin):

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from workmate.inbox import services
 from workmate.inbox.models import Channel, Kind, Notification
+from workmate.lib.apitypes import Id, Moment
 from workmate.work.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, PageParams, paginate
 
 router = Router(tags=["inbox"])
@@ -58,7 +59,7 @@ class NotificationFilters(PageParams):
 
 
 class SnoozeIn(Schema):
-    until: datetime.datetime = Field(
+    until: Moment = Field(
         ..., description="When it comes back; without an offset, in your own time zone."
     )
 
@@ -67,7 +68,7 @@ class UnreadOut(Schema):
     unread: int
 
 
-def _one(request: HttpRequest, notification_id: int) -> Notification:
+def _one(request: HttpRequest, notification_id: Id) -> Notification:
     services.get_notification_for_user(request.auth, notification_id)
     return Notification.objects.select_related("actor").get(pk=notification_id)
 
@@ -93,14 +94,14 @@ def unread_count(request: HttpRequest) -> dict[str, int]:
 
 
 @router.get("/notifications/{notification_id}", response={200: NotificationOut, **READ_ERRORS})
-def get_notification(request: HttpRequest, notification_id: int) -> Notification:
+def get_notification(request: HttpRequest, notification_id: Id) -> Notification:
     return _one(request, notification_id)
 
 
 @router.post(
     "/notifications/{notification_id}/read", response={200: NotificationOut, **WRITE_ERRORS}
 )
-def mark_read(request: HttpRequest, notification_id: int) -> Notification:
+def mark_read(request: HttpRequest, notification_id: Id) -> Notification:
     notification = services.get_notification_for_user(request.auth, notification_id)
     services.do_mark_read(request.auth, [notification])
     return _one(request, notification_id)
@@ -109,7 +110,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> Notification:
 @router.post(
     "/notifications/{notification_id}/archive", response={200: NotificationOut, **WRITE_ERRORS}
 )
-def archive(request: HttpRequest, notification_id: int) -> Notification:
+def archive(request: HttpRequest, notification_id: Id) -> Notification:
     notification = services.get_notification_for_user(request.auth, notification_id)
     services.do_archive(request.auth, [notification])
     return _one(request, notification_id)
@@ -118,7 +119,7 @@ def archive(request: HttpRequest, notification_id: int) -> Notification:
 @router.post(
     "/notifications/{notification_id}/snooze", response={200: NotificationOut, **WRITE_ERRORS}
 )
-def snooze(request: HttpRequest, notification_id: int, payload: SnoozeIn) -> Notification:
+def snooze(request: HttpRequest, notification_id: Id, payload: SnoozeIn) -> Notification:
     """Hides it until `until` (which must be in the future); it comes back unread then."""
     notification = services.get_notification_for_user(request.auth, notification_id)
     until = payload.until

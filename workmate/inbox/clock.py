@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from workmate.inbox.models import ClockTick
+from workmate.ops.jobs import when_worker_dies
 
 # Dotted paths of the tasks to run every minute (each app adds its own).
 PERIODIC_TASKS = [
@@ -27,6 +28,10 @@ PERIODIC_TASKS = [
     "workmate.desk.tasks.close_solved_tickets",
     "workmate.desk.tasks.fetch_mail",
 ]
+# A periodic task whose worker died is marked failed, not run again: the next minute's
+# tick queues it anyway (workmate/ops/jobs.py).
+for _path in PERIODIC_TASKS:
+    when_worker_dies(_path, rerun=False)
 
 
 def _waiting(task_path: str) -> bool:

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from workmate.accounts.models import CompanyDayOff
 from workmate.inbox import services
 from workmate.inbox.models import Kind, Notification
+from workmate.lib.mail import render_plain, subject_line
 from workmate.lib.urls import absolute_url
 from workmate.lib.workcalendar import working_time_between
 
@@ -80,10 +81,10 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
         subject = notification.sentence()
         if notification.urgent:
             subject = "[" + translation.gettext("Urgent") + "] " + subject
-        body = render_to_string("inbox/email/notification.txt", context)
+        body = render_plain("inbox/email/notification.txt", context)
         html = render_to_string("inbox/email/notification.html", context)
     message = EmailMultiAlternatives(
-        " ".join(subject.split())[:200], body, settings.DEFAULT_FROM_EMAIL, [recipient.email]
+        subject_line(subject), body, settings.DEFAULT_FROM_EMAIL, [recipient.email]
     )
     message.attach_alternative(html, "text/html")
     return message

@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from workmate.accounts.models import CompanyDayOff, Membership, OrgRole, User, WorkProfile
 from workmate.accounts.templatetags.workmate import when
 from workmate.inbox.models import Digest, InboxSettings, Kind, Notification
+from workmate.lib.mail import render_plain, subject_line
 from workmate.lib.urls import absolute_url
 from workmate.lib.workcalendar import WorkingHours
 
@@ -381,11 +382,11 @@ def digest_message(content: DigestContent, local_date: datetime.date) -> EmailMu
             )
             for group in content.shown_groups
         ]
-        subject = render_to_string("inbox/email/digest_subject.txt", context)
-        body = render_to_string("inbox/email/digest.txt", context)
+        subject = render_plain("inbox/email/digest_subject.txt", context)
+        body = render_plain("inbox/email/digest.txt", context)
         html = render_to_string("inbox/email/digest.html", context)
     message = EmailMultiAlternatives(
-        " ".join(subject.split())[:200], body, settings.DEFAULT_FROM_EMAIL, [person.email]
+        subject_line(subject), body, settings.DEFAULT_FROM_EMAIL, [person.email]
     )
     message.attach_alternative(html, "text/html")
     return message

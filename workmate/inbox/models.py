@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     UNBLOCKED = "unblocked", _("Tasks no longer blocked")
     CHECKIN = "checkin", _("Check-ins")
     TICKET = "ticket", _("Ticket events")
+    ANSWER = "answer", _("Answers to proposals you follow")
 
 
 class Channel(models.TextChoices):
@@ -52,6 +53,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.UNBLOCKED: Channel.DIGEST,
     Kind.CHECKIN: Channel.EMAIL,
     Kind.TICKET: Channel.EMAIL,
+    Kind.ANSWER: Channel.EMAIL,
 }
 
 
@@ -179,6 +181,7 @@ class Notification(models.Model):
             Kind.UNBLOCKED: gettext("No longer blocked: %(title)s"),
             Kind.CHECKIN: gettext("Check-in to write: %(title)s"),
             Kind.TICKET: gettext("%(actor)s updated %(title)s"),
+            Kind.ANSWER: gettext("%(actor)s answered the proposal %(title)s"),
         }
         if self.kind == Kind.TICKET and not self.actor_id:
             return self.title  # The clock's and the customer's news carry their own sentence.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from workmate.accounts.models import Team, User
+from workmate.lib.apitypes import Id
 from workmate.voice import leads, services
 from workmate.voice.models import (
     Answer,
@@ -212,7 +213,7 @@ class ProposalCommentPage(Schema):
 
 class ProposalCommentIn(Schema):
     body: str
-    parent_id: int | None = Field(
+    parent_id: Id | None = Field(
         None,
         description="Reply to this comment of the same proposal; a reply to a reply joins "
         "its top-level comment's thread.",
@@ -272,7 +273,7 @@ def list_proposals(request: HttpRequest, filters: Query[ProposalFilters]) -> dic
 
 
 @router.get("/proposals/{proposal_id}", response={200: ProposalDetailOut, **READ_ERRORS})
-def get_proposal(request: HttpRequest, proposal_id: int) -> Proposal:
+def get_proposal(request: HttpRequest, proposal_id: Id) -> Proposal:
     """One proposal with the leads' answers and the votes."""
     return _proposal_out(request.auth, proposal_id)
 
@@ -293,7 +294,7 @@ def create_proposal(request: HttpRequest, payload: ProposalIn) -> Status[Proposa
 
 
 @router.post("/proposals/{proposal_id}/vote", response={200: VoteStateOut, **WRITE_ERRORS})
-def vote(request: HttpRequest, proposal_id: int, payload: VoteIn | None = None) -> dict[str, Any]:
+def vote(request: HttpRequest, proposal_id: Id, payload: VoteIn | None = None) -> dict[str, Any]:
     """Vote, or say "me too"; voting again only updates the comment (idempotent)."""
     found = services.get_proposal_for_user(request.auth, proposal_id)
     cast = services.do_vote(request.auth, found, payload.comment if payload else "")
@@ -301,7 +302,7 @@ def vote(request: HttpRequest, proposal_id: int, payload: VoteIn | None = None) 
 
 
 @router.delete("/proposals/{proposal_id}/vote", response={204: None, **WRITE_ERRORS})
-def unvote(request: HttpRequest, proposal_id: int) -> Status[None]:
+def unvote(request: HttpRequest, proposal_id: Id) -> Status[None]:
     """Take your vote back; without a vote this changes nothing."""
     found = services.get_proposal_for_user(request.auth, proposal_id)
     services.do_unvote(request.auth, found)
@@ -309,9 +310,7 @@ def unvote(request: HttpRequest, proposal_id: int) -> Status[None]:
 
 
 @router.get("/proposals/{proposal_id}/comments", response={200: ProposalCommentPage, **READ_ERRORS})
-def list_comments(
-    request: HttpRequest, proposal_id: int, page: Query[PageParams]
-) -> dict[str, Any]:
+def list_comments(request: HttpRequest, proposal_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     """Comments and replies, oldest first; `parent_id` says which thread a reply is in."""
     found = services.get_proposal_for_user(request.auth, proposal_id)
     comments = found.comments.select_related("author")
@@ -322,7 +321,7 @@ def list_comments(
     "/proposals/{proposal_id}/comments", response={201: ProposalCommentOut, **WRITE_ERRORS}
 )
 def create_comment(
-    request: HttpRequest, proposal_id: int, payload: ProposalCommentIn
+    request: HttpRequest, proposal_id: Id, payload: ProposalCommentIn
 ) -> Status[ProposalComment]:
     """Comment, signed with your name; with `parent_id`, reply in that comment's thread."""
     found = services.get_proposal_for_user(request.auth, proposal_id)
@@ -338,7 +337,7 @@ def create_comment(
 
 
 @router.post("/proposals/{proposal_id}/status", response={200: ProposalDetailOut, **WRITE_ERRORS})
-def change_status(request: HttpRequest, proposal_id: int, payload: StatusIn) -> Proposal:
+def change_status(request: HttpRequest, proposal_id: Id, payload: StatusIn) -> Proposal:
     """Leads only: answer the proposal, moving it to `to_status` (or keeping its status)."""
     found = services.get_proposal_for_user(request.auth, proposal_id)
     leads.do_change_status(request.auth, found, payload.to_status, payload.answer)

@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class VoiceConfig(AppConfig):
     name = "workmate.voice"
     verbose_name = _("Voice")
+
+    def ready(self) -> None:
+        from workmate.accounts import today as home
+        from workmate.voice import today
+
+        home.register("voice.waiting", 35, today.waiting_for_answer)

@@ -93,8 +93,19 @@ class VoteForm(forms.Form):
     )
 
 
+MENTION_HELP = _(
+    "Mention someone with @ and their name or e-mail handle (@윤하은, @Alice Kim, "
+    "@alice); pick them from the list that opens as you type."
+)
+
+
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    # `data-mention`: the @mention autocomplete (static/js/mentions.js) opens here.
+    body = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3, "data-mention": ""}),
+        help_text=MENTION_HELP,
+    )
 
 
 class ReplyForm(forms.Form):
@@ -102,7 +113,8 @@ class ReplyForm(forms.Form):
 
     body = forms.CharField(
         label=pgettext_lazy("voice comment", "Your reply"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "data-mention": ""}),
+        help_text=MENTION_HELP,
     )
 
     def __init__(self, data: object = None, *, comment_pk: int) -> None:

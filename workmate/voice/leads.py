@@ -1,7 +1,7 @@
 """What leads do with proposals: answer, change status, merge, moderate, turn into work.
 
 `check_*` validates and checks rights; `do_*` writes. Every write runs in a transaction,
-and mail to subscribers is enqueued on commit, so a rolled-back change sends nothing.
+and followers hear of answers through their inbox, so a rolled-back change tells nobody.
 Nothing here ever reads or writes who wrote an anonymous proposal.
 """
 
@@ -18,8 +18,11 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from workmate.accounts.models import CompanyDayOff, Team, User
+from workmate.inbox.models import Kind
+from workmate.inbox.services import notify
 from workmate.lib.urls import absolute_url
 from workmate.lib.workcalendar import WorkingHours, working_time_between
 from workmate.voice.models import (
@@ -33,7 +36,7 @@ from workmate.voice.models import (
     Subscription,
     Vote,
 )
-from workmate.voice.services import is_lead
+from workmate.voice.services import followers_of, is_lead
 from workmate.work.models import Project, Task
 
 # The statuses a lead may set with an answer; "new" is where proposals start, "merged"
@@ -117,10 +120,33 @@ def _record_answer(actor: User, proposal: Proposal, to_status: str, body: str) -
 
 
 def _notify(answer: Answer) -> None:
-    from workmate.voice.tasks import send_answer_mail
+    """Tell the proposal's followers through their inbox (never the lead who answered).
 
-    answer_id = answer.pk
-    transaction.on_commit(lambda: send_answer_mail.enqueue(answer_id))
+    The inbox decides when mail goes out: inside each person's working hours, outside
+    quiet hours, or in the digest, as they chose for answers. The mail names the proposal,
+    the lead and the new status, never the author, who may be anonymous.
+    """
+    proposal = answer.proposal
+    # The anonymous author follows through the proposal's flag, not a subscription row.
+    followers = followers_of(proposal)
+
+    def title() -> str:
+        if answer.from_status == answer.to_status:
+            return proposal.title
+        return pgettext("proposal answered", "%(title)s (now %(status)s)") % {
+            "title": proposal.title,
+            "status": answer.get_to_status_display(),
+        }
+
+    notify(
+        followers,
+        Kind.ANSWER,
+        title=title,
+        url=reverse("voice:proposal", args=[proposal.pk]),
+        group_key=f"proposal:{proposal.pk}",
+        actor=answer.lead,
+        excerpt=answer.body,
+    )
 
 
 @transaction.atomic

@@ -85,6 +85,10 @@ class Proposal(models.Model):
     )
     nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     author_digest = models.CharField(max_length=64, editable=False, db_index=True)
+    # Whether the author of an anonymous proposal follows it. Their follow is kept here,
+    # beside the digest, and never as a `Subscription` row: a row would name them (the
+    # admin lists a person's rows when they are deleted, each with its proposal).
+    author_follows = models.BooleanField(default=False, editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.NEW
     )
@@ -131,6 +135,11 @@ class Proposal(models.Model):
             models.Index(fields=["first_answer_at", "created_at"], name="proposal_waiting_idx"),
         ]
         constraints = [
+            # Only an anonymous proposal's author follows through the flag (see above).
+            models.CheckConstraint(
+                condition=Q(is_anonymous=True) | Q(author_follows=False),
+                name="proposal_author_follows_only_anonymous",
+            ),
             # An anonymous proposal never stores its author.
             models.CheckConstraint(
                 condition=Q(is_anonymous=False) | Q(author__isnull=True),

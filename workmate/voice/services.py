@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from workmate.accounts.models import Membership, Team, TeamRole, User
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
+from workmate.lib.mentions import mentioned_ids
 from workmate.voice.models import (
     Area,
     ModerationAction,
@@ -38,7 +39,7 @@ from workmate.voice.models import (
     author_digest_for,
     new_nonce,
 )
-from workmate.work.services import check_attachment
+from workmate.work.services import check_attachment, write_mentions_as_tokens
 
 # The most files one proposal may carry; a proposal is a few paragraphs, not a file share.
 MAX_ATTACHMENTS = 3
@@ -157,9 +158,7 @@ def do_post_proposal(
         author_digest=author_digest_for(actor.pk, nonce),
     )
     proposal.affected_teams.set(affected_teams)
-    # The subscription belongs to the subscriber's own list; subscribers of a proposal
-    # are never shown to anyone, so it reveals nothing about an anonymous author.
-    Subscription.objects.create(proposal=proposal, user=actor)
+    do_subscribe(actor, proposal)
     _store_attachments(proposal, checked)
     return proposal
 
@@ -378,20 +377,32 @@ def do_comment(
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write something first.")})
+    # Everyone may read a proposal that takes comments, so anyone active may be mentioned.
+    body, mentioned = write_mentions_as_tokens(body, strict=True)
     comment = ProposalComment.objects.create(
         proposal=proposal, author=actor, body=body, parent=root
     )
     # Whoever joins the conversation hears how it goes on.
-    Subscription.objects.get_or_create(proposal=proposal, user=actor)
+    do_subscribe(actor, proposal)
+    told = {person for person in mentioned if person != actor}
+    for person in told:
+        do_subscribe(person, proposal)
+    _notify_comment(actor, proposal, comment, Kind.MENTION, told)
     if parent is not None and root is not None:
-        _notify_reply(actor, proposal, comment, {parent.author, root.author})
+        replied_to = {parent.author, root.author} - told
+        _notify_comment(actor, proposal, comment, Kind.COMMENT, replied_to)
     return comment
 
 
-def _notify_reply(
-    actor: User, proposal: Proposal, reply: ProposalComment, replied_to: Iterable[User]
+def _notify_comment(
+    actor: User,
+    proposal: Proposal,
+    reply: ProposalComment,
+    kind: str,
+    replied_to: Iterable[User],
 ) -> None:
-    """Tell the authors of the comment replied to and of its thread (never the replier).
+    """Tell the people a comment mentions, or the authors of the comment replied to and of
+    its thread (never the writer).
 
     The actor is the reply's author for every reply, the anonymous proposal's author
     included: the reply is signed with their name on the page anyway. Leaving the actor
@@ -401,7 +412,7 @@ def _notify_reply(
     url = f"{reverse('voice:proposal', args=[proposal.pk])}#comment-{reply.pk}"
     notify(
         replied_to,
-        Kind.COMMENT,
+        kind,
         title=proposal.title,
         url=url,
         group_key=f"proposal:{proposal.pk}",
@@ -410,10 +421,25 @@ def _notify_reply(
     )
 
 
+def _with_mentioned(comments: list[ProposalComment]) -> list[ProposalComment]:
+    """Give each comment the people its mention tokens name (`mentioned_people`), read in
+    one query for them all, so the page can link them."""
+    ids = {pk for comment in comments for pk in mentioned_ids(comment.body)}
+    people = {person.pk: person for person in User.objects.filter(pk__in=ids)} if ids else {}
+    for comment in comments:
+        comment.mentioned_people = [  # type: ignore[attr-defined]
+            people[pk] for pk in mentioned_ids(comment.body) if pk in people
+        ]
+    return comments
+
+
 def comment_threads(proposal: Proposal) -> list[ProposalComment]:
     """The proposal's top-level comments, oldest first, each with its `thread_replies`
-    (oldest first), in one query however many there are."""
-    comments = list(proposal.comments.select_related("author").order_by("created_at", "pk"))
+    (oldest first), in one query however many there are (and one for the people their
+    mentions name, when they mention anyone)."""
+    comments = _with_mentioned(
+        list(proposal.comments.select_related("author").order_by("created_at", "pk"))
+    )
     by_pk = {comment.pk: comment for comment in comments}
     threads: list[ProposalComment] = []
     for comment in comments:
@@ -429,15 +455,58 @@ def comment_threads(proposal: Proposal) -> list[ProposalComment]:
 
 def comment_thread(root: ProposalComment) -> ProposalComment:
     """One top-level comment with its `thread_replies`, oldest first, for the fragment."""
-    root.thread_replies = list(  # type: ignore[attr-defined]
-        root.replies.select_related("author").order_by("created_at", "pk")
-    )
+    replies = list(root.replies.select_related("author").order_by("created_at", "pk"))
+    _with_mentioned([root, *replies])
+    root.thread_replies = replies  # type: ignore[attr-defined]
     return root
 
 
+def _follows_as_author(user: User, proposal: Proposal) -> bool:
+    """Whether `user` follows `proposal` through its flag, as its anonymous author."""
+    return proposal.is_anonymous and proposal.is_by(user)
+
+
+def is_following(user: User, proposal: Proposal) -> bool:
+    if _follows_as_author(user, proposal):
+        return proposal.author_follows
+    return Subscription.objects.filter(proposal=proposal, user=user).exists()
+
+
 def do_subscribe(actor: User, proposal: Proposal) -> None:
+    """Follow a proposal. The author of an anonymous one follows through its flag, never a
+    `Subscription` row, which would connect them to it (see `Proposal.author_follows`)."""
+    if _follows_as_author(actor, proposal):
+        if not proposal.author_follows:
+            proposal.author_follows = True
+            proposal.save(update_fields=["author_follows"])
+        return
     Subscription.objects.get_or_create(proposal=proposal, user=actor)
 
 
 def do_unsubscribe(actor: User, proposal: Proposal) -> None:
+    if _follows_as_author(actor, proposal):
+        proposal.author_follows = False
+        proposal.save(update_fields=["author_follows"])
+        return
     Subscription.objects.filter(proposal=proposal, user=actor).delete()
+
+
+def followers_of(proposal: Proposal) -> list[User]:
+    """The active people who follow `proposal`, its anonymous author included.
+
+    Steps: the people with a subscription row; then, if the anonymous author follows,
+    the one active person whose digest matches (the digest cannot be looked up, so each
+    active person's is computed: microseconds each).
+    """
+    people = list(
+        User.objects.filter(is_active=True, proposal_subscriptions__proposal=proposal).order_by(
+            "pk"
+        )
+    )
+    if proposal.is_anonymous and proposal.author_follows:
+        listed = {person.pk for person in people}
+        for person in User.objects.filter(is_active=True).exclude(pk__in=listed).order_by("pk"):
+            if proposal.is_by(person):
+                people.append(person)
+                break
+    return sorted(people, key=lambda person: person.pk)

@@ -31,7 +31,7 @@ from workmate.voice.forms import (
     Sort,
     VoteForm,
 )
-from workmate.voice.models import Answer, Proposal, ProposalComment, Subscription
+from workmate.voice.models import Answer, Proposal, ProposalComment
 from workmate.work.forms import add_service_errors
 
 BOARD_PAGE_SIZE = 30
@@ -102,7 +102,7 @@ def _proposal_context(
         "reply_form": ReplyForm(comment_pk=reply_to)
         if reply_form is None and reply_to
         else reply_form,
-        "subscribed": Subscription.objects.filter(proposal=proposal, user=user).exists(),
+        "subscribed": services.is_following(user, proposal),
         "is_mine": proposal.is_by(user),
         "can_edit": can_edit,
         "is_lead": services.is_lead(user),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django import forms
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST, require_safe
 
 from workmate.accounts.models import Team, TeamRole, User
+from workmate.lib import csvexport
 from workmate.voice import leads, services
 from workmate.voice.models import Proposal, ProposalComment, ProposalStatus
 from workmate.voice.views import say_errors
@@ -323,7 +323,7 @@ def _summary_csv(report: leads.MonthlySummary) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="voice-{report.month:%Y-%m}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 (Korean) only with a BOM.
-    out = csv.writer(response)
+    out = csvexport.writer(response)
     out.writerow([_("Month"), f"{report.month:%Y-%m}"])
     out.writerow([_("New"), report.new])
     out.writerow([_("Answered"), report.answered])
@@ -334,7 +334,7 @@ def _summary_csv(report: leads.MonthlySummary) -> HttpResponse:
     out.writerow([])
     out.writerow([_("Top-voted open"), _("Votes")])
     for proposal in report.top_open:
-        out.writerow([_csv_text(proposal.title), proposal.vote_count])
+        out.writerow([proposal.title, proposal.vote_count])
     out.writerow([])
     out.writerow(
         [
@@ -356,17 +356,12 @@ def _summary_csv(report: leads.MonthlySummary) -> HttpResponse:
         out.writerow(
             [
                 proposal.pk,
-                _csv_text(proposal.title),
+                proposal.title,
                 proposal.get_area_display(),
                 proposal.get_status_display(),
                 proposal.vote_count,
                 timezone.localtime(proposal.created_at).strftime("%Y-%m-%d"),
-                _csv_text(author),
+                author,
             ]
         )
     return response
-
-
-def _csv_text(value: str) -> str:
-    """Keep spreadsheets from running text that looks like a formula."""
-    return f"'{value}" if value[:1] in {"=", "+", "-", "@"} else value

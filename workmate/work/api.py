@@ -24,6 +24,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from workmate.accounts.models import Team, User
+from workmate.lib.apitypes import Id, Moment, parse_id
 from workmate.work import services
 from workmate.work.forms import people_who_can_see
 from workmate.work.models import (
@@ -166,18 +167,20 @@ class ProjectPage(Schema):
 
 class ProjectIn(Schema):
     name: str = Field(..., max_length=200)
-    team_id: int
+    team_id: Id
     visibility: Visibility = Visibility.TEAM
     colour: str = "#1f5eff"
     description: str = ""
 
 
 class ProjectPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    description: str | None = None
-    visibility: Visibility | None = None
-    colour: str | None = None
-    icon: str | None = Field(None, max_length=8)
+    # Each may be left out; none may be null (a default of None is not validated, so an
+    # explicit null is refused as "not text" with a 422, not written as NULL: a 500).
+    name: str = Field(None, max_length=200)
+    description: str = Field(None)
+    visibility: Visibility = Field(None)
+    colour: str = Field(None)
+    icon: str = Field(None, max_length=8)
 
 
 class SectionOut(Schema):
@@ -230,15 +233,16 @@ class TaskPage(Schema):
 
 
 class TaskFields(Schema):
-    description: str | None = None
-    section_id: int | None = None
-    parent_id: int | None = None
-    assignee_id: int | None = None
+    # As in ProjectPatch: `description`, `priority` and `status` may be left out, not null.
+    description: str = Field(None)
+    section_id: Id | None = None
+    parent_id: Id | None = None
+    assignee_id: Id | None = None
     start_on: datetime.date | None = None
     due_on: datetime.date | None = None
-    due_at: datetime.datetime | None = None
-    priority: Priority | None = None
-    status: TaskStatus | None = None
+    due_at: Moment | None = None
+    priority: Priority = Field(None)
+    status: TaskStatus = Field(None)
     request_message: str | None = Field(
         None,
         description="What you ask of a new assignee other than you (Markdown). With it the "
@@ -255,7 +259,7 @@ class TaskFields(Schema):
 
 
 class TaskIn(TaskFields):
-    project_id: int
+    project_id: Id
     title: str = Field(..., max_length=300)
     tags: list[str] | None = Field(None, description="Tag names; missing tags are made.")
 
@@ -266,15 +270,15 @@ class TaskPatch(TaskFields):
 
 
 class TaskMoveIn(Schema):
-    section_id: int | None = Field(None, description="The section to move to; null for none.")
-    before_id: int | None = Field(
+    section_id: Id | None = Field(None, description="The section to move to; null for none.")
+    before_id: Id | None = Field(
         None, description="The task it now sits before in that section; null for last."
     )
 
 
 class TaskFilters(PageParams):
-    project: int | None = None
-    section: int | None = None
+    project: Id | None = None
+    section: Id | None = None
     assignee: str | None = Field(None, description='A person\'s id, or "me".')
     status: TaskStatus | None = None
     tag: str | None = Field(None, description="A tag name.")
@@ -340,9 +344,9 @@ class RequestFilters(PageParams):
 
 
 class RequestIn(Schema):
-    assignee_id: int
+    assignee_id: Id
     message: str = Field("", description="What you ask of them (Markdown); required.")
-    reply_by: datetime.datetime | None = Field(
+    reply_by: Moment | None = Field(
         None,
         description="Defaults to the team's working hours in the assignee's calendar. A time "
         "outside their working hours is refused (422) with their next working moment in the "
@@ -371,8 +375,12 @@ class HandBackIn(Schema):
 
 
 class ErrorOut(Schema):
-    detail: Any = Field(..., description="What went wrong (a list for 422 schema errors).")
-    errors: dict[str, list[str]] | None = Field(None, description="Messages per field (400).")
+    """Every error the API gives, in the reader's language."""
+
+    detail: str = Field(..., description="What went wrong.")
+    errors: dict[str, list[str]] | None = Field(
+        None, description="Messages per field, when fields are to blame (400, 422)."
+    )
     current_version: int | None = Field(None, description="The task's version now (409).")
 
 
@@ -465,7 +473,7 @@ def list_projects(
 
 
 @router.get("/projects/{project_id}", response={200: ProjectOut, **READ_ERRORS})
-def get_project(request: HttpRequest, project_id: int) -> Project:
+def get_project(request: HttpRequest, project_id: Id) -> Project:
     return services.get_project_for_user(request.auth, project_id)
 
 
@@ -480,14 +488,17 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
 
 
 @router.patch("/projects/{project_id}", response={200: ProjectOut, **WRITE_ERRORS})
-def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch) -> Project:
+def update_project(request: HttpRequest, project_id: Id, payload: ProjectPatch) -> Project:
+    """Change the fields you send. Renaming and `visibility` are for the project's owner
+    and the leads of its team (403 for other editors, and nothing is saved)."""
     project = services.get_project_for_user(request.auth, project_id)
-    services.do_update_project(request.auth, project, payload.dict(exclude_unset=True))
-    return services.get_project_for_user(request.auth, project_id)
+    project = services.do_update_project(request.auth, project, payload.dict(exclude_unset=True))
+    # The project as saved, even when a lead who is no member just made it private.
+    return Project.objects.select_related("team", "owner").get(pk=project.pk)
 
 
 @router.delete("/projects/{project_id}", response={204: None, **WRITE_ERRORS})
-def archive_project(request: HttpRequest, project_id: int) -> Status[None]:
+def archive_project(request: HttpRequest, project_id: Id) -> Status[None]:
     """Archives the project (its tasks and history stay readable); owner or team lead only."""
     project = services.get_project_for_user(request.auth, project_id)
     services.do_archive_project(request.auth, project)
@@ -498,7 +509,7 @@ def archive_project(request: HttpRequest, project_id: int) -> Status[None]:
 
 
 @router.get("/projects/{project_id}/sections", response={200: SectionPage, **READ_ERRORS})
-def list_sections(request: HttpRequest, project_id: int, page: Query[PageParams]) -> dict[str, Any]:
+def list_sections(request: HttpRequest, project_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     project = services.get_project_for_user(request.auth, project_id)
     return paginate(
         project.sections.all(), cursor=page.cursor, limit=page.limit, keys=("position", "id")
@@ -506,19 +517,19 @@ def list_sections(request: HttpRequest, project_id: int, page: Query[PageParams]
 
 
 @router.post("/projects/{project_id}/sections", response={201: SectionOut, **WRITE_ERRORS})
-def create_section(request: HttpRequest, project_id: int, payload: SectionIn) -> Status[Section]:
+def create_section(request: HttpRequest, project_id: Id, payload: SectionIn) -> Status[Section]:
     project = services.get_project_for_user(request.auth, project_id)
     return Status(201, services.do_create_section(request.auth, project, name=payload.name))
 
 
 @router.patch("/sections/{section_id}", response={200: SectionOut, **WRITE_ERRORS})
-def update_section(request: HttpRequest, section_id: int, payload: SectionIn) -> Section:
+def update_section(request: HttpRequest, section_id: Id, payload: SectionIn) -> Section:
     section = services.get_section_for_user(request.auth, section_id)
     return services.do_update_section(request.auth, section, name=payload.name)
 
 
 @router.delete("/sections/{section_id}", response={204: None, **WRITE_ERRORS})
-def delete_section(request: HttpRequest, section_id: int) -> Status[None]:
+def delete_section(request: HttpRequest, section_id: Id) -> Status[None]:
     """Deletes the section; its tasks stay in the project without a section."""
     section = services.get_section_for_user(request.auth, section_id)
     services.do_delete_section(request.auth, section)
@@ -539,9 +550,10 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> dict[str, A
     if filters.assignee == "me":
         tasks = tasks.filter(assignee=request.auth)
     elif filters.assignee is not None:
-        if not filters.assignee.isdigit():
+        assignee_id = parse_id(filters.assignee)
+        if assignee_id is None:
             raise ValidationError({"assignee": _('Give a person\'s id or "me".')})
-        tasks = tasks.filter(assignee_id=int(filters.assignee))
+        tasks = tasks.filter(assignee_id=assignee_id)
     if filters.status is not None:
         tasks = tasks.filter(status=filters.status)
     if filters.tag:
@@ -556,7 +568,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> dict[str, A
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS})
-def get_task(request: HttpRequest, response: HttpResponse, task_id: int) -> Task:
+def get_task(request: HttpRequest, response: HttpResponse, task_id: Id) -> Task:
     """The task, with its version in the body and as the `ETag` header."""
     return _task_out(request.auth, task_id, response)
 
@@ -590,7 +602,7 @@ def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -
 def update_task(
     request: HttpRequest,
     response: HttpResponse,
-    task_id: int,
+    task_id: Id,
     payload: TaskPatch,
     if_match: str | None = Header(
         None,
@@ -623,7 +635,7 @@ def update_task(
 def move_task(
     request: HttpRequest,
     response: HttpResponse,
-    task_id: int,
+    task_id: Id,
     payload: TaskMoveIn,
     if_match: str | None = Header(
         None,
@@ -664,7 +676,7 @@ def move_task(
 @router.delete("/tasks/{task_id}", response={204: None, 409: ErrorOut, **WRITE_ERRORS})
 def delete_task(
     request: HttpRequest,
-    task_id: int,
+    task_id: Id,
     if_match: str | None = Header(None, alias="If-Match"),
 ) -> Status[None]:
     """Deletes the task with its subtasks, comments and requests."""
@@ -677,15 +689,17 @@ def delete_task(
 
 
 @router.get("/tasks/{task_id}/comments", response={200: CommentPage, **READ_ERRORS})
-def list_comments(request: HttpRequest, task_id: int, page: Query[PageParams]) -> dict[str, Any]:
+def list_comments(request: HttpRequest, task_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     task = services.get_task_for_user(request.auth, task_id)
     comments = task.comments.select_related("author").prefetch_related("mentions")
     return paginate(comments, cursor=page.cursor, limit=page.limit)
 
 
 @router.post("/tasks/{task_id}/comments", response={201: CommentOut, **WRITE_ERRORS})
-def create_comment(request: HttpRequest, task_id: int, payload: CommentIn) -> Status[Comment]:
-    """Adds a comment; `@name` mentions must name real people and make them followers."""
+def create_comment(request: HttpRequest, task_id: Id, payload: CommentIn) -> Status[Comment]:
+    """Adds a comment. Mentions (`@윤하은`, `@Alice Kim`, `@alice`, `@**Name|id**`) make
+    the people followers and tell them; 400 when one names nobody, several people, or
+    someone who cannot see the task (who is then told nothing)."""
     task = services.get_task_for_user(request.auth, task_id)
     result = services.do_add_comment(request.auth, task, payload.body)
     return Status(201, result.comment)
@@ -712,12 +726,12 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[
 
 
 @router.get("/requests/{request_id}", response={200: RequestOut, **READ_ERRORS})
-def get_request(request: HttpRequest, request_id: int) -> WorkRequest:
+def get_request(request: HttpRequest, request_id: Id) -> WorkRequest:
     return services.get_request_for_user(request.auth, request_id)
 
 
 @router.post("/tasks/{task_id}/requests", response={201: RequestOut, **WRITE_ERRORS})
-def send_request(request: HttpRequest, task_id: int, payload: RequestIn) -> Status[WorkRequest]:
+def send_request(request: HttpRequest, task_id: Id, payload: RequestIn) -> Status[WorkRequest]:
     """Asks someone in writing about the task: to take it on (they become its assignee), or
     with `reassign: false` for a reply while the assignee stays."""
     task = services.get_task_for_user(request.auth, task_id)
@@ -736,7 +750,7 @@ def send_request(request: HttpRequest, task_id: int, payload: RequestIn) -> Stat
 
 @router.post("/requests/{request_id}/acknowledge", response={200: RequestOut, **WRITE_ERRORS})
 def acknowledge_request(
-    request: HttpRequest, request_id: int, payload: AcknowledgeIn
+    request: HttpRequest, request_id: Id, payload: AcknowledgeIn
 ) -> WorkRequest:
     work_request = services.get_request_for_user(request.auth, request_id)
     services.do_acknowledge_request(request.auth, work_request, payload.note)
@@ -744,14 +758,14 @@ def acknowledge_request(
 
 
 @router.post("/requests/{request_id}/answer", response={200: RequestOut, **WRITE_ERRORS})
-def answer_request(request: HttpRequest, request_id: int, payload: AnswerIn) -> WorkRequest:
+def answer_request(request: HttpRequest, request_id: Id, payload: AnswerIn) -> WorkRequest:
     work_request = services.get_request_for_user(request.auth, request_id)
     services.do_answer_request(request.auth, work_request, payload.answer)
     return _requests().get(pk=request_id)
 
 
 @router.post("/requests/{request_id}/hand-back", response={200: RequestOut, **WRITE_ERRORS})
-def hand_back_request(request: HttpRequest, request_id: int, payload: HandBackIn) -> WorkRequest:
+def hand_back_request(request: HttpRequest, request_id: Id, payload: HandBackIn) -> WorkRequest:
     """Declines the request in writing; the task goes back to whoever asked."""
     work_request = services.get_request_for_user(request.auth, request_id)
     services.do_hand_back_request(request.auth, work_request, payload.reason)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,7 @@ from workmate.work.models import (
     Visibility,
     hex_colour,
 )
+from workmate.work.services import PROJECT_EDITABLE_FIELDS, PROJECT_MANAGED_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -95,6 +98,31 @@ class ProjectSettingsForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 4, "placeholder": "🚀"}),
         help_text=_("An emoji or a few letters, shown beside the name."),
     )
+
+    def __init__(self, *args: object, project: Project, can_manage: bool, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "initial", {name: getattr(project, name) for name in PROJECT_EDITABLE_FIELDS}
+        )
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not can_manage:
+            # Shown but not sent: a disabled field keeps the project's value, and
+            # `do_update_project` refuses a change to it anyway.
+            for name in PROJECT_MANAGED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Only the project's owner or a team lead can change this."
+                )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in PROJECT_MANAGED_FIELDS:
+            field = self.fields[name]
+            sent = self.data.get(name)
+            # A browser sends no disabled field: a value that differs was crafted. Refuse
+            # the whole change rather than save the rest as if all went through.
+            if field.disabled and sent is not None and sent != str(self.initial.get(name)):
+                self.add_error(name, str(field.help_text))
+        return cleaned
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -266,6 +294,30 @@ class TaskQuickForm(RequestBoxForm):
         return {name: data[name] for name in ("title", "section", "assignee", "due_on")}
 
 
+class QuickAddProjectForm(forms.Form):
+    """The project a task added from the home page goes to: one the person may add to.
+
+    The rest of that form is the project's own `TaskQuickForm`, so whatever the project
+    page's quick add asks is asked from the home page too.
+    """
+
+    project = forms.ModelChoiceField(label=_("Project"), queryset=None, empty_label=None)
+
+    def __init__(
+        self, *args: object, user: User, projects: list[Project] | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["project"].queryset = Project.objects.editable_by(user)  # type: ignore[attr-defined]
+        # Another project has other people to ask: its fields are swapped in.
+        self.fields["project"].widget.attrs.update(
+            {"hx-get": reverse("work:quick_add"), "hx-target": "#quick-add-fields"}
+        )
+        if projects is not None:  # Read already by the home page.
+            self.fields["project"].choices = [  # type: ignore[attr-defined]
+                (project.pk, f"{project.name} · {project.team.code}") for project in projects
+            ]
+
+
 class SectionForm(forms.Form):
     name = forms.CharField(label=_("Section name"), max_length=200)
 
@@ -273,8 +325,11 @@ class SectionForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Mention people with @name."),
+        widget=forms.Textarea(attrs={"rows": 3, "data-mention": ""}),
+        help_text=_(
+            "Mention someone with @ and their name or e-mail handle (@윤하은, @Alice Kim, "
+            "@alice); pick them from the list that opens as you type."
+        ),
     )
     # Urgent tells the people the comment @mentions.
     urgent, urgent_reason = urgent_fields()
@@ -333,8 +388,12 @@ class TaskEditForm(RequestBoxForm):
     description = forms.CharField(
         label=_("Description"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Markdown works: **bold**, lists, [links](https://example.com)."),
+        # `data-mention`: the @mention autocomplete (static/js/mentions.js) opens here.
+        widget=forms.Textarea(attrs={"rows": 8, "data-mention": ""}),
+        help_text=_(
+            "Markdown works: **bold**, lists, [links](https://example.com). Mention someone "
+            "with @ and their name or e-mail handle; they are told."
+        ),
     )
     assignee = forms.ModelChoiceField(
         label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")

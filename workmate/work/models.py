@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from workmate.accounts.models import Membership, Team, User
+from workmate.accounts.models import Membership, Team, TeamRole, User
 from workmate.lib.urls import reverse_ids
 
 
@@ -81,6 +81,26 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         if not user.is_authenticated:
             return self.none()
         return self.filter(_may_see_project(user))
+
+    def editable_by(self, user: User) -> ProjectQuerySet:
+        """Projects `user` may add tasks to: the rule of `services.can_edit_project` as one
+        filter (the home page's quick add lists them). Active ones only; the owner, project
+        editors and leads of the owning team, and teammates on a team-visible project
+        unless they were made viewers of it."""
+        if not user.is_authenticated:
+            return self.none()
+        roles = ProjectMember.objects.filter(user=user)
+        teams = Membership.objects.filter(user=user)
+        return self.active().filter(
+            Q(owner=user)
+            | Q(pk__in=roles.filter(role=ProjectRole.EDITOR).values("project_id"))
+            | Q(team__in=teams.filter(role=TeamRole.LEAD).values("team_id"))
+            | (
+                Q(team__in=teams.values("team_id"))
+                & ~Q(visibility=Visibility.PRIVATE)
+                & ~Q(pk__in=roles.filter(role=ProjectRole.VIEWER).values("project_id"))
+            )
+        )
 
 
 class Project(models.Model):

@@ -147,7 +147,7 @@ def do_set_recurrence(
             "skip_holidays": skip_holidays,
         },
     )
-    services._log(task, actor, "changed", "recurrence", "", rule.get_frequency_display())
+    services._log(task, actor, "changed", "recurrence", "", rule.frequency)
     return rule
 
 
@@ -156,7 +156,7 @@ def do_remove_recurrence(actor: User, task: Task) -> None:
     services.check_can_edit(actor, task.project)
     deleted, _rows = Recurrence.objects.filter(task=task).delete()
     if deleted:
-        services._log(task, actor, "changed", "recurrence", _("Repeats"), "")
+        services._log(task, actor, "changed", "recurrence", "repeats", "")
 
 
 def on_completed(actor: User, task: Task) -> Task | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, 
 from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox
 from workmate.inbox.models import Kind
+from workmate.lib.mentions import Directory, Mentionable, canonical, mentioned_ids
 from workmate.lib.workcalendar import add_working_time
 from workmate.work.models import (
     Activity,
@@ -45,7 +45,6 @@ from workmate.work.models import (
 )
 
 DEFAULT_REPLY_BY_HOURS = 8
-MENTION_RE = re.compile(r"(?<![\w.])@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
 
 
 class VersionConflict(Exception):
@@ -269,10 +268,15 @@ def _log(task: Task, actor: User | None, verb: str, field: str = "", old="", new
 
 
 def _display(task: Task, field: str, value: object) -> str:
+    """The value as history keeps it: names for people and places, codes for choices.
+
+    A status or priority is kept as its code ("done", "2") and named when the history
+    is shown, in the reader's language (work/views/tasks.py `describe_activity`).
+    """
     if value is None:
         return ""
-    if field == "status":
-        return str(TaskStatus(value).label)
+    if field in {"status", "priority"}:
+        return str(value)
     if isinstance(value, User):
         return value.full_name
     if isinstance(value, Section | Project | Task):
@@ -281,8 +285,6 @@ def _display(task: Task, field: str, value: object) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if field == "priority":
-        return str(task._meta.get_field("priority").choices[int(value)][1])  # type: ignore[index]
     return str(value)
 
 
@@ -332,6 +334,7 @@ def do_create_task(
             raise ValueError(f"Unknown task field {name!r}")
         setattr(task, name, value)
     _check_relations(task)
+    task.description, described = _description_mentions(task, task.description)
     if task.status == TaskStatus.DONE:
         task.completed_at = timezone.now()
     last = (
@@ -347,6 +350,7 @@ def do_create_task(
     if tags:
         _set_tags(task, tags)
     _log(task, actor, "created")
+    _tell_newly_mentioned(actor, task, described, "")
     if task.assignee_id and task.assignee_id != actor.pk and not request_message.strip():
         # A plain assignment says so in the history; a request says "asked … to take this on".
         _log(task, actor, "changed", "assignee", "", task.assignee.full_name)
@@ -406,10 +410,13 @@ def do_update_task(
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(locked)
     changed: list[tuple[str, object, object]] = []
+    described: list[User] = []
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"Unknown task field {name!r}")
         old = getattr(locked, name)
+        if name == "description" and isinstance(value, str) and value != old:
+            value, described = _description_mentions(locked, value)
         if name == "title" and isinstance(value, str):
             value = value.strip()
             if not value:
@@ -446,6 +453,9 @@ def do_update_task(
         elif name == "status" and old == TaskStatus.DONE:
             verb = "reopened"
         _log(locked, actor, verb, name, _display(locked, name, old), _display(locked, name, new))
+    description_change = next((c for c in changed if c[0] == "description"), None)
+    if description_change:
+        _tell_newly_mentioned(actor, locked, described, str(description_change[1]))
     assignee_change = next((c for c in changed if c[0] == "assignee"), None)
     new_assignee = assignee_change[2] if assignee_change else None
     _hand_over(
@@ -836,31 +846,109 @@ def do_hand_back_request(actor: User, request: WorkRequest, reason: str) -> Work
 # --- Comments --------------------------------------------------------------------------
 
 
-def resolve_mentions(body: str, candidates: Iterable[User] | None = None) -> list[User]:
-    """Find the people `@name` mentions in a comment; an unknown name is an error.
+def mention_directory() -> Directory:
+    """Everyone a comment can mention: active colleagues (customers' contacts never are)."""
+    return Directory(User.objects.filter(is_active=True).only("pk", "full_name", "email"))
 
-    A mention is the part of a person's e-mail address before the @ (`@alice`) or the
-    whole address (`@alice@example.com`).
+
+def _who(person: Mentionable) -> str:
+    return f"{person.full_name} ({person.email})"
+
+
+def resolve_mentions(body: str, directory: Directory | None = None) -> list[User]:
+    """Find the people a comment mentions (see `workmate.lib.mentions` for the syntax).
+
+    A mention that names nobody, or several people, is an error that lists who was meant.
     """
-    handles = {match.group(1).rstrip(".").lower() for match in MENTION_RE.finditer(body)}
-    if not handles:
+    if "@" not in body:
         return []
-    people = (
-        list(candidates) if candidates is not None else list(User.objects.filter(is_active=True))
-    )
-    by_handle: dict[str, User] = {}
-    for person in people:
-        by_handle[person.email.lower()] = person
-        by_handle.setdefault(person.email.split("@")[0].lower(), person)
-    unknown = sorted(handle for handle in handles if handle not in by_handle)
-    if unknown:
+    directory = directory or mention_directory()
+    found = list(directory.find(body))
+    problems: list[str] = []
+    for mention in found:
+        if mention.person is not None:
+            continue
+        if mention.candidates:
+            problems.append(
+                _("@%(name)s could be %(people)s: pick one from the list as you type.")
+                % {
+                    "name": mention.text,
+                    "people": ", ".join(_who(person) for person in mention.candidates),
+                }
+            )
+            continue
+        message = _("Nobody is called %(names)s.") % {"names": "@" + mention.text}
+        suggested = directory.suggest(mention.text)
+        if suggested:
+            message += " " + _("Did you mean %(people)s?") % {
+                "people": ", ".join(_who(person) for person in suggested)
+            }
+        problems.append(message)
+    if problems:
+        raise ValidationError({"body": list(dict.fromkeys(problems))})
+    people = {mention.person.pk: mention.person for mention in found if mention.person}
+    return [people[pk] for pk in sorted(people)]  # type: ignore[misc]
+
+
+def check_mentions_can_see(task: Task, mentioned: Iterable[User], field: str = "body") -> None:
+    """Refuse to mention people who cannot see the task: they would be told its title
+    and the comment (through the inbox, the API and mail) without any right to them."""
+    visible = Project.objects.filter(pk=task.project_id)
+    blind = [person for person in mentioned if not visible.visible_to(person).exists()]
+    if blind:
         raise ValidationError(
             {
-                "body": _("Nobody is called %(names)s.")
-                % {"names": ", ".join("@" + u for u in unknown)}
+                field: _(
+                    "%(names)s cannot see this task, so the mention would tell them nothing "
+                    "they may read. Add them to the project first, or leave the mention out."
+                )
+                % {"names": ", ".join(person.full_name for person in blind)}
             }
         )
-    return sorted({by_handle[handle] for handle in handles}, key=lambda p: p.pk)
+
+
+def write_mentions_as_tokens(text: str, *, strict: bool) -> tuple[str, list[User]]:
+    """`text` with each mention written as its `@**name|id**` token, and who it mentions.
+
+    Tokens keep a mention pointing at the same person through renames and namesakes, and
+    let a page link them without reading the text again. `strict`: an `@` that names
+    nobody, or several people, is an error (`resolve_mentions`); otherwise it stays as
+    written.
+    """
+    if "@" not in text:
+        return text, []
+    directory = mention_directory()
+    if strict:
+        resolve_mentions(text, directory)
+    parts: list[str] = []
+    last = 0
+    people: dict[int, User] = {}
+    for found in directory.find(text):
+        if found.person is None:
+            continue
+        parts += [text[last : found.start], canonical(found.person)]
+        last = found.end
+        people[found.person.pk] = found.person  # type: ignore[assignment]
+    parts.append(text[last:])
+    return "".join(parts), [people[pk] for pk in sorted(people)]
+
+
+def _description_mentions(task: Task, text: str) -> tuple[str, list[User]]:
+    """A description's mentions as tokens; one of someone who cannot see the task is an
+    error. A description is a document: it may quote code (`@property`) or addresses, so
+    an `@` that names nobody stays as written."""
+    text, mentioned = write_mentions_as_tokens(text, strict=False)
+    check_mentions_can_see(task, mentioned, field="description")
+    return text, mentioned
+
+
+def _tell_newly_mentioned(actor: User, task: Task, mentioned: list[User], before: str) -> None:
+    """Tell the people a description mentions now and did not before; they follow it."""
+    earlier = set(mentioned_ids(before))
+    new = [person for person in mentioned if person.pk not in earlier and person != actor]
+    if new:
+        task.followers.add(*new)
+        _notify(new, Kind.MENTION, actor, task, excerpt=task.description)
 
 
 @dataclass(frozen=True)
@@ -878,6 +966,7 @@ def do_add_comment(actor: User, task: Task, body: str, *, urgent_reason: str = "
     if not body:
         raise ValidationError({"body": _("Write something first.")})
     mentioned = resolve_mentions(body)
+    check_mentions_can_see(task, mentioned)
     comment = Comment.objects.create(task=task, author=actor, body=body)
     if mentioned:
         comment.mentions.set(mentioned)
@@ -949,6 +1038,9 @@ def do_create_section(actor: User, project: Project, *, name: str) -> Section:
 # --- API: project, section and task changes beyond create (also for the HTML views) -----
 
 PROJECT_EDITABLE_FIELDS = ("name", "description", "visibility", "colour", "icon")
+# What only those who manage the project may change (`can_manage_project`): who sees it and
+# what it is called. The rest of the details are an editor's.
+PROJECT_MANAGED_FIELDS = ("name", "visibility")
 
 
 def get_section_for_user(user: User, pk: int) -> Section:
@@ -962,8 +1054,12 @@ def get_section_for_user(user: User, pk: int) -> Section:
     return section
 
 
-def can_archive_project(user: User, project: Project) -> bool:
-    """Only the owner and leads of the owning team may archive a project."""
+def can_manage_project(user: User, project: Project) -> bool:
+    """Who may rename a project, change who sees it, archive it or hand it over: its owner
+    and the leads of its team. A teammate who edits the project may not lock the others
+    out of it by making it private."""
+    if not user.is_authenticated:
+        return False
     if project.owner_id == user.pk:
         return True
     return Membership.objects.filter(
@@ -973,14 +1069,26 @@ def can_archive_project(user: User, project: Project) -> bool:
 
 @transaction.atomic
 def do_update_project(actor: User, project: Project, changes: dict[str, object]) -> Project:
+    """Change a project's details; a name or visibility that changes needs a manager.
+
+    The check reads the locked row, so a refusal writes nothing (and a value sent again
+    unchanged, as a settings form does, is no change).
+    """
     check_can_edit(actor, project)
     locked = Project.objects.select_for_update().get(pk=project.pk)
+    managed = []
     for name, value in changes.items():
         if name not in PROJECT_EDITABLE_FIELDS:
             raise ValueError(f"Unknown project field {name!r}")
         if isinstance(value, str):
             value = value.strip()
+        if name in PROJECT_MANAGED_FIELDS and value != getattr(locked, name):
+            managed.append(name)
         setattr(locked, name, value)
+    if managed and not can_manage_project(actor, project):
+        raise PermissionDenied(
+            _("Only the project's owner or a team lead can rename it or change who sees it.")
+        )
     if not locked.name:
         raise ValidationError({"name": _("Give the project a name.")})
     locked.full_clean()
@@ -991,7 +1099,7 @@ def do_update_project(actor: User, project: Project, changes: dict[str, object])
 @transaction.atomic
 def do_archive_project(actor: User, project: Project) -> Project:
     """Archive rather than delete: tasks, history and requests stay readable."""
-    if not can_archive_project(actor, project):
+    if not can_manage_project(actor, project):
         raise PermissionDenied(_("Only the project's owner or a team lead can archive it."))
     # Lock the row so two people archiving at once record one time.
     locked = Project.objects.select_for_update().get(pk=project.pk)
@@ -1004,7 +1112,7 @@ def do_archive_project(actor: User, project: Project) -> Project:
 @transaction.atomic
 def do_unarchive_project(actor: User, project: Project) -> Project:
     """Bring an archived project back; the same people who may archive it may do this."""
-    if not can_archive_project(actor, project):
+    if not can_manage_project(actor, project):
         raise PermissionDenied(_("Only the project's owner or a team lead can unarchive it."))
     # Lock the row so an unarchive racing an archive ends in one state, not a mix.
     locked = Project.objects.select_for_update().get(pk=project.pk)

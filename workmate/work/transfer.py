@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from workmate.accounts.models import User
+from workmate.lib import csvexport
 from workmate.work import fields, services
 from workmate.work.models import (
     Activity,
@@ -183,7 +184,8 @@ def _parse_date(value: str) -> datetime.date | None:
 
 
 def _cell(record: dict[str, str], column: str) -> str:
-    return (record.get(_key(column)) or "").strip()
+    # Our own export quotes text that looks like a formula; read it back as it was.
+    return csvexport.restore((record.get(_key(column)) or "").strip())
 
 
 def _parse_record(
@@ -211,7 +213,7 @@ def _parse_record(
         section=_cell(record, "Section/Column"),
         assignee_name=_cell(record, "Assignee"),
         assignee_email=_cell(record, "Assignee Email"),
-        notes=(record.get(_key("Notes")) or "").strip(),
+        notes=csvexport.restore((record.get(_key("Notes")) or "").strip()),
         parent_name=_cell(record, "Parent task"),
         blocked_by=_cell(record, "Blocked By (Dependencies)"),
         blocking=_cell(record, "Blocking (Dependencies)"),
@@ -1126,6 +1128,49 @@ def _finish(job: ImportJob, report: ImportReport, assignee_map: dict[str, User])
     return job
 
 
+def release_import_job(job_id: int, *, rerun: bool) -> None:
+    """The worker running this import died: queue it again, or fail it with a reason.
+
+    Called by the job recovery (workmate/ops/jobs.py) inside its transaction. The import
+    writes its rows in one transaction, so the dead worker left nothing behind and the
+    job starts again from its file.
+    """
+    job = (
+        ImportJob.objects.select_for_update()
+        .select_related("created_by")
+        .filter(pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+        .first()
+    )
+    if job is None:
+        return
+    job.total_rows = job.processed_rows = 0
+    if rerun:
+        # A job the worker had not claimed yet is still queued; this changes nothing.
+        job.status = ImportStatus.QUEUED
+        job.save(update_fields=["status", "total_rows", "processed_rows", "updated_at"])
+        return
+    report = ImportReport()
+    with translation.override(job.created_by.language or None):
+        report.error(
+            0,
+            str(_("The worker running this import stopped before it finished.")),
+        )
+    chosen = (job.report or {}).get("assignee_map")
+    job.status = ImportStatus.FAILED
+    job.report = report.as_dict() | ({"assignee_map": chosen} if chosen else {})
+    job.finished_at = timezone.now()
+    job.save(
+        update_fields=[
+            "status",
+            "report",
+            "total_rows",
+            "processed_rows",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+
+
 # --- Export ----------------------------------------------------------------------------
 
 
@@ -1199,7 +1244,7 @@ class _Echo:
 
 def export_csv_lines(project: Project) -> Iterator[str]:
     """CSV text, one record at a time, for a streaming download."""
-    writer = csv.writer(_Echo())
+    writer = csvexport.writer(_Echo())
     for row in export_csv_rows(project):
         yield writer.writerow(row)
 

@@ -5,17 +5,20 @@ from django.urls import path
 from workmate.work.views import (
     board,
     fields,
+    mentions,
     my_work,
     project_settings,
     projects,
     rhythm,
     tasks,
+    today,
     transfer,
 )
 
 urlpatterns = [
     path("", my_work.my_tasks, name="home"),
     path("requests/", my_work.requests, name="requests"),
+    path("quick-add/", today.quick_add, name="quick_add"),
     path("requests/<int:pk>/acknowledge/", my_work.acknowledge_request, name="acknowledge_request"),
     path("requests/<int:pk>/answer/", my_work.answer_request, name="answer_request"),
     path("requests/<int:pk>/hand-back/", my_work.hand_back_request, name="hand_back_request"),
@@ -63,6 +66,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", tasks.task, name="task"),
     path("tasks/<int:pk>/toggle/", tasks.toggle_task, name="toggle_task"),
     path("tasks/<int:pk>/comments/", tasks.add_comment, name="add_comment"),
+    path("mentions/", mentions.mention_people, name="mention_people"),
     path("tasks/<int:pk>/edit/", tasks.edit_task, name="edit_task"),
     path("tasks/<int:pk>/rename/", tasks.rename_task, name="rename_task"),
     path("tasks/<int:pk>/subtasks/", tasks.add_subtask, name="add_subtask"),

@@ -7,14 +7,20 @@ string written in the template ("D j M") reads wrongly in Korean ("수요일 25 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django import template
+from django.template import Context
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from workmate.accounts.models import User
 from workmate.lib.markdown import render_markdown
+from workmate.lib.mentions import mentioned_ids
 from workmate.lib.urls import reverse_ids
 
 register = template.Library()
@@ -102,3 +108,41 @@ def pk_url(name: str, *ids: int) -> str:
 def markdown(value: str | None) -> SafeString:
     """Markdown rendered to sanitised HTML (see workmate.lib.markdown)."""
     return render_markdown(value)
+
+
+def person_url(person: User) -> str:
+    """Where a mention of `person` leads: their entry in the people directory."""
+    return f"{reverse('directory')}?{urlencode({'q': person.email})}"
+
+
+@register.simple_tag(takes_context=True)
+def markdown_mentions(context: Context, value: str | None, mentioned: Iterable[User]) -> SafeString:
+    """Markdown whose mentions of `mentioned` (the people it was saved mentioning) link to
+    them, the reader's own highlighted.
+
+    `{% markdown_mentions comment.body comment.mentions.all %}`
+    """
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    return render_markdown(
+        value,
+        mentions=mentioned,
+        mention_href=person_url,
+        viewer_pk=viewer.pk if viewer is not None and viewer.is_authenticated else None,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def markdown_tokens(context: Context, value: str | None, people: object = None) -> SafeString:
+    """Markdown whose `@**name|id**` mentions link to their people: for texts that keep
+    their mentions as tokens, as task descriptions and proposal comments do.
+
+    `people`, a list, are those people read beforehand for a whole page of texts
+    (`voice.services.comment_threads`); without it they are read here, in one query.
+    """
+    if not isinstance(people, list):
+        ids = mentioned_ids(value or "")
+        people = (
+            list(User.objects.filter(pk__in=ids).only("pk", "full_name", "email")) if ids else []
+        )
+    return markdown_mentions(context, value, people)

@@ -20,6 +20,8 @@ CREATE_URL = reverse("create_api_token")
 HTMX = {"HX-Request": "true"}
 T0 = datetime.datetime(2025, 11, 19, 1, 0, tzinfo=datetime.UTC)
 
+UNAUTHORIZED = {"detail": "Send a personal API token as “Authorization: Bearer wm_…”."}
+
 
 def revoke_url(token: ApiToken) -> str:
     return reverse("revoke_api_token", args=[token.pk])
@@ -64,10 +66,11 @@ def test_bearer_token_authenticates_as_its_owner(alice):
 )
 def test_missing_or_wrong_token_is_401_json(alice, header):
     do_create_api_token(alice, "CI")
-    client = Client(headers={"Authorization": header}) if header else Client()
+    english = {"Accept-Language": "en"}
+    client = Client(headers={**english, "Authorization": header} if header else english)
     response = client.get("/api/v1/me")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Unauthorized"}
+    assert response.json() == UNAUTHORIZED
 
 
 def test_revoked_token_is_401(alice):

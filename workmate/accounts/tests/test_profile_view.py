@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -264,3 +265,54 @@ def test_usual_place_is_optional_without_workation_days(client, alice, mode):
     client.post(URL, profile_form_data(alice, usual_place="", **{"mode_0": mode}))
 
     assert WorkProfile.objects.get(user=alice).weekly_modes[0] == mode
+
+
+def test_no_public_holidays_is_saved_and_the_calendar_honours_it(client, alice):
+    client.force_login(alice)
+
+    response = client.post(URL, profile_form_data(alice, holiday_country=""))
+
+    assert response.status_code == 302
+    alice.profile.refresh_from_db()
+    assert alice.profile.holiday_country == ""
+    # 2025-10-03 (Friday) is National Foundation Day in Korea: a working day without a calendar.
+    hours = alice.profile.working_hours(days_off=frozenset())
+    assert hours.is_working_day(datetime.date(2025, 10, 3))
+
+
+def test_every_offered_country_saves(client, alice):
+    client.force_login(alice)
+    page = client.get(URL).content.decode()
+    offered = re.findall(r'<option value="([A-Z]*)"', page.split('name="holiday_country"')[1])
+
+    assert len(offered) > 200 and "" in offered
+    for code in offered:
+        response = client.post(URL, profile_form_data(alice, holiday_country=code))
+        assert response.status_code == 302, code
+        alice.profile.refresh_from_db()
+        assert alice.profile.holiday_country == code
+
+
+def test_a_three_letter_code_is_a_form_error_not_a_500(client, alice):
+    client.force_login(alice)
+
+    response = client.post(URL, profile_form_data(alice, holiday_country="ABW"))
+
+    assert response.status_code == 200
+    assert "ABW is not one of the available choices" in response.content.decode()
+    alice.profile.refresh_from_db()
+    assert alice.profile.holiday_country == "KR"
+
+
+def test_countries_are_named_in_the_readers_language(client, alice):
+    client.force_login(alice)
+
+    english = client.get(URL).content.decode()
+    alice.language = "ko"
+    alice.save(update_fields=["language"])
+    korean_page = client.get(URL, headers={"accept-language": "ko"}).content.decode()
+
+    assert '<option value="KR" selected>South Korea</option>' in english
+    assert '<option value="AW">Aruba</option>' in english
+    assert '<option value="KR" selected>대한민국</option>' in korean_page
+    assert "공휴일 없음" in korean_page

@@ -131,3 +131,25 @@ def test_refuses_to_start_with_a_malformed_value(tmp_path):
 
     assert result.returncode != 0
     assert "AXES_FAILURE_LIMIT must be a whole number, not 'five'" in result.stderr
+
+
+def test_email_url_file_writes_each_message_into_that_folder(tmp_path):
+    outbox = tmp_path / "outbox"
+    send = (
+        "from django.core.mail import send_mail; "
+        "send_mail('Hello', 'Body', 'a@example.com', ['b@example.com'])"
+    )
+
+    result = start(
+        tmp_path,
+        "shell",
+        "-c",
+        send,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        EMAIL_URL=f"file://{outbox}",
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stderr
+    [written] = list(outbox.iterdir())
+    assert "Subject: Hello" in written.read_text()

@@ -40,14 +40,14 @@ def test_closes_after_the_days_and_not_before(solved):
     assert solved.status == Status.CLOSED
     assert solved.closed_at == later
     event = solved.entries.filter(kind=EntryKind.EVENT, field="status").last()
-    assert (event.author, event.new_value) == (None, "Closed")
+    assert (event.author, event.new_value) == (None, "closed")
 
 
 def test_running_twice_closes_once(solved):
     with time_machine.travel(START + datetime.timedelta(days=5), tick=False):
         assert csat.do_close_solved_tickets() == 1
         assert csat.do_close_solved_tickets() == 0
-    assert solved.entries.filter(kind=EntryKind.EVENT, new_value="Closed").count() == 1
+    assert solved.entries.filter(kind=EntryKind.EVENT, new_value="closed").count() == 1
 
 
 def test_customer_reply_keeps_it_open(solved, contact_a):

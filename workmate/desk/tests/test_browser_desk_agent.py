@@ -69,7 +69,7 @@ def test_bob_answers_from_his_queue_and_the_clock_pauses(page: Page, live_server
     expect(reply).to_contain_text(ANSWER)
     expect(reply).to_contain_text("15 min billable")
     expect(page.locator("#ticket-status")).to_have_text("Pending customer")
-    expect(page.locator("#ticket-sla .sla-badge")).to_have_text("paused")
+    expect(page.locator("#ticket-sla .sla-badge")).to_have_text("Paused")
     expect(page.locator("#time-spent")).to_contain_text("15 min in all, 15 min billable")
 
     entry = ticket.entries.get(kind=EntryKind.REPLY)

@@ -247,3 +247,24 @@ def test_pages_speak_the_contacts_language(client, customer_a):
     portal_login(client, contact)
     html = client.get("/portal/").content.decode()
     assert '<html lang="ko">' in html
+
+
+def test_files_over_the_total_per_message_are_refused(signed_in, customer_a, contact_a, settings):
+    settings.DESK_PORTAL_MAX_TOTAL_BYTES = 3 * 1024 * 1024
+    ticket = make_ticket(customer=customer_a, requester=contact_a)
+    before = ticket.entries.count()
+    # Each file is under the per-file limit; together they are over the per-message one.
+    files = [SimpleUploadedFile(f"dump{n}.bin", b"x" * (1024 * 1024 + 1)) for n in range(3)]
+
+    response = signed_in.post(
+        reverse("portal:reply", args=[ticket.pk]), {"body": "Dumps.", "attachments": files}
+    )
+
+    assert response.status_code == 400
+    assert "3 MB" in response.context["form"].errors["attachments"][0]
+    assert ticket.entries.count() == before
+    assert not TicketAttachment.objects.exists()
+    two = [SimpleUploadedFile(f"ok{n}.bin", b"x" * (1024 * 1024 + 1)) for n in range(2)]
+    response = _new(signed_in, customer=str(customer_a.pk), attachments=two)
+    assert response.status_code == 302
+    assert TicketAttachment.objects.count() == 2

@@ -95,7 +95,10 @@ def test_page_clocks_agree_with_the_calendar_walk(alice, team, customer_a, conta
         for row in rows:
             assert row.clock.left == sla.time_left(row, now), row.subject
     assert rows[0].clock.left < -datetime.timedelta(days=10)  # weeks of working days late
-    assert rows[3].clock.left == datetime.timedelta(hours=3, minutes=15)
+    # Unanswered since 11:00, its first response (due 12:00) is 3 h 45 m late: the clock
+    # counts to that target, not to resolution (due in 3 h 15 m).
+    assert rows[3].clock.target == "first_response"
+    assert rows[3].clock.left == -datetime.timedelta(hours=3, minutes=45)
 
 
 # sqlite_stat1 of the benchmark database (200,000 tickets, 3,500 active), so the planner
@@ -109,6 +112,7 @@ BENCH_STATISTICS = {
     "desk_ticket_team_id_e3f4b4e5": "200000 200000",
     "ticket_active_assignee_idx": "3500 86 3 1",
     "ticket_active_due_idx": "3500 3 1 1 1 1 1 1 1",
+    "ticket_active_escalated_idx": "3500 350 3 1",
     "ticket_customer_idx": "200000 3279 1",
     "ticket_due_idx": "200000 4 1",
     "ticket_queue_idx": "200000 4879 837 3",
@@ -122,6 +126,7 @@ BENCH_STATISTICS = {
     ("queue", "index"),
     [
         ("mine", "ticket_active_assignee_idx"),
+        ("escalated", "ticket_active_escalated_idx"),
         ("unassigned", "ticket_active_assignee_idx"),
         ("at_risk", "ticket_active_due_idx"),
         ("breached", "ticket_active_due_idx"),

@@ -100,6 +100,15 @@ def test_csv_export(client, alice, logged, customer_a, customer_b):
     )
 
 
+def test_csv_export_neutralises_formulas(client, alice, logged, customer_a):
+    customer_a.name = "=HYPERLINK(1)"
+    customer_a.save(update_fields=["name"])
+    login(client, alice)
+    response = client.get(reverse("desk:time_csv"), {"month": "2026-11"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert ["2026-11", "'=HYPERLINK(1)", "50", "30", "0.50"] in rows
+
+
 def test_time_page_refuses_post(client, alice):
     login(client, alice)
     assert client.post(reverse("desk:time")).status_code == 405

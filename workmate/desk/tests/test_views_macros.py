@@ -80,3 +80,16 @@ def test_outsider_gets_403(client, charlie):
 def test_macros_page_refuses_put(client, bob):
     login(client, bob)
     assert client.put(reverse("desk:macros")).status_code == 405
+
+
+def test_macros_table_names_the_status_in_the_readers_language(client, bob):
+    Macro.objects.create(name="Wait", body="x", set_status=Status.PENDING, created_by=bob)
+    bob.language = "ko"
+    bob.save()
+    login(client, bob)
+
+    page = client.get(reverse("desk:macros")).content.decode()
+
+    row = page.split('data-macro="', 1)[1].split("</tr>", 1)[0]
+    assert "고객 회신 대기" in row
+    assert ">pending<" not in row

@@ -6,14 +6,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from workmate.desk import services
+from workmate.desk import agent, services
 from workmate.desk.models import Status, Ticket
 from workmate.desk.tests.helpers import kst, login
 from workmate.testing.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 
-QUEUES = ["mine", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
+QUEUES = ["mine", "escalated", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
 
 
 def test_home_redirects_to_my_queue(client, bob):
@@ -62,6 +62,7 @@ def test_each_queue_holds_its_tickets(client, policy, alice, bob, customer_a, co
         )
     expected = {
         "mine": {waiting},
+        "escalated": set(),
         "unassigned": {late, risky},
         "breached": {late},
         "at_risk": {risky},
@@ -224,3 +225,21 @@ def test_unassigned_holds_only_the_viewers_teams_tickets(client, team, bob, cust
     client.logout()
     login(client, bob)
     assert len(client.get(reverse("desk:unassigned")).context["listing"].page.object_list) == 1
+
+
+def test_escalated_rows_add_no_queries(
+    client, policy, bob, alice, customer_a, contact_a, django_assert_max_num_queries
+):
+    """Each escalated row names who it went to: read with the row, not once per row."""
+    customer_a.le_architect = alice
+    customer_a.save()
+    for number in range(12):
+        ticket = make_ticket(customer=customer_a, requester=contact_a, subject=f"T{number}")
+        agent.do_escalate(bob, ticket, "le", f"Note {number}")
+    login(client, alice)
+    for queue in ("escalated", "all"):
+        client.get(reverse(f"desk:{queue}"))  # Warm the session.
+        with django_assert_max_num_queries(11):
+            response = client.get(reverse(f"desk:{queue}"))
+        assert len(response.context["listing"].page.object_list) == 12
+        assert response.content.decode().count("escalated-badge") == 12

@@ -209,16 +209,25 @@ def test_another_teams_macro_is_404(client, bob, ticket, charlie):
     assert client.get(ticket.get_absolute_url(), {"macro": macro.pk}).status_code == 404
 
 
-def test_escalate_to_le_assigns_the_architect_and_notifies(client, bob, ticket, architect):
+def test_escalate_to_le_keeps_the_agent_and_brings_in_the_architect(client, bob, ticket, architect):
+    """The agent keeps the ticket (assignee); the architect follows it and is told."""
     ticket.customer.le_architect = architect
     ticket.customer.save()
+    services.do_assign(bob, ticket, bob)
     login(client, bob)
     response = client.post(
         reverse("desk:escalate", args=[ticket.pk]), {"to": "le", "note": "Needs a redesign."}
     )
     assert response.status_code == 302
     ticket.refresh_from_db()
-    assert ticket.assignee == architect
+    assert ticket.assignee == bob
+    assert (ticket.escalated_to, ticket.escalated_by, ticket.escalation_level) == (
+        architect,
+        bob,
+        "LE",
+    )
+    assert ticket.escalation_note == "Needs a redesign."
+    assert list(ticket.followers.all()) == [architect]
     note = ticket.entries.filter(kind=EntryKind.NOTE).get()
     assert "Dana Architect" in note.body and "Needs a redesign." in note.body
     assert ticket.entries.filter(kind=EntryKind.EVENT, field="escalation", new_value="LE").exists()
@@ -228,14 +237,66 @@ def test_escalate_to_le_assigns_the_architect_and_notifies(client, bob, ticket, 
     assert notification.group_key == f"ticket:{ticket.pk}"
 
 
-def test_escalate_to_se_assigns_the_owner(client, bob, ticket, erin):
+def test_escalating_an_unassigned_ticket_makes_the_agent_its_owner(client, bob, ticket, erin):
     ticket.customer.se_owner = erin
     ticket.customer.save()
     login(client, bob)
     client.post(reverse("desk:escalate", args=[ticket.pk]), {"to": "se"})
     ticket.refresh_from_db()
-    assert ticket.assignee == erin
+    assert ticket.assignee == bob
+    assert ticket.escalated_to == erin
     assert Notification.objects.filter(recipient=erin).count() == 1
+    # Bob took the ticket himself: nobody tells him he has it.
+    assert not Notification.objects.filter(recipient=bob).exists()
+
+
+def test_after_escalation_both_hear_the_customer_and_see_the_handoff(
+    client, bob, ticket, architect, contact_a
+):
+    ticket.customer.le_architect = architect
+    ticket.customer.save()
+    login(client, bob)
+    client.post(
+        reverse("desk:escalate", args=[ticket.pk]), {"to": "le", "note": "Check the <MTU>."}
+    )
+    Notification.objects.all().delete()
+
+    services.do_customer_reply(contact_a, ticket, "Still flapping.")
+
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {bob.pk, architect.pk}
+    for person in (bob, architect):
+        login(client, person)
+        page = client.get(ticket.get_absolute_url()).content.decode()
+        handoff = page.split('id="escalation-handoff"', 1)[1].split("</div>", 1)[0]
+        assert "Dana Architect" in handoff and "Bob" in handoff
+        assert "Check the &lt;MTU&gt;." in handoff
+
+
+def test_an_escalated_ticket_is_in_the_agents_and_the_architects_queue_marked(
+    client, bob, ticket, architect
+):
+    ticket.customer.le_architect = architect
+    ticket.customer.save()
+    login(client, bob)
+    client.post(reverse("desk:escalate", args=[ticket.pk]), {"to": "le"})
+    for person, queue in ((bob, "desk:mine"), (architect, "desk:escalated")):
+        login(client, person)
+        response = client.get(reverse(queue))
+        assert [t.pk for t in response.context["listing"].page.object_list] == [ticket.pk]
+        row = response.content.decode().split(f'id="ticket-row-{ticket.pk}"', 1)[1]
+        row = row.split("</tr>", 1)[0]
+        assert "ticket-row-escalated" in response.content.decode()
+        assert "escalated-badge" in row and "Dana Architect" in row
+
+
+def test_escalating_to_oneself_is_refused(client, ticket, architect):
+    ticket.customer.le_architect = architect
+    ticket.customer.save()
+    login(client, architect)
+    response = client.post(reverse("desk:escalate", args=[ticket.pk]), {"to": "le"})
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.escalated_to is None and ticket.assignee is None
 
 
 def test_escalate_without_the_person_is_a_clear_error(client, bob, ticket):
@@ -344,3 +405,16 @@ def test_ticket_page_query_count_is_pinned(
     with django_assert_max_num_queries(15):
         response = client.get(ticket.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_link_and_merge_fields_say_what_they_do(client, bob, ticket):
+    bob.language = "ko"
+    bob.save()
+    login(client, bob)
+
+    page = client.get(ticket.get_absolute_url()).content.decode()
+
+    link_form = page.split('id="link-form"', 1)[1].split("</form>", 1)[0]
+    merge_form = page.split('id="merge-form"', 1)[1].split("</form>", 1)[0]
+    assert "연결할 티켓 번호" in link_form
+    assert "병합할 티켓 번호" in merge_form

@@ -21,6 +21,8 @@ CREATE = f"{BASE}/proposals"
 NAME = "Ottoline Wrenbury"
 EMAIL = "ow.hidden-author@example.com"
 
+UNAUTHORIZED = {"detail": "Send a personal API token as “Authorization: Bearer wm_…”."}
+
 
 @pytest.fixture
 def document(db):
@@ -197,10 +199,12 @@ def test_hidden_proposal_is_404_for_others_but_not_for_leads(alice, bob, charlie
 )
 def test_logged_out_and_bad_token_get_401(named, method, path):
     full = BASE + path.format(pk=named.pk)
-    for client in (Client(), Client(headers={"Authorization": "Bearer wm_not-a-token"})):
+    english = {"Accept-Language": "en"}
+    bad = {**english, "Authorization": "Bearer wm_not-a-token"}
+    for client in (Client(headers=english), Client(headers=bad)):
         response = getattr(client, method)(full, {}, content_type=JSON)
         assert response.status_code == 401
-        assert response.json() == {"detail": "Unauthorized"}
+        assert response.json() == UNAUTHORIZED
     assert Vote.objects.count() == 0
     assert Proposal.objects.count() == 1
     assert ProposalComment.objects.count() == 0

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core import mail
 
 from workmate.testing.factories import make_user
 from workmate.voice import services
 from workmate.voice.models import Answer, Area, Proposal, ProposalStatus
+
+# Inside everyone's working hours: the inbox mails answers at once then.
+TUESDAY_TEN = datetime.datetime(2025, 9, 23, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 @pytest.fixture
@@ -70,6 +77,7 @@ def test_public_page_loads_lead_controls_for_leads_only(client, alice, bob, anon
     )
 
 
+@time_machine.travel(TUESDAY_TEN, tick=False)
 def test_answer_view(client, alice, bob, anonymous, django_capture_on_commit_callbacks):
     url = f"/voice/{anonymous.pk}/answer/"
     data = {"to_status": ProposalStatus.PLANNED, "answer": "HR will fix the payroll rule."}

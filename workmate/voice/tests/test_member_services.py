@@ -63,7 +63,12 @@ def test_post_anonymous_keeps_no_author_but_the_author_recognises_it(bob, charli
     assert proposal.is_anonymous is True
     assert proposal.is_by(bob)
     assert not proposal.is_by(charlie)
-    assert Subscription.objects.filter(proposal=proposal, user=bob).exists()
+    # The author follows it, through the proposal's flag: no row connects them to it.
+    assert not Subscription.objects.filter(proposal=proposal).exists()
+    assert proposal.author_follows
+    assert services.is_following(bob, proposal)
+    assert not services.is_following(charlie, proposal)
+    assert services.followers_of(proposal) == [bob]
 
 
 def test_each_proposal_has_its_own_nonce_so_digests_differ(bob):
@@ -303,3 +308,38 @@ def test_seed_demo_posts_proposals_once_and_keeps_anonymous_authors_out(db):
     assert Answer.objects.exists()
     call_command("seed_demo", stdout=StringIO())
     assert Proposal.objects.count() == count
+
+
+def test_anonymous_author_unfollows_and_follows_again_without_a_row(bob, charlie):
+    proposal = post(bob, anonymous=True)
+
+    services.do_unsubscribe(bob, proposal)
+    proposal.refresh_from_db()
+    assert not proposal.author_follows and not services.is_following(bob, proposal)
+    assert services.followers_of(proposal) == []
+
+    services.do_comment(bob, proposal, "More detail.")
+    services.do_subscribe(charlie, proposal)
+    proposal.refresh_from_db()
+    assert proposal.author_follows
+    # Charlie's follow is a row of his own; the author's never is.
+    assert list(Subscription.objects.values_list("user", flat=True)) == [charlie.pk]
+    assert services.followers_of(proposal) == [bob, charlie]
+
+
+def test_migration_turns_an_authors_row_into_the_flag(bob, charlie):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("workmate.voice.migrations.0004_anonymous_author_follows")
+    proposal = post(bob, anonymous=True)
+    Proposal.objects.filter(pk=proposal.pk).update(author_follows=False)
+    Subscription.objects.create(proposal=proposal, user=bob)
+    Subscription.objects.create(proposal=proposal, user=charlie)
+
+    migration.authors_follow_by_flag(apps, None)
+
+    proposal.refresh_from_db()
+    assert proposal.author_follows
+    assert list(Subscription.objects.values_list("user", flat=True)) == [charlie.pk]

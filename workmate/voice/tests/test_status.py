@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +17,9 @@ from workmate.voice import leads, services
 from workmate.voice.models import Answer, Area, Proposal, ProposalStatus, Subscription
 
 S = ProposalStatus
+
+# Inside everyone's working hours: the inbox mails answers at once then.
+TUESDAY_TEN = datetime.datetime(2025, 9, 23, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 def post(user, anonymous: bool = False, **overrides) -> Proposal:
@@ -120,6 +127,7 @@ def test_closed_proposal_reopens_only_to_under_review(alice, bob):
     assert proposal.status == S.UNDER_REVIEW
 
 
+@time_machine.travel(TUESDAY_TEN, tick=False)
 def test_subscribers_get_the_answer_in_their_language(
     alice, bob, django_capture_on_commit_callbacks
 ):
@@ -140,6 +148,7 @@ def test_subscribers_get_the_answer_in_their_language(
     assert "계획됨" in by_recipient["ko@example.com"].body
 
 
+@time_machine.travel(TUESDAY_TEN, tick=False)
 def test_mail_never_names_an_anonymous_author(
     alice, bob, secret_author, django_capture_on_commit_callbacks
 ):

@@ -29,6 +29,7 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
     assert document["openapi"].startswith("3.")
     assert document["info"]["title"] == "Workmate API"
     assert set(document["paths"]) == {
+        "/api/v1/",
         "/api/v1/me",
         "/api/v1/projects",
         "/api/v1/projects/{project_id}",

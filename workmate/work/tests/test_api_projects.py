@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from workmate.testing.factories import make_project, make_task, make_team
+from workmate.accounts.models import TeamRole
+from workmate.testing.factories import add_member, make_project, make_task, make_team, make_user
 from workmate.testing.openapi import token_client
 from workmate.work import services
 from workmate.work.models import Project, ProjectMember, ProjectRole, Section, Task, Visibility
@@ -131,6 +132,38 @@ def test_update_project(api, project, charlie):
     assert denied.status_code == 403
     project.refresh_from_db()
     assert project.name == "Cloud migration"
+
+
+def test_a_teammate_may_not_rename_or_hide_a_team_project(project, alice, bob, team):
+    """An outside review found a plain member could make a team project private (the
+    answer was 404, yet it was saved, and locked out the team and its lead)."""
+    lead = make_user(email="dana@example.com")
+    add_member(team, lead, TeamRole.LEAD)
+    member = token_client(bob)
+    for change in ({"visibility": "private"}, {"name": "Bob's now"}):
+        response = member.patch(f"/api/v1/projects/{project.pk}", change, content_type=JSON)
+        assert response.status_code == 403, response.content
+        assert "owner or a team lead" in response.json()["detail"]
+    project.refresh_from_db()
+    assert (project.name, project.visibility) == ("Migration", Visibility.TEAM)
+    # What editors may change, a teammate still may.
+    fine = member.patch(f"/api/v1/projects/{project.pk}", {"icon": "🧭"}, content_type=JSON)
+    assert fine.status_code == 200
+    # A lead who is no member of the project may hide it, and is told what was saved.
+    hidden = token_client(lead).patch(
+        f"/api/v1/projects/{project.pk}", {"visibility": "private"}, content_type=JSON
+    )
+    assert hidden.status_code == 200, hidden.content
+    assert hidden.json()["visibility"] == "private"
+    project.refresh_from_db()
+    assert (project.visibility, project.icon) == (Visibility.PRIVATE, "🧭")
+    # ... and the owner, who always sees it, makes it team-wide again.
+    back = token_client(alice).patch(
+        f"/api/v1/projects/{project.pk}", {"visibility": "team"}, content_type=JSON
+    )
+    assert back.status_code == 200
+    project.refresh_from_db()
+    assert project.visibility == Visibility.TEAM
 
 
 def test_delete_archives_and_only_owner_or_lead_may(project, alice, bob):

@@ -29,6 +29,8 @@ from workmate.work.models import (
 
 JSON = "application/json"
 
+UNAUTHORIZED = {"detail": "Send a personal API token as “Authorization: Bearer wm_…”."}
+
 
 @pytest.fixture
 def project(team, alice, bob):
@@ -76,9 +78,9 @@ def test_get_returns_task_with_version_and_etag(api, task, bob):
 
 
 def test_anonymous_gets_401_json():
-    response = Client().get("/api/v1/tasks")
+    response = Client(headers={"Accept-Language": "en"}).get("/api/v1/tasks")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Unauthorized"}
+    assert response.json() == UNAUTHORIZED
 
 
 def test_outsider_gets_404_for_private_task(team, alice, outsider_api):
@@ -334,7 +336,10 @@ def test_create_task_rejects_bad_input_with_field_errors(api, project, alice):
     assert blank.json()["detail"] == "Give the task a title."
     missing = api.post("/api/v1/tasks", {"project_id": project.pk}, content_type=JSON)
     assert missing.status_code == 422
-    assert missing.json()["detail"][0]["loc"] == ["body", "payload", "title"]
+    assert missing.json() == {
+        "detail": "title: This field is required.",
+        "errors": {"title": ["This field is required."]},
+    }
     assert not Task.objects.exists()
 
 

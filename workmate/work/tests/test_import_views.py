@@ -623,6 +623,26 @@ def test_export_csv_download(client, project, alice, bob):
     assert rows[0]["Projects"] == "Migration"
 
 
+def test_export_csv_neutralises_formulas_and_imports_them_back(client, team, project, alice):
+    titles = ['=HYPERLINK("http://evil.example","open")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
+    for title in titles:
+        make_task(project=project, title=title, description="-1 day")
+    client.force_login(alice)
+
+    response = client.get(reverse("work:export_csv", args=[project.pk]))
+
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert sorted(row["Name"] for row in rows) == sorted(f"'{title}" for title in titles)
+    assert {row["Notes"] for row in rows} == {"'-1 day"}
+    # Importing the file gives the titles back as they were.
+    copy = make_project(name="Copy", team=team, owner=alice)
+    report = transfer.do_import_asana(alice, copy, io.BytesIO(body.encode()))
+    assert report.ok, report.errors
+    assert sorted(copy.tasks.values_list("title", flat=True)) == sorted(titles)
+    assert set(copy.tasks.values_list("description", flat=True)) == {"-1 day"}
+
+
 def test_export_json_download(client, project, alice):
     parent = make_task(project=project, title="Parent")
     make_task(project=project, title="Child", parent=parent)

@@ -36,9 +36,12 @@ SECRET = "Acquisition of Hanbit Bank"
 TARGETS: dict[str, str | None] = {
     "home": None,
     "requests": None,
+    "quick_add": None,
     "projects": None,
     "timesheet": None,
     "templates": None,
+    # The @mention options; a private task given as `?task=` is 404 (test_mention_people).
+    "mention_people": None,
     "acknowledge_request": "request",
     "answer_request": "request",
     "hand_back_request": "request",

@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from workmate.testing.factories import make_project, make_task
+from workmate.accounts.models import TeamRole
+from workmate.testing.factories import add_member, make_project, make_task, make_user
 from workmate.work import services
 from workmate.work.models import Project, Section, Visibility
 
@@ -34,6 +35,7 @@ def url(project: Project, name: str = "work:project_settings") -> str:
 
 
 def details(**overrides) -> dict:
+    """The settings form's fields; an override of None leaves the field out."""
     data = {
         "name": "Data centre move",
         "description": "Move the racks.",
@@ -42,7 +44,7 @@ def details(**overrides) -> dict:
         "icon": "🏗️",
     }
     data.update(overrides)
-    return data
+    return {name: value for name, value in data.items() if value is not None}
 
 
 def listed(page: str) -> list[str]:
@@ -115,8 +117,8 @@ def test_htmx_gets_the_settings_without_the_page(client, project, bob):
     assert 'id="project-settings-form"' in fragment and 'id="project-members"' in fragment
 
 
-def test_saves_name_description_visibility_colour_and_icon(client, project, bob):
-    client.force_login(bob)
+def test_saves_name_description_visibility_colour_and_icon(client, project, alice):
+    client.force_login(alice)
 
     response = client.post(
         url(project), details(name="  Data centre move ", visibility="org"), follow=True
@@ -133,8 +135,57 @@ def test_saves_name_description_visibility_colour_and_icon(client, project, bob)
     assert "Settings of “Data centre move” saved." in response.content.decode()
 
 
-def test_making_it_private_sends_a_non_member_back_to_the_index(client, project, bob):
+def test_a_teammate_edits_the_details_but_not_the_name_or_who_sees_it(client, project, bob):
     client.force_login(bob)
+
+    page = client.get(url(project)).content.decode()
+    crafted = client.post(url(project), details())
+
+    # The fields are shown disabled with the reason.
+    assert re.search(r'<input[^>]*name="name"[^>]*disabled', page)
+    assert re.search(r'<select[^>]*name="visibility"[^>]*disabled', page)
+    assert "Only the project&#x27;s owner or a team lead can change this." in page
+    # A request that changes them anyway is refused whole, beside the fields.
+    assert crafted.status_code == 400
+    assert crafted.content.decode().count('class="error"') == 2
+    project.refresh_from_db()
+    assert (project.name, project.visibility, project.description) == (
+        "Migration",
+        Visibility.TEAM,
+        "",
+    )
+
+    # What a browser sends: disabled fields are left out.
+    response = client.post(url(project), details(name=None, visibility=None), follow=True)
+
+    assert response.redirect_chain == [(url(project), 302)]
+    project.refresh_from_db()
+    assert (project.name, project.visibility) == ("Migration", Visibility.TEAM)
+    assert (project.description, project.colour, project.icon) == (
+        "Move the racks.",
+        "#12ab34",
+        "🏗️",
+    )
+
+
+def test_the_service_refuses_a_teammate_renaming_or_hiding_the_project(project, bob):
+    for change in ({"visibility": "private"}, {"name": "Mine", "icon": "🔒"}):
+        with pytest.raises(PermissionDenied):
+            services.do_update_project(bob, project, change)
+    project.refresh_from_db()
+    assert (project.name, project.visibility, project.icon) == ("Migration", "team", "🚚")
+    # Sending the values unchanged is no change: a teammate may still save the rest.
+    services.do_update_project(
+        bob, project, {"name": "Migration", "visibility": "team", "icon": "🛻"}
+    )
+    project.refresh_from_db()
+    assert project.icon == "🛻"
+
+
+def test_making_it_private_sends_a_lead_who_is_no_member_back_to_the_index(client, team, project):
+    lead = make_user(email="dana@example.com")
+    add_member(team, lead, TeamRole.LEAD)
+    client.force_login(lead)
 
     response = client.post(url(project), details(), follow=True)
 
@@ -145,8 +196,8 @@ def test_making_it_private_sends_a_non_member_back_to_the_index(client, project,
     assert client.get(url(project)).status_code == 404
 
 
-def test_a_blank_name_or_bad_colour_is_refused_beside_the_field(client, project, bob):
-    client.force_login(bob)
+def test_a_blank_name_or_bad_colour_is_refused_beside_the_field(client, project, alice):
+    client.force_login(alice)
 
     blank = client.post(url(project), details(name="   "))
     bad_colour = client.post(url(project), details(colour="red"))

@@ -129,7 +129,7 @@ def test_update_records_each_change_and_bumps_the_version(project, alice):
     assert updated.version == 2 and updated.completed_at is not None
     lines = list(Activity.objects.filter(task=task).values_list("verb", "field", "new_value"))
     assert ("changed", "title", "Final") in lines
-    assert ("completed", "status", "Done") in lines
+    assert ("completed", "status", "done") in lines  # The code; named per reader.
 
 
 def test_stale_version_is_refused_and_nothing_overwritten(project, alice, bob):

@@ -115,7 +115,7 @@ def test_shows_the_task_with_everything_around_it(client, project, alice, bob):
     requests = page.split('id="open-requests"')[1].split("</section>")[0]
     assert "Alice Kim asked Bob Lee" in requests
     assert "reply by Wed 19 Nov, 18:00" in requests
-    assert "On it, @alice" in page.split('id="comments"')[1]
+    assert "On it, <a href=" in page.split('id="comments"')[1]
     history = page.split('id="history"')[1]
     assert "Alice Kim created the task · <span" in history
     assert "Alice Kim asked Bob Lee to take this on" in history
@@ -237,7 +237,8 @@ def test_adds_a_comment_with_mentions(client, task, alice, bob):
     assert alice in task.followers.all()
     page = response.content.decode()
     assert "Comment added; Alice Kim will be told." in page
-    assert "Done, @alice can you check?" in page.split('id="comments"')[1]
+    assert "Done, <a href=" in page.split('id="comments"')[1]
+    assert ">@Alice Kim</a> can you check?" in page
 
 
 def test_an_unknown_mention_is_shown_and_nothing_is_saved(client, task, bob):

@@ -134,8 +134,7 @@ def _board(
         "project": project,
         "columns": columns,
         "can_edit": services.can_edit_project(request.user, project),
-        "can_unarchive": project.is_archived
-        and services.can_archive_project(request.user, project),
+        "can_unarchive": project.is_archived and services.can_manage_project(request.user, project),
         "message": message,
         "moved": moved,
         "cards": limit,

@@ -91,22 +91,14 @@ def _settings_page(
     context = _members_context(
         request, project, member_form=member_form, role_form=role_form, error=error
     )
+    can_manage = services.can_manage_project(request.user, project)
     if context["can_edit"] and form is None:
-        form = ProjectSettingsForm(
-            initial={
-                "name": project.name,
-                "description": project.description,
-                "visibility": project.visibility,
-                "colour": project.colour,
-                "icon": project.icon,
-            }
-        )
-    can_archive = services.can_archive_project(request.user, project)
+        form = ProjectSettingsForm(project=project, can_manage=can_manage)
     context |= {
         "form": form if context["can_edit"] else None,
-        "can_archive": can_archive,
+        "can_archive": can_manage,
         # The tabs offer these settings to whoever may unarchive an archived project.
-        "can_unarchive": project.is_archived and can_archive,
+        "can_unarchive": project.is_archived and can_manage,
     }
     if request.htmx:
         return render(request, "work/partials/_project_settings.html", context, status=status)
@@ -168,7 +160,8 @@ def project_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _settings_page(request, project)
     services.check_can_edit(request.user, project)
-    form = ProjectSettingsForm(request.POST)
+    can_manage = services.can_manage_project(request.user, project)
+    form = ProjectSettingsForm(request.POST, project=project, can_manage=can_manage)
     if form.is_valid():
         try:
             project = services.do_update_project(request.user, project, form.cleaned_data)
@@ -177,7 +170,7 @@ def project_settings(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Settings of “%(name)s” saved.") % {"name": project.name})
             if not services.can_view_project(request.user, project):
-                # An editor who made the project private without being a member lost it.
+                # A team lead who made the project private without being a member lost it.
                 messages.info(request, _("It is private now and you are not a member."))
                 return redirect("work:projects")
             return redirect("work:project_settings", pk=project.pk)

@@ -331,7 +331,7 @@ def _project_page(
     if listing.can_edit:
         context["urgent_left"] = inbox_services.urgent_left_today(request.user)
     # The settings tab: for editors, and on an archived project for those who may unarchive it.
-    context["can_unarchive"] = project.is_archived and services.can_archive_project(
+    context["can_unarchive"] = project.is_archived and services.can_manage_project(
         request.user, project
     )
     return render(request, "work/project.html", context, status=status)

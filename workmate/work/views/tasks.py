@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,6 +35,8 @@ from workmate.work.forms import (
 )
 from workmate.work.models import (
     Activity,
+    Frequency,
+    Priority,
     RequestState,
     Task,
     TaskStatus,
@@ -50,10 +53,32 @@ DONE_RECENTLY_DAYS = 7
 INLINE_DEPTH = 2
 
 
+def activity_value(field: str, value: str) -> str:
+    """A value of the history in the reader's language: codes of choices become their names.
+
+    Rows written before codes were kept hold the name in the writer's language; they are
+    shown as written.
+    """
+    choices: dict[str, type[models.Choices]] = {
+        "status": TaskStatus,
+        "priority": Priority,
+        "recurrence": Frequency,
+    }
+    kind = choices.get(field)
+    if kind is None or not value:
+        return value
+    labels = {str(code): label for code, label in kind.choices}
+    return str(labels.get(value, value))
+
+
 def describe_activity(activity: Activity) -> str:
     """One readable line of history, e.g. "Alice Kim changed status from Open to Done"."""
     who = activity.actor.full_name if activity.actor else _("Someone")
-    names = {"who": who, "old": activity.old_value, "new": activity.new_value}
+    names = {
+        "who": who,
+        "old": activity_value(activity.field, activity.old_value),
+        "new": activity_value(activity.field, activity.new_value),
+    }
     try:
         model_field = Task._meta.get_field(activity.field) if activity.field else None
     except FieldDoesNotExist:
@@ -212,7 +237,8 @@ def _task_page(
         "attachments": task.attachments.select_related("uploaded_by"),
         "tags": task.tags.all(),
         "request_rows": rows,
-        "comments": task.comments.select_related("author"),
+        # The people each comment mentions, for its links: one query for them all.
+        "comments": task.comments.select_related("author").prefetch_related("mentions"),
         "history": history,
         "comment_form": comment_form or CommentForm(),
         "urgent_left": inbox_services.urgent_left_today(user),

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 from django.utils import timezone
 
 from workmate.inbox import clock
+from workmate.ops import jobs
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -17,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool = False, **options) -> None:
         running = True
+        next_recovery = 0.0
 
         def stop(*_args: object) -> None:
             nonlocal running
@@ -29,8 +35,20 @@ class Command(BaseCommand):
             if options["verbosity"] > 1 or once:
                 self.stdout.write(f"{timezone.now():%H:%M} enqueued {len(enqueued)} task(s)")
             if once:
+                self.recover()
                 return
-            # Sleep to the start of the next minute, waking each second to notice a stop.
+            # Sleep to the start of the next minute, waking each second to notice a stop,
+            # and every RECOVER_SECONDS hand back the jobs of workers that died.
             deadline = time.time() + 60 - time.time() % 60
             while running and time.time() < deadline:
-                time.sleep(min(1.0, deadline - time.time()))
+                if time.monotonic() >= next_recovery:
+                    self.recover()
+                    next_recovery = time.monotonic() + jobs.RECOVER_SECONDS
+                time.sleep(max(0.0, min(1.0, deadline - time.time())))
+
+    def recover(self) -> None:
+        try:
+            jobs.recover_lost_jobs()
+        except DatabaseError:
+            # A locked or unreachable database: the next round tries again.
+            logger.exception("Could not look for jobs whose worker died")
