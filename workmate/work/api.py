@@ -244,13 +244,17 @@ class TaskFields(Schema):
     priority: Priority = Field(None)
     status: TaskStatus = Field(None)
     request_message: str | None = Field(
-        None, description="Sent with the request when the task goes to someone else."
+        None,
+        description="What you ask of a new assignee other than you (Markdown). With it the "
+        "task goes to them as a request with a reply-by; without it they are simply "
+        "assigned and told so in their inbox, and no request is made. Sent without a new "
+        "assignee it is refused with a field error.",
     )
     request_reply_by: datetime.datetime | None = Field(
         None,
-        description="The reply-by of that request; by default the team's working hours in "
-        "the assignee's calendar. A time outside their working hours is refused (422) with "
-        "their next working moment in the message.",
+        description="The reply-by of that request (needs `request_message`); by default the "
+        "team's working hours in the assignee's calendar. A time outside their working hours "
+        "is refused with their next working moment in the message.",
     )
 
 
@@ -571,6 +575,12 @@ def get_task(request: HttpRequest, response: HttpResponse, task_id: Id) -> Task:
 
 @router.post("/tasks", response={201: TaskOut, **WRITE_ERRORS})
 def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -> Status[Task]:
+    """Add a task at the end of its list.
+
+    An `assignee_id` other than you with a `request_message` sends them a request (reply-by
+    from their working hours, or `request_reply_by`); without a message they are simply
+    assigned, told so in their inbox, and no request is made.
+    """
     project = services.get_project_for_user(request.auth, payload.project_id)
     data = payload.dict(
         exclude={"project_id", "title", "request_message", "request_reply_by", "tags"},
@@ -600,7 +610,12 @@ def update_task(
         description='The version you read (`ETag`), like "3"; a stale one gets 409.',
     ),
 ) -> Task:
-    """Change only the fields you send. With `If-Match`, a stale version is refused (409)."""
+    """Change only the fields you send. With `If-Match`, a stale version is refused (409).
+
+    A new `assignee_id` other than you is asked when `request_message` says what is asked
+    (a request with a reply-by), and plainly assigned without it (told so in their inbox,
+    no request made), as the web's bulk assign does.
+    """
     task = services.get_task_for_user(request.auth, task_id)
     expected = parse_if_match(if_match)
     data = payload.dict(exclude={"request_message", "request_reply_by", "tags"}, exclude_unset=True)

@@ -15,6 +15,9 @@ from workmate.accounts.models import Team, User
 from workmate.work import services
 from workmate.work.models import Priority, Project, Section, TaskStatus, Visibility
 
+# What the demo's owners write when they give a task to someone else.
+DEMO_ASK = "「%(title)s」 맡아 주실 수 있을까요? 막히는 점이 있으면 댓글로 알려 주세요."
+
 # (team, owner login, name, visibility, colour, icon, sections, tasks)
 # A task is (section, title, assignee login or "", due in days or None, priority, status).
 PROJECTS = [
@@ -163,12 +166,15 @@ def seed_work_demo(people: dict[str, User]) -> int:
             for position, section in enumerate(sections, start=1)
         }
         for section, title, assignee, due_in, priority, status in tasks:
+            person = people[assignee] if assignee else None
             task = services.do_create_task(
                 owner,
                 project,
                 title=title,
                 section=by_name[section],
-                assignee=people[assignee] if assignee else None,
+                assignee=person,
+                # Work given to someone else is asked in writing, as the request box does.
+                request_message=DEMO_ASK % {"title": title} if person not in (None, owner) else "",
                 due_on=today + datetime.timedelta(days=due_in) if due_in is not None else None,
                 priority=priority,
             )

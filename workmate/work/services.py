@@ -351,10 +351,17 @@ def do_create_task(
         _set_tags(task, tags)
     _log(task, actor, "created")
     _tell_newly_mentioned(actor, task, described, "")
-    if task.assignee_id and task.assignee_id != actor.pk:
-        _send_request(
-            actor, task, task.assignee, request_message, urgent_reason, reply_by=request_reply_by
-        )
+    if task.assignee_id and task.assignee_id != actor.pk and not request_message.strip():
+        # A plain assignment says so in the history; a request says "asked … to take this on".
+        _log(task, actor, "changed", "assignee", "", task.assignee.full_name)
+    _hand_over(
+        actor,
+        task,
+        task.assignee if task.assignee_id != actor.pk else None,
+        request_message,
+        urgent_reason,
+        reply_by=request_reply_by,
+    )
     return task
 
 
@@ -391,7 +398,8 @@ def do_update_task(
 
     Steps: lock the row (two editors saving at once must not lose one change); refuse a
     stale version; apply and validate; save the changed fields and bump the version;
-    reassigning to someone else sends them a request. A change of status alone may be made
+    a new assignee other than the actor is asked (with `request_message`) or plainly
+    assigned (without), see `_hand_over`. A change of status alone may be made
     by whoever may work on the task (`can_work_on`); anything else needs an editor.
     """
     if tags is None and changes and set(changes) <= WORK_FIELDS:
@@ -417,6 +425,11 @@ def do_update_task(
             setattr(locked, name, value)
             changed.append((name, old, value))
     retag = tags is not None and _tags_differ(locked, tags)
+    if (request_message.strip() or request_reply_by is not None) and not any(
+        name == "assignee" and new not in (None, actor) for name, _old, new in changed
+    ):
+        # Said before anything is saved: a request goes with a new assignee (or "Ask").
+        _hand_over(actor, locked, None, request_message, reply_by=request_reply_by)
     if not changed and not retag:
         return locked
     _check_relations(locked)
@@ -444,15 +457,15 @@ def do_update_task(
     if description_change:
         _tell_newly_mentioned(actor, locked, described, str(description_change[1]))
     assignee_change = next((c for c in changed if c[0] == "assignee"), None)
-    if assignee_change and assignee_change[2] is not None and assignee_change[2] != actor:
-        _send_request(
-            actor,
-            locked,
-            assignee_change[2],  # type: ignore[arg-type]
-            request_message,
-            urgent_reason,
-            reply_by=request_reply_by,
-        )
+    new_assignee = assignee_change[2] if assignee_change else None
+    _hand_over(
+        actor,
+        locked,
+        new_assignee if new_assignee != actor else None,  # type: ignore[arg-type]
+        request_message,
+        urgent_reason,
+        reply_by=request_reply_by,
+    )
     if status_change and status_change[2] == TaskStatus.DONE:
         # Completing a recurring task creates its next occurrence (imported here: a cycle).
         from workmate.voice import leads as voice_leads
@@ -542,14 +555,18 @@ BULK_FIELDS = ("status", "section", "assignee")
 
 
 @transaction.atomic
-def do_bulk_update(actor: User, tasks: Iterable[Task], changes: dict[str, object]) -> int:
+def do_bulk_update(
+    actor: User, tasks: Iterable[Task], changes: dict[str, object], *, request_message: str = ""
+) -> int:
     """Make the same change to many tasks at once (complete, move, assign); how many changed.
 
     Steps: allow only the bulk fields; check the actor may edit every task's project before
     writing anything; lock the tasks (a concurrent edit must not be overwritten) and note
-    their versions; update each through `do_update_task`, so each gets one version bump,
-    its own history and, when reassigned, a request. One transaction: a task that fails
-    validation rolls the whole batch back.
+    their versions; update each through `do_update_task`, so each gets one version bump and
+    its own history. Assigning to someone else is a plain assignment (told in their inbox)
+    unless `request_message` is given: then each task they newly get is a request with that
+    message and the reply-by proposed from their working hours (`_hand_over`). One
+    transaction: a task that fails validation rolls the whole batch back.
     """
     unknown = set(changes) - set(BULK_FIELDS)
     if unknown:
@@ -557,14 +574,24 @@ def do_bulk_update(actor: User, tasks: Iterable[Task], changes: dict[str, object
     tasks = list(tasks)
     for project in {task.project_id: task.project for task in tasks}.values():
         check_can_edit(actor, project)
-    versions = dict(
-        Task.objects.select_for_update()
+    locked = {
+        pk: (version, assignee_id)
+        for pk, version, assignee_id in Task.objects.select_for_update()
         .filter(pk__in=[task.pk for task in tasks])
-        .values_list("pk", "version")
-    )
+        .values_list("pk", "version", "assignee_id")
+    }
+    assignee = changes.get("assignee")
+    if request_message.strip() and (assignee is None or assignee == actor):
+        raise ValidationError(
+            {"request_message": _("A request needs someone to go to: choose who you ask.")}
+        )
     changed = 0
     for task in tasks:
-        if do_update_task(actor, task, changes).version != versions[task.pk]:
+        # Only the tasks that go to them are asked; one already theirs is left as it is.
+        version, assignee_id = locked[task.pk]
+        message = request_message if assignee_id != getattr(assignee, "pk", None) else ""
+        updated = do_update_task(actor, task, changes, request_message=message)
+        if updated.version != version:
             changed += 1
     return changed
 
@@ -629,6 +656,43 @@ def is_blocked(task: Task) -> bool:
 
 
 # --- Requests --------------------------------------------------------------------------
+
+
+def _hand_over(
+    actor: User,
+    task: Task,
+    assignee: User | None,
+    message: str,
+    urgent_reason: str = "",
+    *,
+    reply_by: datetime.datetime | None = None,
+) -> WorkRequest | None:
+    """Give a task to a new assignee other than the actor: a request when a message says
+    what is asked, a plain assignment otherwise.
+
+    The one rule for every way of assigning (the web's forms, the list's bulk assign, the
+    API): a request is a written ask with a reply-by, so one without a message is not made
+    (the requests list would show "message —"). A plain assignment is told to the person
+    through the inbox ("assigned to you") and leaves no request row. A reply-by without a
+    message is refused: it belongs to a request. With no new assignee, a message or
+    reply-by has no one to go to and is refused too.
+    """
+    message = message.strip()
+    if assignee is None:
+        if message or reply_by is not None:
+            raise ValidationError(
+                {"assignee": _("A request needs someone to go to: choose who you ask.")}
+            )
+        return None
+    if message:
+        return _send_request(actor, task, assignee, message, urgent_reason, reply_by=reply_by)
+    if reply_by is not None:
+        raise ValidationError(
+            {"request_message": _("A reply-by belongs to a request: say what you ask of them.")}
+        )
+    task.followers.add(assignee)
+    _notify([assignee], Kind.ASSIGNED, actor, task, urgent_reason=urgent_reason)
+    return None
 
 
 def _send_request(

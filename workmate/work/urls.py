@@ -55,6 +55,7 @@ urlpatterns = [
     path("fields/<int:pk>/delete/", fields.delete_field, name="delete_field"),
     path("tasks/<int:pk>/row/", projects.task_row, name="task_row"),
     path("tasks/<int:pk>/row/edit/", projects.edit_task_row, name="edit_task_row"),
+    path("tasks/<int:pk>/row/request-box/", projects.row_request_box, name="row_request_box"),
     path(
         "tasks/<int:pk>/fields/<int:field_pk>/",
         fields.task_field_value,

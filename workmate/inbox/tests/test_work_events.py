@@ -41,8 +41,13 @@ def test_creating_a_task_for_someone_else_is_a_request_and_for_oneself_is_nothin
 ):
     services.do_create_task(alice, project, title="Mine", assignee=alice)
     assert told() == []
-    services.do_create_task(alice, project, title="Bob's", assignee=bob)
+    services.do_create_task(alice, project, title="Bob's", assignee=bob, request_message="Do it.")
     assert told() == [("bob@example.com", Kind.REQUEST)]
+
+
+def test_assigning_without_a_message_tells_them_it_is_assigned_not_asked(project, alice, bob):
+    services.do_create_task(alice, project, title="Bob's", assignee=bob)
+    assert told() == [("bob@example.com", Kind.ASSIGNED)]
 
 
 @pytest.mark.parametrize(

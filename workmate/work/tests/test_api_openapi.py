@@ -113,6 +113,7 @@ def test_main_routes_answer_as_documented(document, team, alice, bob, charlie):
             "title": "Swap disk",
             "section_id": section["id"],
             "assignee_id": bob.pk,
+            "request_message": "Swap it before the audit.",
             "due_at": "2030-01-01T09:00:00+09:00",
         },
         status=201,

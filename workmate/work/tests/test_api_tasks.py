@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from workmate.inbox.models import Kind, Notification
 from workmate.testing.factories import make_project, make_task, make_team, make_user
 from workmate.testing.openapi import token_client
 from workmate.work import services
@@ -221,6 +222,71 @@ def test_create_task_goes_through_the_service(api, project, alice, bob):
     request = WorkRequest.objects.get(task=task)
     assert (request.assignee, request.message) == (bob, "Before the freeze, please.")
     assert Activity.objects.filter(task=task, verb="created").exists()
+
+
+def test_create_task_for_someone_without_a_message_assigns_without_a_request(api, project, bob):
+    response = api.post(
+        "/api/v1/tasks",
+        {"project_id": project.pk, "title": "Rack servers", "assignee_id": bob.pk},
+        content_type=JSON,
+    )
+
+    assert response.status_code == 201, response.content
+    task = Task.objects.get(pk=response.json()["id"])
+    assert task.assignee == bob
+    # Not a request with an empty message: a plain assignment, told in Bob's inbox.
+    assert not WorkRequest.objects.exists()
+    assert list(Notification.objects.values_list("recipient", "kind")) == [(bob.pk, Kind.ASSIGNED)]
+    assert task.followers.filter(pk=bob.pk).exists()
+    history = Activity.objects.filter(task=task).values_list("verb", "field", "new_value")
+    assert ("changed", "assignee", "Bob Lee") in list(history)
+
+
+def test_a_reply_by_or_message_without_a_request_to_carry_it_is_refused(api, project, task, bob):
+    reply_by = "2030-01-02T10:00:00+09:00"
+    no_message = api.post(
+        "/api/v1/tasks",
+        {
+            "project_id": project.pk,
+            "title": "X",
+            "assignee_id": bob.pk,
+            "request_reply_by": reply_by,
+        },
+        content_type=JSON,
+    )
+    no_one = api.post(
+        "/api/v1/tasks",
+        {"project_id": project.pk, "title": "Y", "request_message": "Who reads this?"},
+        content_type=JSON,
+    )
+    patch_no_one = api.patch(
+        url(task), {"priority": 3, "request_message": "Anyone?"}, content_type=JSON
+    )
+
+    assert no_message.status_code == 400
+    assert "request_message" in no_message.json()["errors"]
+    assert no_one.status_code == 400
+    assert "assignee" in no_one.json()["errors"]
+    assert patch_no_one.status_code == 400
+    assert Task.objects.count() == 1
+    task.refresh_from_db()
+    assert (task.priority, task.version) == (0, 1)
+    assert not WorkRequest.objects.exists() and not Notification.objects.exists()
+
+
+def test_patch_assignee_with_a_message_asks_and_without_assigns(api, project, task, alice, bob):
+    asked = make_task(project=project, title="Asked")
+
+    plain = api.patch(url(task), {"assignee_id": bob.pk}, content_type=JSON)
+    request = api.patch(
+        url(asked), {"assignee_id": bob.pk, "request_message": "Take this."}, content_type=JSON
+    )
+
+    assert plain.status_code == request.status_code == 200
+    assert list(WorkRequest.objects.values_list("task", "message")) == [(asked.pk, "Take this.")]
+    assert sorted(Notification.objects.values_list("task", "kind")) == sorted(
+        [(task.pk, Kind.ASSIGNED), (asked.pk, Kind.REQUEST)]
+    )
 
 
 def test_create_task_sets_tags(api, project):

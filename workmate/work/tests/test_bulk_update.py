@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from workmate.testing.factories import make_project, make_task
+from workmate.inbox.models import Kind, Notification
+from workmate.testing.factories import add_member, make_project, make_task, make_user
 from workmate.work import services
 from workmate.work.models import Activity, Section, Task, TaskStatus, Visibility, WorkRequest
 
 HTMX = {"HX-Request": "true"}
+SEOUL = ZoneInfo("Asia/Seoul")
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime.datetime(2025, 11, 19, 10, 0, tzinfo=SEOUL)
 
 
 @pytest.fixture
@@ -48,11 +56,50 @@ def test_service_completes_each_task_with_one_version_bump_and_history_line(task
     assert done_already.version == 2
 
 
-def test_service_assigning_sends_each_a_request(tasks, alice, bob):
+def test_service_assigning_without_a_message_is_a_plain_assignment(tasks, alice, bob):
     assert services.do_bulk_update(alice, tasks, {"assignee": bob}) == 3
 
-    assert WorkRequest.objects.filter(assignee=bob, requester=alice).count() == 3
     assert set(Task.objects.values_list("assignee", flat=True)) == {bob.pk}
+    # Not a request (no "message —" in the requests list): each is told in Bob's inbox.
+    assert not WorkRequest.objects.exists()
+    told = Notification.objects.filter(recipient=bob)
+    assert sorted(told.values_list("kind", "task")) == sorted(
+        (Kind.ASSIGNED, task.pk) for task in tasks
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_service_assigning_with_a_message_asks_each_with_their_reply_by(
+    project, team, tasks, alice, bob
+):
+    berlin = make_user(
+        profile={"time_zone": "Europe/Berlin", "holiday_country": "DE"}, full_name="Jonas"
+    )
+    add_member(team, berlin)
+    services.do_update_task(alice, tasks[2], {"assignee": berlin})
+
+    services.do_bulk_update(alice, tasks[:2], {"assignee": bob}, request_message="Check these.")
+    services.do_bulk_update(alice, tasks[1:], {"assignee": berlin}, request_message="Yours now.")
+
+    asked = WorkRequest.objects.order_by("pk")
+    assert [(r.task_id, r.assignee, r.message) for r in asked] == [
+        (tasks[0].pk, bob, "Check these."),
+        (tasks[1].pk, bob, "Check these."),
+        # Task 2 was already Jonas's: it is not asked again.
+        (tasks[1].pk, berlin, "Yours now."),
+    ]
+    # Proposed from each one's working hours: 8 h from Wednesday 10:00 in Seoul, and from
+    # Jonas's 09:00 in Berlin (02:00 here) on.
+    assert asked[0].reply_by == NOW.replace(hour=18)
+    assert asked[2].reply_by == datetime.datetime(2025, 11, 19, 17, 0, tzinfo=BERLIN)
+
+
+def test_service_refuses_a_message_with_no_one_to_ask(tasks, alice):
+    with pytest.raises(ValidationError):
+        services.do_bulk_update(alice, tasks, {"assignee": None}, request_message="Anyone?")
+    with pytest.raises(ValidationError):
+        services.do_bulk_update(alice, tasks, {"assignee": alice}, request_message="Me?")
+    assert set(Task.objects.values_list("version", flat=True)) == {1}
 
 
 def test_service_refuses_other_fields(tasks, bob):
@@ -166,8 +213,53 @@ def test_assigns_to_a_person(client, project, tasks, alice, bob):
 
     tasks[0].refresh_from_db()
     assert tasks[0].assignee == bob
-    assert WorkRequest.objects.get().assignee == bob
+    assert not WorkRequest.objects.exists()
+    assert Notification.objects.get(recipient=bob).kind == Kind.ASSIGNED
     assert "1 task changed." in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_assigning_with_a_message_asks_each(client, project, tasks, alice, bob):
+    client.force_login(alice)
+
+    client.post(
+        url(project),
+        {
+            "tasks": [tasks[0].pk, tasks[1].pk],
+            "action": "assign",
+            "assignee": bob.pk,
+            "request_message": "  Review **both** today.  ",
+        },
+    )
+
+    asked = WorkRequest.objects.order_by("pk")
+    assert [(r.task_id, r.message, r.reply_by) for r in asked] == [
+        (task.pk, "Review **both** today.", NOW.replace(hour=18)) for task in tasks[:2]
+    ]
+
+
+def test_a_message_without_assigning_is_refused(client, project, tasks, alice):
+    client.force_login(alice)
+
+    response = client.post(
+        url(project),
+        {"tasks": [tasks[0].pk], "action": "complete", "request_message": "Hello"},
+        follow=True,
+    )
+
+    assert "A request needs someone to go to" in response.content.decode()
+    tasks[0].refresh_from_db()
+    assert tasks[0].status == TaskStatus.OPEN
+
+
+def test_the_bar_says_what_assigning_does(client, project, tasks, alice):
+    client.force_login(alice)
+
+    page = client.get(reverse("work:project", args=[project.pk])).content.decode()
+
+    bar = page.split('id="bulk-form"')[1].split("</form>")[0]
+    assert 'name="request_message"' in bar
+    assert "Without a message they are simply assigned" in bar
 
 
 def test_cannot_assign_someone_who_cannot_see_the_project(client, project, tasks, bob, charlie):

@@ -18,6 +18,8 @@ def test_seed_demo_builds_work_for_every_team_once():
     assert tasks >= 15
     # Assigning to someone else is a request with a reply-by, as in real use.
     assert WorkRequest.objects.filter(reply_by__isnull=False).exists()
+    # Each says what it asks: the requests list never shows "message —".
+    assert not WorkRequest.objects.filter(message="").exists()
     assert Task.objects.filter(status=TaskStatus.DONE, completed_at__isnull=False).exists()
 
     call_command("seed_demo", stdout=StringIO())

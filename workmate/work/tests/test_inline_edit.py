@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -193,15 +194,117 @@ def test_a_new_due_date_replaces_a_due_time(client, task, bob):
 def test_reassigning_sends_a_request_and_says_the_reply_by(client, task, alice, bob):
     client.force_login(alice)
 
-    response = client.post(edit_url(task), form_data(task, assignee=bob.pk), headers=HTMX)
+    response = client.post(
+        edit_url(task),
+        form_data(task, assignee=bob.pk, request_message="Plan the cutover for Saturday."),
+        headers=HTMX,
+    )
 
     request = WorkRequest.objects.get()
     assert (request.task, request.requester, request.assignee) == (task, alice, bob)
+    assert request.message == "Plan the cutover for Saturday."
     task.refresh_from_db()
     assert task.assignee == bob
     fragment = response.content.decode()
     assert "Saved. Bob Lee is asked to reply by Wed 19 Nov, 18:00." in fragment
     assert "Bob Lee" in fragment.split('class="cell-assignee"')[1]
+
+
+def box_url(task) -> str:
+    return reverse("work:row_request_box", args=[task.pk])
+
+
+@time_machine.travel(NOW, tick=False)
+def test_giving_it_to_someone_else_without_a_message_is_refused_in_the_row(
+    client, task, alice, bob
+):
+    client.force_login(alice)
+
+    response = client.post(edit_url(task), form_data(task, assignee=bob.pk), headers=HTMX)
+
+    fragment = response.content.decode()
+    assert response.status_code == 200 and "is-editing" in fragment
+    # The request box is open in the row, with the error beside the message.
+    assert 'class="request-box-fields row-request-box"' in fragment
+    assert f'id="row{task.pk}_request_message_error"' in fragment
+    assert f'form="row-form-{task.pk}"' in fragment.split("row-request-box")[1]
+    assert "Your request to Bob Lee" in fragment
+    # The cursor goes to the message that is missing, not back to the title.
+    assert re.search(r'<textarea[^>]*name="request_message"[^>]*autofocus', fragment)
+    assert not re.search(r'<input[^>]*name="title"[^>]*autofocus', fragment)
+    task.refresh_from_db()
+    assert (task.assignee, task.version) == (None, 1)
+    assert not WorkRequest.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_reply_by_outside_their_hours_is_refused_in_the_row_with_the_next_moment(
+    client, task, alice, bob
+):
+    client.force_login(alice)
+    data = form_data(task, assignee=bob.pk, request_message="Plan it.")
+
+    response = client.post(edit_url(task), {**data, "reply_by": "2025-11-23T03:00"}, headers=HTMX)
+
+    fragment = response.content.decode()
+    assert "outside Bob Lee&#x27;s working hours" in fragment
+    assert 'value="2025-11-24T09:00"' in fragment
+    task.refresh_from_db()
+    assert task.assignee is None and not WorkRequest.objects.exists()
+
+
+def test_keeping_or_taking_the_task_needs_no_message(client, task, alice):
+    client.force_login(alice)
+
+    client.post(edit_url(task), form_data(task, assignee=alice.pk), headers=HTMX)
+
+    task.refresh_from_db()
+    assert task.assignee == alice and not WorkRequest.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_picking_someone_else_opens_the_box_with_their_proposed_reply_by(client, task, alice, bob):
+    client.force_login(alice)
+
+    response = client.get(box_url(task), {"assignee": bob.pk}, headers=HTMX)
+
+    fragment = response.content.decode()
+    assert f'id="row{task.pk}_request_message"' in fragment
+    # Eight working hours from Wednesday 10:00 in Bob's calendar.
+    assert 'value="2025-11-19T18:00"' in fragment
+    assert f'form="row-form-{task.pk}"' in fragment
+    assert "Your request to Bob Lee" in fragment
+    # Picking oneself, nobody, or the current assignee closes it.
+    for picked in (alice.pk, ""):
+        assert client.get(box_url(task), {"assignee": picked}, headers=HTMX).content == b""
+    task.assignee = bob
+    task.save()
+    assert client.get(box_url(task), {"assignee": bob.pk}, headers=HTMX).content == b""
+
+
+def test_the_box_offers_no_one_the_project_cannot_see(client, task, alice, charlie):
+    client.force_login(alice)
+
+    response = client.get(box_url(task), {"assignee": charlie.pk}, headers=HTMX)
+
+    assert response.content == b""
+
+
+def test_the_box_is_for_editors_only(client, task, org_task, charlie):
+    client.force_login(charlie)
+
+    assert client.get(box_url(task), headers=HTMX).status_code == 404
+    assert client.get(box_url(org_task), headers=HTMX).status_code == 403
+
+
+def test_the_row_form_listens_for_a_new_assignee(client, task, bob):
+    client.force_login(bob)
+
+    fragment = client.get(edit_url(task), headers=HTMX).content.decode()
+
+    assert f'hx-get="{box_url(task)}"' in fragment
+    assert f'hx-trigger="change from:#row{task.pk}_assignee"' in fragment
+    assert "row-request-box" not in fragment
 
 
 def test_a_blank_title_shows_the_error_in_the_row(client, task, bob):

@@ -64,6 +64,7 @@ TARGETS: dict[str, str | None] = {
     "delete_field": "field",
     "task_row": "task",
     "edit_task_row": "task",
+    "row_request_box": "task",
     "task_field_value": "task+field",
     "task": "task",
     "toggle_task": "task",

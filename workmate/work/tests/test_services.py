@@ -37,7 +37,13 @@ def seoul(*args: int) -> datetime.datetime:
 
 def test_request_sent_friday_evening_is_due_monday(project, alice, bob):
     with time_machine.travel(seoul(2025, 11, 14, 18, 50), tick=False):
-        task = services.do_create_task(alice, project, title="Check backups", assignee=bob)
+        task = services.do_create_task(
+            alice,
+            project,
+            title="Check backups",
+            assignee=bob,
+            request_message="Are the backups running?",
+        )
     request = WorkRequest.objects.get(task=task)
     assert request.requester == alice and request.assignee == bob
     assert request.reply_by == seoul(2025, 11, 17, 17, 0)
@@ -45,7 +51,9 @@ def test_request_sent_friday_evening_is_due_monday(project, alice, bob):
 
 def test_reply_by_skips_chuseok(project, alice, bob):
     with time_machine.travel(seoul(2025, 10, 2, 17, 0), tick=False):
-        task = services.do_create_task(alice, project, title="Quote", assignee=bob)
+        task = services.do_create_task(
+            alice, project, title="Quote", assignee=bob, request_message="Price it, please."
+        )
     assert WorkRequest.objects.get(task=task).reply_by == seoul(2025, 10, 10, 16, 0)
 
 
@@ -58,7 +66,9 @@ def test_reply_by_uses_the_team_setting_and_the_assignees_calendar(project, alic
     add_member(team, berlin)
     # 10:00 in Seoul is 02:00 in Berlin: the two hours start at Jonas's 09:00.
     with time_machine.travel(seoul(2025, 11, 18, 10, 0), tick=False):
-        task = services.do_create_task(alice, project, title="Review", assignee=berlin)
+        task = services.do_create_task(
+            alice, project, title="Review", assignee=berlin, request_message="Review this."
+        )
     reply_by = WorkRequest.objects.get(task=task).reply_by
     assert reply_by == datetime.datetime(2025, 11, 18, 11, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
@@ -155,7 +165,9 @@ def test_dependency_cycle_is_prevented(project, alice):
 
 
 def test_request_answered_in_writing(project, alice, bob):
-    task = services.do_create_task(alice, project, title="Sizing", assignee=bob)
+    task = services.do_create_task(
+        alice, project, title="Sizing", assignee=bob, request_message="How big?"
+    )
     request = WorkRequest.objects.get(task=task)
     services.do_acknowledge_request(bob, request)
     request = services.do_answer_request(bob, request, "Two m5.large are enough.")
@@ -166,14 +178,18 @@ def test_request_answered_in_writing(project, alice, bob):
 
 
 def test_only_the_assignee_replies(project, alice, bob):
-    task = services.do_create_task(alice, project, title="Sizing", assignee=bob)
+    task = services.do_create_task(
+        alice, project, title="Sizing", assignee=bob, request_message="How big?"
+    )
     request = WorkRequest.objects.get(task=task)
     with pytest.raises(PermissionDenied):
         services.do_answer_request(alice, request, "I answer my own question")
 
 
 def test_hand_back_needs_a_reason_and_returns_the_task(project, alice, bob):
-    task = services.do_create_task(alice, project, title="Sizing", assignee=bob)
+    task = services.do_create_task(
+        alice, project, title="Sizing", assignee=bob, request_message="How big?"
+    )
     request = WorkRequest.objects.get(task=task)
     with pytest.raises(ValidationError):
         services.do_hand_back_request(bob, request, "  ")

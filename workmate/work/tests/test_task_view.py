@@ -93,6 +93,7 @@ def test_shows_the_task_with_everything_around_it(client, project, alice, bob):
         title="Move the database",
         description="Step one <b>now</b>\nStep two",
         assignee=bob,
+        request_message="Move it this week, please.",
         due_on=datetime.date(2025, 11, 18),
     )
     services.do_create_task(alice, project, title="Dump tables", parent=task)

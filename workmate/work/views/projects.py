@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django import forms
@@ -27,6 +28,7 @@ from workmate.work import services
 from workmate.work.forms import (
     DateInput,
     ProjectForm,
+    RequestBoxForm,
     SectionForm,
     TaskQuickForm,
     add_service_errors,
@@ -358,13 +360,19 @@ def render_row(
         "can_edit": services.can_edit_project(request.user, task.project),
         "form": form,
         "note": note,
+        "urgent_left": inbox_services.urgent_left_today(request.user) if form else 0,
     }
     template = "work/partials/_project_row_edit.html" if form else "work/partials/_project_row.html"
     return render(request, template, context)
 
 
-class TaskRowForm(forms.Form):
-    """The inline edit of a list row: the four things people change most."""
+class TaskRowForm(RequestBoxForm):
+    """The inline edit of a list row: the four things people change most.
+
+    Giving the task to someone else is a request, as in the full edit form: a compact
+    request box opens under the title when another person is picked (htmx,
+    `row_request_box`), or comes back with the error when saved without a message.
+    """
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     assignee = forms.ModelChoiceField(
@@ -376,14 +384,30 @@ class TaskRowForm(forms.Form):
     due_on = forms.DateField(label=gettext_lazy("Due date"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=TaskStatus.choices)
 
-    def __init__(self, data: QueryDict | None = None, *, task: Task) -> None:
+    ROW_FIELDS = ("title", "assignee", "due_on", "status")
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        task: Task,
+        user: User | None = None,
+        reply_by: datetime.datetime | None = None,
+    ) -> None:
         initial = {
             "title": task.title,
             "assignee": task.assignee_id,
             "due_on": task.due_on,
             "status": task.status,
+            "reply_by": reply_by,
         }
-        super().__init__(data, initial=initial, auto_id=f"row{task.pk}_%s")
+        super().__init__(data, initial=initial, auto_id=f"row{task.pk}_%s", user=user)
+        # A compact box: the row has little room, and it opens only when someone else is picked.
+        self.fields["request_message"].widget.attrs["rows"] = 2
+        self.fields["request_message"].help_text = _("Needed for them. Markdown works.")
+        self.fields["reply_by"].help_text = _(
+            "Your time, proposed from their working hours; a time they do not work is refused."
+        )
         self.task = task
         self.fields["assignee"].queryset = people_who_can_see(task.project)  # type: ignore[attr-defined]
         self.fields["title"].widget.attrs["autofocus"] = True
@@ -391,8 +415,31 @@ class TaskRowForm(forms.Form):
             # The inputs sit in table cells, outside the <form>: the attribute joins them.
             item.widget.attrs["form"] = f"row-form-{task.pk}"
 
+    def focus_first_error(self) -> None:
+        """Sent back with errors, the row puts the cursor where the first one is (htmx
+        focuses `autofocus` after the swap), not back in the title."""
+        for name in self.fields:
+            if name in self.errors:
+                self.fields["title"].widget.attrs.pop("autofocus", None)
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
+
+    def asked_person(self) -> User | None:
+        """Who the open box asks: the person picked in the bound row."""
+        data = getattr(self, "cleaned_data", None) or {}
+        return data.get("assignee")  # type: ignore[return-value]
+
+    def asks(self, data: dict[str, object]) -> bool:
+        # Only a new assignee is sent a request.
+        person = data.get("assignee")
+        return super().asks(data) and person.pk != self.task.assignee_id  # type: ignore[union-attr]
+
+    def shows_request_box(self) -> bool:
+        """Whether the row, sent back with errors, keeps its request box open."""
+        return self.is_bound and hasattr(self, "cleaned_data") and self.asks(self.cleaned_data)
+
     def changes(self) -> dict[str, object]:
-        data = dict(self.cleaned_data)
+        data = {name: self.cleaned_data[name] for name in self.ROW_FIELDS}
         if data["due_on"] != self.task.due_on and self.task.due_at:
             # A new due date replaces a due time too; the row has no time input.
             data["due_at"] = None
@@ -418,14 +465,16 @@ def edit_task_row(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         if not request.htmx:
             return redirect("work:task", pk=task.pk)
-        return render_row(request, task, form=TaskRowForm(task=task))
-    form = TaskRowForm(request.POST, task=task)
+        return render_row(request, task, form=TaskRowForm(task=task, user=request.user))
+    form = TaskRowForm(request.POST, task=task, user=request.user)
     if form.is_valid():
         before = set(task.requests.values_list("pk", flat=True))
         try:
-            updated = services.do_update_task(request.user, task, form.changes())
+            updated = services.do_update_task(
+                request.user, task, form.changes(), **form.request_kwargs()
+            )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form.show_service_error(error)
         else:
             note = _saved_note(updated, before)
             if not request.htmx:
@@ -436,7 +485,40 @@ def edit_task_row(request: HttpRequest, pk: int) -> HttpResponse:
         _say_errors(request, form)
         return redirect("work:project", pk=task.project_id)
     # htmx swaps only 2xx answers, so the row with its errors comes back as 200.
+    form.focus_first_error()
     return render_row(request, task, form=form)
+
+
+@login_required
+@require_safe
+def row_request_box(request: HttpRequest, pk: int) -> HttpResponse:
+    """The row's compact request box for the person just picked (htmx), or nothing.
+
+    Opens when the pick gives the task to someone other than the reader and its assignee,
+    with the reply-by proposed from their working hours; picking back closes it.
+    """
+    task = services.get_task_for_user(request.user, pk)
+    services.check_can_edit(request.user, task.project)
+    if not request.htmx:
+        return redirect("work:task", pk=task.pk)
+    picked = request.GET.get("assignee", "").strip()
+    person = None
+    if picked.isdigit() and int(picked) not in {request.user.pk, task.assignee_id}:
+        person = people_who_can_see(task.project).filter(pk=int(picked)).first()
+    if person is None:
+        return HttpResponse("")
+    form = TaskRowForm(
+        task=task,
+        user=request.user,
+        reply_by=services.reply_by_for(person, timezone.now(), task.project),
+    )
+    context = {
+        "form": form,
+        "task": task,
+        "person": person,
+        "urgent_left": inbox_services.urgent_left_today(request.user),
+    }
+    return render(request, "work/partials/_row_request_box.html", context)
 
 
 def _say_errors(request: HttpRequest, form: forms.Form) -> None:
@@ -486,6 +568,17 @@ class BulkForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("Nobody"),
     )
+    request_message = forms.CharField(
+        label=gettext_lazy("What you ask (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Without a message they are simply assigned and told so in their inbox. With "
+            "one, each task becomes a request with this message and a reply-by from their "
+            "working hours. Markdown works."
+        ),
+    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
@@ -518,7 +611,19 @@ class BulkForm(forms.Form):
         data = super().clean() or {}
         if data.get("action") == BulkAction.MOVE and not data.get("section"):
             self.add_error("section", _("Pick the section to move them to."))
+        if str(data.get("request_message") or "").strip() and (
+            data.get("action") != BulkAction.ASSIGN or not data.get("assignee")
+        ):
+            self.add_error(
+                "request_message", _("A request needs someone to go to: choose who you ask.")
+            )
         return data
+
+    def shared_message(self) -> str:
+        """The shared message of a bulk assign (empty: a plain assignment)."""
+        if self.cleaned_data["action"] != BulkAction.ASSIGN:
+            return ""
+        return self.cleaned_data["request_message"].strip()
 
     def changes(self) -> dict[str, object]:
         data = self.cleaned_data
@@ -543,7 +648,10 @@ def bulk_update(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             changed = services.do_bulk_update(
-                request.user, form.cleaned_data["tasks"], form.changes()
+                request.user,
+                form.cleaned_data["tasks"],
+                form.changes(),
+                request_message=form.shared_message(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
