@@ -288,12 +288,12 @@ def do_escalate(actor: User, ticket: Ticket, to: str, note: str = "") -> User:
         handoff = SystemNote(
             gettext_noop("Escalated to %(name)s (SE, account)."), name=person.full_name
         )
-    lines = [handoff, note] if note else [handoff]
+    lines = [handoff, "", note] if note else [handoff]  # the note a paragraph of its own
     TicketEntry.objects.create(
         ticket=locked,
         kind=EntryKind.NOTE,
         author=actor,
-        body="\n\n".join(lines),
+        body="\n".join(lines),
         system_note=stored(lines),
     )
     services._event(locked, actor, "escalation", "", to.upper())

@@ -226,3 +226,8 @@ def test_no_page_scrolls_sideways_at_390_px(
     customer = page.locator(f"#ticket-row-{workday['ticket']} td").nth(2)
     box = customer.bounding_box()
     assert box is not None and box["width"] > WIDTH / 2, box
+    # Held mail too: the sender's address once stood a few letters a line.
+    page.goto("/desk/suspended/")
+    sender = page.locator(f"#suspended-table tr[data-inbound='{workday['mail']}'] td").nth(1)
+    box = sender.bounding_box()
+    assert box is not None and box["width"] > WIDTH / 3, box

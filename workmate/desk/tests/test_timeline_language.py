@@ -91,6 +91,7 @@ def test_an_escalation_written_in_english_is_read_in_korean_by_the_le(client, al
     note = TicketEntry.objects.get(ticket=ticket, kind=EntryKind.NOTE)
     assert note.system_note == [
         {"msgid": "Escalated to %(name)s (LE, architecture).", "params": {"name": "Dana Kim"}},
+        {"text": ""},
         {"text": "Disk layout question"},
     ]
     client.force_login(architect)
