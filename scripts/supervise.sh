@@ -10,6 +10,9 @@
 #
 # COMMAND runs in a session of its own, so the terminal's Ctrl-C reaches only ./run, which
 # stops each supervisor with TERM: a process stopped on purpose is never taken for a crash.
+# Being out of ./run's process group, COMMAND would outlive a supervisor killed outright
+# (kill -9, the OOM killer): where util-linux's setpriv is there (Linux), COMMAND gets TERM
+# when its supervisor dies, so no worker or clock is left running unowned.
 
 supervise() {
   local name="$1"
@@ -28,9 +31,15 @@ supervise() {
   }
   trap _supervise_stop TERM INT
 
+  local launch=()
+  if command -v setsid >/dev/null 2>&1; then launch+=(setsid); fi
+  if command -v setpriv >/dev/null 2>&1 && setpriv --pdeathsig TERM true 2>/dev/null; then
+    launch+=(setpriv --pdeathsig TERM --)
+  fi
+
   while :; do
     started=$SECONDS
-    if command -v setsid >/dev/null 2>&1; then setsid "$@" & else "$@" & fi
+    ${launch[@]+"${launch[@]}"} "$@" &
     child=$!
     status=0
     # `wait` returns early when a trapped signal arrives; wait again for the child to end.

@@ -13,3 +13,9 @@ class DeskConfig(AppConfig):
         from workmate.desk import today
 
         home.register("desk.at_risk", 20, today.tickets_at_risk)
+
+        # Who may still read a ticket's notifications (workmate/inbox/visibility.py).
+        from workmate.desk.visibility import visible_tickets
+        from workmate.inbox import visibility
+
+        visibility.register("ticket", visible_tickets)

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from workmate.inbox import services
+from workmate.inbox import services, visibility
 from workmate.inbox.models import Channel, Kind, Notification
 from workmate.lib.apitypes import Id, Moment
 from workmate.work.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, PageParams, paginate
@@ -70,7 +70,9 @@ class UnreadOut(Schema):
 
 def _one(request: HttpRequest, notification_id: Id) -> Notification:
     services.get_notification_for_user(request.auth, notification_id)
-    return Notification.objects.select_related("actor").get(pk=notification_id)
+    notification = Notification.objects.select_related("actor").get(pk=notification_id)
+    visibility.redact([notification], request.auth)
+    return notification
 
 
 @router.get("/notifications", response={200: NotificationPage, 400: ErrorOut, 401: ErrorOut})
@@ -84,7 +86,10 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
         rows = rows.unread(now)
     else:
         rows = rows.not_archived().awake(now)
-    return paginate(rows, cursor=filters.cursor, limit=filters.limit, keys=("-created_at", "-id"))
+    page = paginate(rows, cursor=filters.cursor, limit=filters.limit, keys=("-created_at", "-id"))
+    # About what they can no longer see: listed, but without its title and excerpt.
+    visibility.redact(page["items"], request.auth)
+    return page
 
 
 @router.get("/unread-count", response={200: UnreadOut, 401: ErrorOut})

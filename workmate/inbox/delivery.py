@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from workmate.accounts.models import CompanyDayOff
-from workmate.inbox import services
+from workmate.inbox import services, visibility
 from workmate.inbox.models import Kind, Notification
 from workmate.lib.mail import render_plain, subject_line
 from workmate.lib.urls import absolute_url
@@ -30,7 +30,8 @@ REPLY_BY_WARNING = datetime.timedelta(hours=2)
 def send_notification_email(notification_id: int, now: datetime.datetime | None = None) -> bool:
     """Send one notification by mail, at most once; True when a mail went out.
 
-    Steps: load it; skip it when already mailed, digested, read or archived; unless urgent,
+    Steps: load it; skip it when already mailed, digested, read or archived, or when the
+    recipient can no longer see what it is about; unless urgent,
     leave it for the digest when the recipient is outside working hours or in quiet hours;
     claim it by setting `emailed_at` where it is still empty (a second worker running the
     same task claims nothing); send; on a failed send release the claim and re-raise so
@@ -52,6 +53,8 @@ def send_notification_email(notification_id: int, now: datetime.datetime | None 
     recipient = notification.recipient
     if not recipient.is_active:
         return False
+    if visibility.hidden_ids([notification], {recipient.pk: recipient}):
+        return False  # They lost access since it was written: tell them nothing about it.
     if not notification.urgent and not services.may_email_now(recipient, now):
         return False
     claimed = Notification.objects.filter(

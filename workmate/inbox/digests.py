@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 
 from workmate.accounts.models import CompanyDayOff, Membership, OrgRole, User, WorkProfile
 from workmate.accounts.templatetags.workmate import when
+from workmate.inbox import visibility
 from workmate.inbox.models import Digest, InboxSettings, Kind, Notification
 from workmate.lib.mail import render_plain, subject_line
 from workmate.lib.urls import absolute_url
@@ -292,8 +293,9 @@ def _lead_ids(people: Sequence[User]) -> set[int]:
 def build_digests(people: Sequence[User], now: datetime.datetime) -> dict[int, DigestContent]:
     """Every person's digest content with a fixed number of queries, however many people.
 
-    Steps: read all their pending notifications (with the actor, for the sentence) and
-    group them per person; read all open requests they are asked or have asked; read the
+    Steps: read all their pending notifications (with the actor, for the sentence), drop
+    those about what their reader can no longer see (a fixed number of queries per
+    kind) and group them per person; read all open requests they are asked or have asked; read the
     Voice waiting list once if any of them leads.
     """
     from workmate.voice import leads
@@ -312,8 +314,12 @@ def build_digests(people: Sequence[User], now: datetime.datetime) -> dict[int, D
             .prefetch_related(Prefetch("actor", User.objects.only("pk", "full_name")))
             .order_by()  # Grouped and sorted in Python; the database need not sort.
         )
+        rows = list(rows)
+        # Written while they could see it, but not for someone who since lost access.
+        gone = visibility.hidden_ids(rows, {pk: contents[pk].person for pk in chunk})
         for n in rows:
-            pending[n.recipient_id].append(n)
+            if n.pk not in gone:
+                pending[n.recipient_id].append(n)
         requests.extend(
             WorkRequest.objects.open()
             .filter(Q(assignee_id__in=chunk) | Q(requester_id__in=chunk))

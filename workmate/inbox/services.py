@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, User, WorkProfile
+from workmate.inbox import visibility
 from workmate.inbox.models import (
     DEFAULT_CHANNELS,
     Channel,
@@ -109,7 +110,8 @@ def notify(
     """Write one notification per recipient (never to the actor) and schedule its mail.
 
     Steps:
-    1. Drop the actor, inactive people and repeats.
+    1. Drop the actor, inactive people, repeats and whoever cannot see what `group_key`
+       is about (`visibility`): a follower taken off the project learns nothing more.
     2. An urgent notification is checked (reason, the sender's daily limit) and audited.
     3. Each row snapshots the recipient's channel for the kind; a row with a `dedupe_key`
        that already exists is skipped (the clock may run twice).
@@ -124,6 +126,7 @@ def notify(
         if person is None or not person.is_active or (actor is not None and person == actor):
             continue
         people.setdefault(person.pk, person)
+    people = {person.pk: person for person in visibility.who_may_see(people.values(), group_key)}
     if not people:
         return []
     if urgent_reason:

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.today import SECTION_LIMIT, Section, Viewer
+from workmate.inbox import visibility
 from workmate.inbox.models import Kind, Notification
 
 # Short names for the summary line, in the order it lists them: what asks something of
@@ -30,6 +31,7 @@ def unread(viewer: Viewer) -> Section:
     newest = list(
         rows.select_related("actor").defer("excerpt").order_by("-created_at", "-pk")[:SECTION_LIMIT]
     )
+    visibility.redact(newest, viewer.user)  # No title of what they can no longer see.
     per_kind = dict(rows.order_by().values_list("kind").annotate(n=Count("pk")))
     kinds = [(label, per_kind[kind]) for kind, label in SUMMARY.items() if kind in per_kind]
     return Section(

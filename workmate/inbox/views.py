@@ -34,7 +34,7 @@ from django.views.decorators.http import (
 
 from workmate.accounts.models import User
 from workmate.accounts.templatetags.workmate import when
-from workmate.inbox import services
+from workmate.inbox import services, visibility
 from workmate.inbox.forms import TABS, PreferencesForm, SnoozeForm
 from workmate.inbox.models import Notification
 from workmate.work.forms import add_service_errors
@@ -117,7 +117,8 @@ def _inbox_context(
 
     Steps: list the tab's group keys ordered by their newest notification (one GROUP BY,
     paginated); fetch the notifications of this page's groups with their actors in one
-    query; hang each under its group.
+    query; blank those about what the reader can no longer see (a fixed number of queries
+    per kind); hang each under its group.
     """
     now = timezone.now()
     rows = _tab_rows(request.user, tab, now)
@@ -127,7 +128,10 @@ def _inbox_context(
     page = Paginator(keys, GROUPS_PER_PAGE).get_page(page_number)
     groups = {entry["group_key"]: Group(entry["group_key"]) for entry in page.object_list}
     if groups:
-        for notification in rows.filter(group_key__in=list(groups)).select_related("actor"):
+        notifications = list(rows.filter(group_key__in=list(groups)).select_related("actor"))
+        # About what they can no longer see: shown, but without its title and excerpt.
+        visibility.redact(notifications, request.user)
+        for notification in notifications:
             item = Item(notification)
             if failed_snooze and failed_snooze[0] == notification.pk:
                 item.snooze_form = failed_snooze[1]

@@ -290,9 +290,12 @@ def current_rows() -> dict[str, int]:
 
 def installation_contents() -> list[str]:
     """What this installation holds beyond a fresh one (empty list: nothing)."""
+    # A fresh clone has no SQLite file (nor var/ to hold it) before its first ./run:
+    # opening one would fail, or create an empty file where the backup is to go.
+    fresh = _vendor() == "sqlite" and not _sqlite_path().exists()
     held = [
         f"{table}: {count} rows"
-        for table, count in current_rows().items()
+        for table, count in ({} if fresh else current_rows()).items()
         if count and table not in MIGRATION_TABLES
     ]
     media = Path(settings.MEDIA_ROOT)

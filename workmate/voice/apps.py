@@ -13,3 +13,9 @@ class VoiceConfig(AppConfig):
         from workmate.voice import today
 
         home.register("voice.waiting", 35, today.waiting_for_answer)
+
+        # Who may still read a proposal's notifications (workmate/inbox/visibility.py).
+        from workmate.inbox import visibility
+        from workmate.voice.visibility import visible_proposals
+
+        visibility.register("proposal", visible_proposals)

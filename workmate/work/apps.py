@@ -17,3 +17,9 @@ class WorkConfig(AppConfig):
         home.register("work.due", 40, today.due_soon)
         home.register("work.waiting_on", 50, today.waiting_on)
         home.register("work.quick_add", 5, today.quick_add)
+
+        # Who may still read a task's notifications (workmate/inbox/visibility.py).
+        from workmate.inbox import visibility
+        from workmate.work.visibility import visible_tasks
+
+        visibility.register("task", visible_tasks)

@@ -42,8 +42,9 @@ def test_escalation_sends_one_notice_saying_why(alice, team, customer_a, contact
     assert "escalated to you" in notes[0].sentence()
 
 
-def test_customer_reply_tells_the_assignee_and_followers(alice, bob, customer_a, contact_a):
+def test_customer_reply_tells_the_assignee_and_followers(alice, bob, team, customer_a, contact_a):
     korean = make_user(full_name="Minji Lee", language="ko")
+    add_member(team, korean)  # An agent: only agents may see tickets, so only they are told.
     ticket = make_ticket(customer=customer_a, requester=contact_a)
     services.do_assign(alice, ticket, bob)
     ticket.followers.add(korean)

@@ -12,7 +12,18 @@ from django.db import transaction
 
 from workmate.inbox import services
 from workmate.inbox.models import Channel, Kind, Notification, UrgentMark
-from workmate.testing.factories import make_task, make_user
+from workmate.testing import factories
+from workmate.testing.factories import make_project, make_user
+from workmate.work.models import Visibility
+
+
+def make_task(**fields):
+    """A task in an org-wide project, so whoever is told about it may see it (`notify`
+    tells nobody who cannot)."""
+    if "project" not in fields:
+        fields["project"] = make_project(visibility=Visibility.ORG)
+    return factories.make_task(**fields)
+
 
 SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 

@@ -10,8 +10,18 @@ import time_machine
 
 from workmate.inbox import delivery
 from workmate.inbox.models import Kind, Notification
-from workmate.testing.factories import make_task
-from workmate.work.models import RequestState, WorkRequest
+from workmate.testing import factories
+from workmate.testing.factories import make_project
+from workmate.work.models import RequestState, Visibility, WorkRequest
+
+
+def make_task(**fields):
+    """A task in an org-wide project, so whoever is told about it may see it (`notify`
+    tells nobody who cannot)."""
+    if "project" not in fields:
+        fields["project"] = make_project(visibility=Visibility.ORG)
+    return factories.make_task(**fields)
+
 
 SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 # Due Monday 21 September 2026 at 10:00 in Seoul; bob works 09:00-18:00.

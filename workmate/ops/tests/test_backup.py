@@ -218,6 +218,24 @@ def test_restore_refuses_an_installation_with_data_unless_told(lived_in, tmp_pat
     assert not other.media.joinpath("left-over.txt").exists()
 
 
+def test_restore_onto_a_fresh_clone_whose_var_folder_does_not_exist_yet(lived_in, tmp_path, other):
+    """README's recipe: restore into a clone before its first ./run (no var/ at all)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's database is made by the operator, not under var/")
+    backup = tmp_path / "backup"
+    call_command("backup", str(backup), stdout=io.StringIO())
+    other.sqlite = other.var / "workmate.sqlite3"  # ./run's default: inside var/
+    other.url = f"sqlite:///{other.sqlite}"
+    assert not other.var.exists()
+
+    done = other.manage("restore", str(backup), "--no-input")
+
+    assert done.returncode == 0, done.stderr
+    users = raw_rows(connection.settings_dict["NAME"], "accounts_user")
+    assert other.rows("accounts_user") == users
+    assert (other.var / "secret_key").read_text() == "the-installations-secret\n"
+
+
 def test_a_damaged_backup_is_refused_before_anything_changes(lived_in, tmp_path, other):
     backup = tmp_path / "backup"
     call_command("backup", str(backup), stdout=io.StringIO())

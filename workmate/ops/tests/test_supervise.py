@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from django.conf import settings
 
@@ -90,6 +91,34 @@ def test_a_terminal_interrupt_does_not_reach_the_supervised_process(tmp_path):
     assert os.getsid(child) != os.getsid(supervisor.pid)
     status, _err = stop(supervisor)
     assert status == 0
+
+
+def test_the_supervised_process_does_not_outlive_a_supervisor_killed_outright(tmp_path):
+    # In a session of its own, the worker would otherwise go on running unowned after a
+    # kill -9 of ./run's process group, and a second ./run would start another one.
+    pid_file = tmp_path / "pid"
+    supervisor = start(tmp_path, f"echo $$ > {pid_file}; exec sleep 300")
+    wait_for(lambda: pid_file.exists() and pid_file.read_text().strip())
+    child = int(pid_file.read_text())
+
+    supervisor.kill()
+    supervisor.communicate(timeout=15)
+
+    def gone() -> bool:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return True
+        try:  # A zombie until init reaps it: its state in /proc is Z.
+            return Path(f"/proc/{child}/stat").read_text().split(")")[-1].split()[0] == "Z"
+        except FileNotFoundError:
+            return True
+
+    try:
+        wait_for(gone, timeout=10)
+    finally:
+        if not gone():
+            os.kill(child, signal.SIGKILL)
 
 
 def test_stopping_during_the_pause_after_a_crash_returns_at_once(tmp_path):

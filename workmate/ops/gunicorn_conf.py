@@ -1,0 +1,34 @@
+"""Gunicorn settings ./run adds to its command line (`--config python:workmate.ops.gunicorn_conf`).
+
+A gunicorn worker whose master was killed outright (kill -9, the OOM killer) goes on
+serving the old code from the inherited socket until its next idle check, half a minute
+later; it is told to end with its master instead (Linux: prctl PR_SET_PDEATHSIG).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+from typing import Any
+
+PR_SET_PDEATHSIG = 1
+
+
+def end_with_parent() -> bool:
+    """Have this process get TERM when its parent dies (False where Linux's prctl is not)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    if end_with_parent() and os.getppid() != worker.ppid:
+        # The master died between the fork and the prctl call: no signal will come.
+        os.kill(os.getpid(), signal.SIGTERM)
