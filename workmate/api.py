@@ -139,7 +139,11 @@ Customers' contacts are not Workmate users and have no API tokens: they use the 
 e-mail, which never show internal notes. A ticket's `ETag` works with `If-Match` as a
 task's version does. Send an `Idempotency-Key` with `POST /desk/tickets`: a retry with the
 same key and body answers with the first ticket (200) instead of opening another; the same
-key with another body gets 422.
+key with another body gets 422. A ticket carries its `sla` (the target its badge is about,
+when it falls due, its state and the business minutes left) and its `escalation`;
+`POST /desk/tickets/{id}/escalation` brings in the customer's LE or SE, who finds it with
+`queue=escalated`. `/desk/suspended-mail` lists the mail held back as automatic; each can
+be made a ticket, released to triage or dismissed once (409 after).
 """
 
 api = NinjaAPI(
@@ -212,6 +216,7 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "proposals": f"{root}voice/proposals",
             "notifications": f"{root}inbox/notifications",
             "tickets": f"{root}desk/tickets",
+            "suspended_mail": f"{root}desk/suspended-mail",
         },
     }
 

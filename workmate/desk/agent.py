@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from workmate.accounts.models import Membership, OrgRole, TeamRole, User
 from workmate.desk import services, sla
@@ -33,6 +34,7 @@ from workmate.desk.models import (
     Ticket,
     TicketEntry,
 )
+from workmate.desk.notes import SystemNote, stored
 from workmate.desk.reports import BusinessClock
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
@@ -276,15 +278,23 @@ def do_escalate(actor: User, ticket: Ticket, to: str, note: str = "") -> User:
     )
     if not locked.followers.filter(pk=person.pk).exists():
         locked.followers.add(person)
+    # The hand-off line is the desk's own sentence, told in each reader's language; the
+    # agent's note is kept as typed.
     if to == "le":
-        handoff = _("Escalated to %(name)s (LE, architecture).") % {"name": person.full_name}
+        handoff = SystemNote(
+            gettext_noop("Escalated to %(name)s (LE, architecture)."), name=person.full_name
+        )
     else:
-        handoff = _("Escalated to %(name)s (SE, account).") % {"name": person.full_name}
+        handoff = SystemNote(
+            gettext_noop("Escalated to %(name)s (SE, account)."), name=person.full_name
+        )
+    lines = [handoff, "", note] if note else [handoff]  # the note a paragraph of its own
     TicketEntry.objects.create(
         ticket=locked,
         kind=EntryKind.NOTE,
         author=actor,
-        body=f"{handoff}\n\n{note}" if note else handoff,
+        body="\n".join(lines),
+        system_note=stored(lines),
     )
     services._event(locked, actor, "escalation", "", to.upper())
     notify(

@@ -25,13 +25,15 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from workmate.accounts.models import User
-from workmate.desk import services
+from workmate.desk import agent, services, suspended
 from workmate.desk.models import (
     Category,
     Contact,
     Customer,
     EntryKind,
     IdempotencyKey,
+    InboundMessage,
+    InboundStatus,
     Priority,
     Ticket,
     TicketEntry,
@@ -54,6 +56,7 @@ StatusValue = Literal[tuple(TicketStatus.values)]  # type: ignore[valid-type]
 CategoryValue = Literal[tuple(Category.values)]  # type: ignore[valid-type]
 KindValue = Literal[tuple(EntryKind.values)]  # type: ignore[valid-type]
 AGENT_READ_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 403: ErrorOut}
+InboundStatusValue = Literal[tuple(InboundStatus.values)]  # type: ignore[valid-type]
 
 
 # --- Schemas ---------------------------------------------------------------------------
@@ -68,6 +71,32 @@ class ContactOut(Schema):
     id: int
     email: str
     full_name: str
+
+
+class EscalationOut(Schema):
+    """Who the agent brought in; the agent stays the assignee and keeps the customer."""
+
+    level: Literal["LE", "SE"] = Field(
+        ..., description="LE: the customer's architect; SE: the customer's account owner."
+    )
+    to: UserOut = Field(..., description="The person escalated to (now a follower).")
+    by: UserOut | None = Field(..., description="The agent who escalated.")
+    at: datetime.datetime
+    note: str = Field(..., description="The hand-off note, as the agent typed it.")
+
+
+class SlaOut(Schema):
+    """The SLA target the badge is about: first response until the first reply, then
+    resolution."""
+
+    target: Literal["first_response", "resolution"]
+    due: datetime.datetime | None
+    state: Literal["ok", "at_risk", "breached", "paused", "met"]
+    minutes_left: int | None = Field(
+        ...,
+        description="Business minutes to `due` (from the pause while paused); negative once "
+        "past it; null once the ticket is solved or closed.",
+    )
 
 
 class TicketOut(Schema):
@@ -89,10 +118,40 @@ class TicketOut(Schema):
     first_responded_at: datetime.datetime | None
     solved_at: datetime.datetime | None
     closed_at: datetime.datetime | None
+    sla: SlaOut | None = Field(..., description="Null for a ticket without an SLA.")
+    escalation: EscalationOut | None = Field(..., description="Null until escalated.")
     merged_into_id: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
     etag: str = Field(..., description="Send back as `If-Match` with a PATCH.")
+
+    @staticmethod
+    def resolve_sla(ticket: Ticket) -> dict[str, Any] | None:
+        clock = getattr(ticket, "clock", None)
+        if clock is None:
+            agent.attach_clocks([ticket])
+            clock = ticket.clock  # type: ignore[attr-defined]
+        if not clock.target or clock.state == "none":
+            return None
+        left = clock.left
+        return {
+            "target": clock.target,
+            "due": clock.due,
+            "state": clock.state,
+            "minutes_left": None if left is None else int(left.total_seconds() // 60),
+        }
+
+    @staticmethod
+    def resolve_escalation(ticket: Ticket) -> dict[str, Any] | None:
+        if ticket.escalated_to_id is None or ticket.escalated_at is None:
+            return None
+        return {
+            "level": ticket.escalation_level,
+            "to": ticket.escalated_to,
+            "by": ticket.escalated_by,
+            "at": ticket.escalated_at,
+            "note": ticket.escalation_note,
+        }
 
     @staticmethod
     def resolve_team_code(ticket: Ticket) -> str | None:
@@ -117,13 +176,21 @@ class EntryOut(Schema):
     kind: KindValue = Field(..., description="`note` and `event` entries are internal.")
     author: UserOut | None = Field(..., description="The agent who wrote or changed it.")
     contact: ContactOut | None = Field(..., description="The customer's contact who wrote it.")
-    body: str
+    body: str = Field(
+        ...,
+        description="As typed; a note the desk wrote itself (a hand-off, a suspended-mail "
+        "decision) in the language of the request.",
+    )
     field: str
     old_value: str
     new_value: str
     minutes: int
     billable: bool
     created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_body(entry: TicketEntry) -> str:
+        return entry.shown_body()
 
 
 class TicketDetailOut(TicketOut):
@@ -142,12 +209,49 @@ class TicketFilters(PageParams):
     priority: int | None = Field(None, ge=1, le=4, description="1 (P1) to 4 (P4).")
     customer: Id | None = Field(None, description="A customer's id.")
     assignee: str | None = Field(None, description='An agent\'s id, "me" or "none".')
-    queue: Literal["at_risk", "breached"] | None = Field(
-        None, description="Running tickets past 75 % of a target, or past a target."
+    queue: Literal["at_risk", "breached", "escalated"] | None = Field(
+        None,
+        description="Running tickets past 75 % of a target, or past a target; or the "
+        'running tickets escalated to you (the agent\'s queue "Escalated to me").',
     )
     updated_since: Moment | None = Field(
         None, description="Only tickets changed at or after this moment."
     )
+
+
+class EscalateIn(Schema):
+    to: Literal["le", "se"] = Field(
+        ..., description="The customer's LE architect or SE owner, from the customer record."
+    )
+    note: str = Field("", max_length=5000, description="The hand-off note.")
+
+
+class SuspendedMailOut(Schema):
+    id: int
+    from_email: str
+    subject: str
+    received_at: datetime.datetime
+    status: InboundStatusValue
+    reason: str = Field(..., description="Why it was held, in the language of the request.")
+    note: str = Field(..., description="What mail in noted (technical).")
+    ticket_id: int | None = Field(..., description="The ticket it made once decided.")
+
+    @staticmethod
+    def resolve_reason(held: InboundMessage) -> str:
+        return suspended.hold_reason(held)
+
+
+class SuspendedMailPage(Schema):
+    items: list[SuspendedMailOut]
+    next_cursor: str | None
+
+
+class SuspendedMailDetailOut(SuspendedMailOut):
+    body: str = Field(..., description="Its text as mail in reads it (empty if unreadable).")
+
+    @staticmethod
+    def resolve_body(held: InboundMessage) -> str:
+        return suspended.body_text(held)
 
 
 class TicketIn(Schema):
@@ -193,7 +297,15 @@ def _agent(request: HttpRequest) -> User:
 
 
 def _tickets() -> QuerySet[Ticket]:
-    return Ticket.objects.select_related("customer", "requester", "assignee", "team")
+    return Ticket.objects.select_related(
+        "customer",
+        "requester",
+        "assignee",
+        "team",
+        "sla_policy",
+        "escalated_to",
+        "escalated_by",
+    )
 
 
 def _ticket_out(user: User, pk: int, response: HttpResponse) -> Ticket:
@@ -385,9 +497,15 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
         tickets = tickets.filter(pk__in=Ticket.objects.at_risk().values("pk"))
     elif filters.queue == "breached":
         tickets = tickets.filter(pk__in=Ticket.objects.breached().values("pk"))
+    elif filters.queue == "escalated":
+        mine = agent.queue_tickets(user, "escalated").order_by().values("pk")
+        tickets = tickets.filter(pk__in=mine)
     if filters.updated_since is not None:
         tickets = tickets.filter(updated_at__gte=filters.updated_since)
-    return paginate(tickets, cursor=filters.cursor, limit=filters.limit, keys=("updated_at", "id"))
+    page = paginate(tickets, cursor=filters.cursor, limit=filters.limit, keys=("updated_at", "id"))
+    # The SLA clocks of the page, reading the support calendar once rather than per row.
+    agent.attach_clocks(page["items"])
+    return page
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **AGENT_READ_ERRORS})
@@ -453,3 +571,75 @@ def reply(request: HttpRequest, ticket_id: Id, payload: ReplyIn) -> Status[Ticke
         status=payload.status,
     )
     return Status(201, TicketEntry.objects.select_related("author", "contact").get(pk=entry.pk))
+
+
+@router.post("/tickets/{ticket_id}/escalation", response={200: TicketDetailOut, **WRITE_ERRORS})
+def escalate(
+    request: HttpRequest, response: HttpResponse, ticket_id: Id, payload: EscalateIn
+) -> Ticket:
+    """Bring in the customer's LE architect or SE owner, as the ticket page does.
+
+    You stay the assignee (you take the ticket if nobody had it); the person joins as a
+    follower, finds it under `queue=escalated`, and is notified. A ticket in triage, or a
+    customer without that person on its record, is refused (422).
+    """
+    user = _agent(request)
+    ticket = services.get_ticket_for_agent(user, ticket_id)
+    agent.do_escalate(user, ticket, payload.to, payload.note)
+    return _ticket_out(user, ticket_id, response)
+
+
+# --- Suspended mail ----------------------------------------------------------------------
+
+
+@router.get("/suspended-mail", response={200: SuspendedMailPage, **LIST_ERRORS})
+def list_suspended_mail(request: HttpRequest, filters: Query[PageParams]) -> dict[str, Any]:
+    """Mail that mail in held back (it looked automatic or could not be read), newest first."""
+    _agent(request)
+    return paginate(
+        suspended.suspended_mail(),
+        cursor=filters.cursor,
+        limit=filters.limit,
+        keys=("-received_at", "-id"),
+    )
+
+
+@router.get(
+    "/suspended-mail/{mail_id}", response={200: SuspendedMailDetailOut, **AGENT_READ_ERRORS}
+)
+def get_suspended_mail(request: HttpRequest, mail_id: Id) -> InboundMessage:
+    """One held mail (or one already decided), with its text."""
+    return suspended.get_suspended_for_agent(_agent(request), mail_id)
+
+
+def _decide(request: HttpRequest, mail_id: Id, decide) -> InboundMessage:
+    user = _agent(request)
+    held = suspended.get_suspended_for_agent(user, mail_id)
+    try:
+        decide(user, held)
+    except ValidationError as error:
+        # Decided already (by someone else, or by this client before): nothing changed.
+        raise HttpError(409, error.messages[0]) from error
+    return InboundMessage.objects.get(pk=held.pk)
+
+
+DECIDE_ERRORS: dict[int, type[Schema]] = {409: ErrorOut, **WRITE_ERRORS}
+
+
+@router.post("/suspended-mail/{mail_id}/ticket", response={200: SuspendedMailOut, **DECIDE_ERRORS})
+def make_ticket_of_mail(request: HttpRequest, mail_id: Id) -> InboundMessage:
+    """Let the mail in as mail in would have (a ticket for the sender's customer, a reply on
+    the ticket it answers, or triage); `ticket_id` says where it went. 409 once decided."""
+    return _decide(request, mail_id, suspended.do_make_ticket)
+
+
+@router.post("/suspended-mail/{mail_id}/release", response={200: SuspendedMailOut, **DECIDE_ERRORS})
+def release_mail(request: HttpRequest, mail_id: Id) -> InboundMessage:
+    """Put the mail in triage, where an agent gives it its customer. 409 once decided."""
+    return _decide(request, mail_id, suspended.do_release_to_triage)
+
+
+@router.post("/suspended-mail/{mail_id}/dismiss", response={200: SuspendedMailOut, **DECIDE_ERRORS})
+def dismiss_mail(request: HttpRequest, mail_id: Id) -> InboundMessage:
+    """Take the mail off the list; nothing is made of it. 409 once decided."""
+    return _decide(request, mail_id, suspended.do_dismiss)

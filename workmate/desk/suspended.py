@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from workmate.accounts.models import User
 from workmate.desk import mailin, services
@@ -27,6 +28,7 @@ from workmate.desk.models import (
     Ticket,
     TicketEntry,
 )
+from workmate.desk.notes import SystemNote, stored
 
 # The raw message shown on the page is cut here; the whole of it stays in the database.
 RAW_SHOWN_BYTES = 200_000
@@ -89,8 +91,11 @@ def _lock(held: InboundMessage) -> InboundMessage:
     return locked
 
 
-def _decided(locked: InboundMessage, actor: User, outcome: mailin.Outcome, what: str) -> None:
-    """Record the decision on the row, and on the ticket's timeline as the agent's note."""
+def _decided(
+    locked: InboundMessage, actor: User, outcome: mailin.Outcome, what: SystemNote | None
+) -> None:
+    """Record the decision on the row, and on the ticket's timeline as the agent's note
+    (the desk's sentence, told in each reader's language)."""
     locked.status = outcome.status
     locked.ticket = outcome.ticket
     locked.note = "\n".join(part for part in [locked.note, outcome.note] if part)
@@ -99,7 +104,11 @@ def _decided(locked: InboundMessage, actor: User, outcome: mailin.Outcome, what:
     locked.save(update_fields=["status", "ticket", "note", "handled_by", "handled_at"])
     if what and outcome.ticket is not None and outcome.status != InboundStatus.DUPLICATE:
         TicketEntry.objects.create(
-            ticket=outcome.ticket, kind=EntryKind.NOTE, author=actor, body=what
+            ticket=outcome.ticket,
+            kind=EntryKind.NOTE,
+            author=actor,
+            body=what,
+            system_note=stored([what]),
         )
 
 
@@ -118,7 +127,7 @@ def do_make_ticket(actor: User, held: InboundMessage) -> Ticket | None:
         locked,
         actor,
         outcome,
-        _("Let in from suspended mail (held: %(reason)s).") % {"reason": reason},
+        SystemNote(gettext_noop("Let in from suspended mail (held: %(reason)s)."), reason=reason),
     )
     return outcome.ticket
 
@@ -134,7 +143,10 @@ def do_release_to_triage(actor: User, held: InboundMessage) -> Ticket | None:
         locked,
         actor,
         outcome,
-        _("Released to triage from suspended mail (held: %(reason)s).") % {"reason": reason},
+        SystemNote(
+            gettext_noop("Released to triage from suspended mail (held: %(reason)s)."),
+            reason=reason,
+        ),
     )
     return outcome.ticket
 
@@ -144,4 +156,4 @@ def do_dismiss(actor: User, held: InboundMessage) -> None:
     """Take the mail off the list; the raw message stays in the admin."""
     services.check_agent(actor)
     locked = _lock(held)
-    _decided(locked, actor, mailin.Outcome(InboundStatus.DISMISSED), "")
+    _decided(locked, actor, mailin.Outcome(InboundStatus.DISMISSED), None)

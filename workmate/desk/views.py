@@ -56,6 +56,7 @@ FIELD_LABELS = {
     "merged_into": gettext_lazy("Merged into"),
     "merged": gettext_lazy("Merged here"),
     "escalation": gettext_lazy("Escalated"),
+    "acknowledgement": gettext_lazy("Acknowledgement mailed"),
 }
 
 

@@ -27,7 +27,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from workmate.accounts.api import do_create_api_token
+from workmate.desk import mailin
 from workmate.desk import services as desk
+from workmate.desk.tests.test_mailin import compose
 from workmate.inbox.models import Notification
 from workmate.testing.factories import make_project, make_task, make_ticket
 from workmate.voice import services as voice
@@ -69,6 +71,7 @@ def seeded(team, alice, bob, customer_a, contact_a) -> tuple[str, dict[str, int]
     proposal = voice.do_post_proposal(
         bob, title="Quiet hours", problem="Too many pings", area="process"
     )
+    held = mailin.ingest(compose(headers={"Precedence": "bulk"}))  # suspended mail
     _token, secret = do_create_api_token(alice, "schemathesis")
     ids = {
         "project_id": project.pk,
@@ -77,6 +80,7 @@ def seeded(team, alice, bob, customer_a, contact_a) -> tuple[str, dict[str, int]
         "request_id": request.pk,
         "ticket_id": ticket.pk,
         "proposal_id": proposal.pk,
+        "mail_id": held.pk,
         "notification_id": Notification.objects.filter(recipient=alice).values("pk")[0]["pk"],
     }
     return secret, ids

@@ -20,8 +20,11 @@ from playwright.sync_api import Page
 
 from workmate.accounts.models import User
 from workmate.checkins import services as checkins
+from workmate.desk import agent as desk_agent
+from workmate.desk import mailin
 from workmate.desk import services as desk
 from workmate.desk.models import ContractTier, Macro
+from workmate.desk.tests.test_mailin import compose
 from workmate.testing.browser import login
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
@@ -75,6 +78,9 @@ PAGES = [
     ("staff", "/voice/summary/"),
     ("staff", "/desk/mine/"),
     ("staff", "/desk/all/"),
+    ("staff", "/desk/escalated/"),
+    ("staff", "/desk/suspended/"),
+    ("staff", "/desk/suspended/{mail}/"),
     ("staff", "/desk/tickets/{ticket}/"),
     ("staff", "/desk/customers/"),
     ("staff", "/desk/customers/{customer}/"),
@@ -133,6 +139,15 @@ def workday(team, alice, bob) -> dict[str, int]:
     for n in range(3):
         make_ticket(customer=customer, subject=f"VPN tunnel flaps {n}")
     Macro.objects.create(name=LONG[:120], body=LONG, created_by=alice)
+    # Bob brings alice in on the ticket with a long hand-off: "Escalated to me" and the
+    # ticket's hand-off box; a long mail held as bulk: "Suspended mail".
+    customer.le_architect = alice
+    customer.save(update_fields=["le_architect"])
+    escalated = make_ticket(customer=customer, requester=contact, subject=LONG[:250])
+    desk_agent.do_escalate(bob, escalated, "le", LONG)
+    held = mailin.ingest(
+        compose(subject=LONG, body=LONG, headers={"Precedence": "bulk", "List-Id": LONG[:80]})
+    )
     make_user(email="dana@example.com", full_name=LONG[:100])
     return {
         "project": project.pk,
@@ -141,6 +156,7 @@ def workday(team, alice, bob) -> dict[str, int]:
         "proposal": proposal.pk,
         "ticket": ticket.pk,
         "customer": customer.pk,
+        "mail": held.pk,
     }
 
 
@@ -210,3 +226,8 @@ def test_no_page_scrolls_sideways_at_390_px(
     customer = page.locator(f"#ticket-row-{workday['ticket']} td").nth(2)
     box = customer.bounding_box()
     assert box is not None and box["width"] > WIDTH / 2, box
+    # Held mail too: the sender's address once stood a few letters a line.
+    page.goto("/desk/suspended/")
+    sender = page.locator(f"#suspended-table tr[data-inbound='{workday['mail']}'] td").nth(1)
+    box = sender.bounding_box()
+    assert box is not None and box["width"] > WIDTH / 3, box

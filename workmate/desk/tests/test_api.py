@@ -66,6 +66,12 @@ def test_desk_routes_are_in_the_schema(document):
         "/api/v1/desk/tickets",
         "/api/v1/desk/tickets/{ticket_id}",
         "/api/v1/desk/tickets/{ticket_id}/replies",
+        "/api/v1/desk/tickets/{ticket_id}/escalation",
+        "/api/v1/desk/suspended-mail",
+        "/api/v1/desk/suspended-mail/{mail_id}",
+        "/api/v1/desk/suspended-mail/{mail_id}/ticket",
+        "/api/v1/desk/suspended-mail/{mail_id}/release",
+        "/api/v1/desk/suspended-mail/{mail_id}/dismiss",
     }
     post = document["paths"]["/api/v1/desk/tickets"]["post"]
     assert "Idempotency-Key" in {parameter["name"] for parameter in post["parameters"]}
@@ -299,9 +305,20 @@ def test_list_filters(
         assert ids(status="new", customer=customer_a.pk) == [mine.pk]
         # 55 minutes into a 60-minute first response: past 75 %, not breached.
         assert ids(queue="at_risk") == [mine.pk]
+        # The badge's target, its due moment and the business time left to it.
+        sla = call(document, api, "get", f"{TICKETS}/{mine.pk}").json()["sla"]
+        assert sla == {
+            "target": "first_response",
+            "due": "2026-03-10T01:00:00Z",
+            "state": "at_risk",
+            "minutes_left": 5,
+        }
         assert ids(updated_since=late.updated_at.isoformat()) == [late.pk]
     with time_machine.travel(tuesday + datetime.timedelta(minutes=61), tick=False):
         assert ids(queue="breached") == [mine.pk]
+        listed = call(document, api, "get", TICKETS, {"assignee": "me"}).json()["items"]
+        assert listed[0]["sla"]["state"] == "breached"
+        assert listed[0]["sla"]["minutes_left"] == -1
     call(document, api, "get", TICKETS, {"assignee": "x"}, 400)
     call(document, api, "get", TICKETS, {"queue": "late"}, 422)
     call(document, api, "get", TICKETS, {"cursor": "nonsense"}, 400)
@@ -324,3 +341,160 @@ def test_list_pages_with_a_cursor_in_few_queries(
             break
     assert sorted(seen) == sorted(Ticket.objects.values_list("pk", flat=True))
     assert len(seen) == 7
+
+
+# --- Escalation and the "Escalated to me" queue ------------------------------------------
+
+
+@pytest.fixture
+def architect(customer_a):
+    from workmate.testing.factories import add_member, make_team, make_user
+
+    person = make_user(full_name="Dana Kim", language="ko")
+    add_member(make_team(code="LE", name="LE"), person)
+    customer_a.le_architect = person
+    customer_a.save(update_fields=["le_architect"])
+    return person
+
+
+def test_escalate_through_the_api_and_find_it_in_the_les_queue(
+    document, api, alice, architect, customer_a, contact_a
+):
+    ticket = make_ticket(customer=customer_a, requester=contact_a)
+    path = f"{TICKETS}/{ticket.pk}/escalation"
+
+    body = call(
+        document, api, "post", path, {"to": "le", "note": "Disk layout?"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.escalated_to, ticket.escalated_by) == (alice, architect, alice)
+    assert body["escalation"]["level"] == "LE"
+    assert body["escalation"]["to"]["id"] == architect.pk
+    assert body["escalation"]["by"]["id"] == alice.pk
+    assert body["escalation"]["note"] == "Disk layout?"
+    assert body["assignee"]["id"] == alice.pk
+    # The LE finds it in their queue, and reads the desk's hand-off line in Korean.
+    le = token_client(architect)
+    page = call(document, le, "get", TICKETS, {"queue": "escalated"}).json()
+    assert [item["id"] for item in page["items"]] == [ticket.pk]
+    assert call(document, api, "get", TICKETS, {"queue": "escalated"}).json()["items"] == []
+    read = call(document, le, "get", f"{TICKETS}/{ticket.pk}", HTTP_ACCEPT_LANGUAGE="ko").json()
+    note = next(entry for entry in read["entries"] if entry["kind"] == "note")
+    assert note["body"].startswith("Dana Kim님(LE, 아키텍처)에게 에스컬레이션했습니다.")
+    assert "Disk layout?" in note["body"]
+
+
+def test_escalation_refusals_write_nothing(
+    document, api, charlie, customer_a, customer_b, contact_a, contact_b, architect
+):
+    ticket = make_ticket(customer=customer_b, requester=contact_b)  # no LE on its record
+    path = f"{TICKETS}/{ticket.pk}/escalation"
+    refused = call(document, api, "post", path, {"to": "le"}, 400).json()
+    assert refused["detail"] == "Maru Market has no LE architect on its record."
+    call(document, api, "post", path, {"to": "ceo"}, 422)
+    call(document, api, "post", f"{TICKETS}/999/escalation", {"to": "le"}, 404)
+    other = make_ticket(customer=customer_a, requester=contact_a)
+    call(document, token_client(charlie), "post", f"{TICKETS}/{other.pk}/escalation",
+         {"to": "le"}, 403)  # fmt: skip
+    assert not Ticket.objects.filter(escalated_to__isnull=False).exists()
+    assert not TicketEntry.objects.filter(kind=EntryKind.NOTE).exists()
+
+
+# --- Suspended mail ----------------------------------------------------------------------
+
+
+MAIL = "/api/v1/desk/suspended-mail"
+
+
+def test_agents_list_and_decide_suspended_mail(document, api, alice, customer_a, contact_a):
+    from workmate.desk.models import InboundMessage, InboundStatus
+    from workmate.desk.tests.test_views_suspended import held_mail
+
+    first = held_mail(subject="Backup failed")
+    second = held_mail(subject="Disk warning")
+    third = held_mail(subject="Newsletter")
+
+    page = call(document, api, "get", MAIL).json()
+    assert [item["id"] for item in page["items"]] == [third.pk, second.pk, first.pk]
+    assert "mailing list" in page["items"][0]["reason"]
+    detail = call(document, api, "get", f"{MAIL}/{first.pk}").json()
+    assert detail["subject"] == "Backup failed" and detail["ticket_id"] is None
+
+    made = call(document, api, "post", f"{MAIL}/{first.pk}/ticket").json()
+    first.refresh_from_db()
+    assert made["ticket_id"] == first.ticket_id is not None
+    assert first.handled_by == alice
+    assert Ticket.objects.get(pk=made["ticket_id"]).requester == contact_a
+    # Decided once: a second decision is a conflict and changes nothing.
+    again = call(document, api, "post", f"{MAIL}/{first.pk}/release", status=409).json()
+    assert again["detail"]
+    assert Ticket.objects.count() == 1
+
+    released = call(document, api, "post", f"{MAIL}/{second.pk}/release").json()
+    triage = Ticket.objects.get(pk=released["ticket_id"])
+    assert triage.customer is None
+    call(document, api, "post", f"{MAIL}/{third.pk}/dismiss")
+    third.refresh_from_db()
+    assert third.status == InboundStatus.DISMISSED and third.ticket is None
+    assert call(document, api, "get", MAIL).json()["items"] == []
+    assert InboundMessage.objects.count() == 3
+    call(document, api, "get", f"{MAIL}/999", status=404)
+    call(document, api, "post", f"{MAIL}/999/dismiss", status=404)
+
+
+def test_suspended_mail_is_for_agents_only(document, charlie, customer_a):
+    from workmate.desk.models import InboundStatus
+    from workmate.desk.tests.test_views_suspended import held_mail
+
+    held = held_mail(subject="Backup failed")
+    outsider = token_client(charlie)
+    for method, url in [
+        ("get", MAIL),
+        ("get", f"{MAIL}/{held.pk}"),
+        ("post", f"{MAIL}/{held.pk}/ticket"),
+        ("post", f"{MAIL}/{held.pk}/release"),
+        ("post", f"{MAIL}/{held.pk}/dismiss"),
+    ]:
+        response = call(document, outsider, method, url, status=403)
+        assert b"Backup" not in response.content
+    held.refresh_from_db()
+    assert held.status == InboundStatus.AUTO_REPLY and not Ticket.objects.exists()
+    call(document, Client(), "get", MAIL, status=401)
+
+
+def test_suspended_mail_pages_in_few_queries(
+    document, api, customer_a, django_assert_max_num_queries
+):
+    from workmate.desk.tests.test_views_suspended import held_mail
+
+    for number in range(5):
+        held_mail(subject=f"Backup {number} failed")
+    seen, cursor = [], None
+    while True:
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        with django_assert_max_num_queries(5):
+            page = call(document, api, "get", MAIL, query).json()
+        seen += [item["id"] for item in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert len(seen) == len(set(seen)) == 5
+
+
+def test_sla_clocks_of_a_page_cost_the_same_for_three_rows_or_twenty(
+    document, api, customer_a, contact_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_sla_policy(tier=ContractTier.BUSINESS, priority=3)
+    for _ in range(3):
+        make_ticket(customer=customer_a, requester=contact_a)
+    with CaptureQueriesContext(connection) as three:
+        page = call(document, api, "get", TICKETS, {"limit": 50}).json()
+    assert {item["sla"]["target"] for item in page["items"]} == {"first_response"}
+    for _ in range(17):
+        make_ticket(customer=customer_a, requester=contact_a)
+    with django_assert_max_num_queries(len(three.captured_queries)):
+        page = call(document, api, "get", TICKETS, {"limit": 50}).json()
+    assert len(page["items"]) == 20

@@ -94,3 +94,28 @@ def test_bob_lets_in_a_mail_held_as_bulk(page: Page, live_server, desk):
     expect(page.locator("#ticket-customer")).to_have_text("Hanbit Bank")
     held.refresh_from_db()
     assert (held.status, held.ticket_id, held.handled_by) == (InboundStatus.TICKET, made.pk, bob)
+
+
+def test_dana_reads_bobs_english_hand_off_in_korean(page: Page, open_page, live_server, desk):
+    bob, dana, ticket = desk
+    dana.language = "ko"
+    dana.save(update_fields=["language"])
+    login(page, live_server, bob.email, DEFAULT_PASSWORD)
+    page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
+    form = page.locator("#escalate-form")
+    form.get_by_label("Hand-off note").fill(NOTE)
+    form.get_by_role("button", name="To LE: Dana Architect").click()
+    expect(page.locator("#timeline")).to_contain_text(
+        "Escalated to Dana Architect (LE, architecture)."
+    )
+
+    other = open_page()
+    other.set_viewport_size({"width": 390, "height": 844})
+    login(other, live_server, dana.email, DEFAULT_PASSWORD)
+    other.goto(f"{live_server.url}/desk/escalated/")
+    other.locator(f"#ticket-row-{ticket.pk}").get_by_role("link").first.click()
+    timeline = other.locator("#timeline")
+    expect(timeline).to_contain_text("Dana Architect님(LE, 아키텍처)에게 에스컬레이션했습니다.")
+    expect(timeline).to_contain_text(NOTE)  # typed text stays as typed
+    expect(timeline).not_to_contain_text("Escalated to")
+    assert other.evaluate("document.documentElement.scrollWidth") <= 390

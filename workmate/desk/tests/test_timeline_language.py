@@ -74,3 +74,66 @@ def test_a_note_with_parameters_keeps_them_in_every_language(db):
 
     assert lines == [{"msgid": "Follow-up to closed ticket #%(number)s.", "params": {"number": 7}}]
     assert "#7" in korean and "Follow-up" not in korean
+
+
+def test_an_escalation_written_in_english_is_read_in_korean_by_the_le(client, alice, customer_a):
+    from workmate.desk import agent
+    from workmate.testing.factories import add_member, make_team, make_user
+
+    architect = make_user(full_name="Dana Kim", language="ko")
+    add_member(make_team(code="LE", name="LE"), architect)
+    customer_a.le_architect = architect
+    customer_a.save(update_fields=["le_architect"])
+    ticket = make_ticket(customer=customer_a)
+    with translation.override("en"):  # An English agent escalates.
+        agent.do_escalate(alice, ticket, "le", "Disk layout question")
+
+    note = TicketEntry.objects.get(ticket=ticket, kind=EntryKind.NOTE)
+    assert note.system_note == [
+        {"msgid": "Escalated to %(name)s (LE, architecture).", "params": {"name": "Dana Kim"}},
+        {"text": ""},
+        {"text": "Disk layout question"},
+    ]
+    client.force_login(architect)
+    korean = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    client.force_login(alice)
+    english = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+
+    assert "Dana Kim님(LE, 아키텍처)에게 에스컬레이션했습니다." in korean
+    assert "Escalated to Dana Kim" not in korean
+    assert "Disk layout question" in korean  # typed text stays as typed
+    assert "Escalated to Dana Kim (LE, architecture)." in english
+
+
+def test_a_suspended_mail_decision_is_read_in_each_agents_language(client, alice, bob, customer_a):
+    from workmate.desk import suspended
+    from workmate.desk.tests.test_views_suspended import held_mail
+
+    held = held_mail(subject="Backup failed")
+    with translation.override("en"):
+        ticket = suspended.do_make_ticket(alice, held)
+    bob.language = "ko"
+    bob.save(update_fields=["language"])
+
+    note = TicketEntry.objects.get(ticket=ticket, kind=EntryKind.NOTE, author=alice)
+    assert note.system_note[0]["msgid"] == "Let in from suspended mail (held: %(reason)s)."
+    client.force_login(bob)
+    korean = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+
+    assert "보류된 메일에서 받아들였습니다" in korean
+    assert "Let in from suspended mail" not in korean
+
+
+def test_the_acknowledgement_event_is_named_in_the_readers_language(client, bob):
+    ticket = make_ticket()
+    TicketEntry.objects.create(
+        ticket=ticket, kind=EntryKind.EVENT, field="acknowledgement", new_value="kim@hanbit.example"
+    )
+    bob.language = "ko"
+    bob.save(update_fields=["language"])
+    client.force_login(bob)
+
+    page = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+
+    assert "접수 확인 메일 발송: kim@hanbit.example" in page
+    assert "acknowledgement:" not in page
