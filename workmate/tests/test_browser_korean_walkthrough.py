@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from workmate.desk import mailin
 from workmate.desk.models import InboundStatus, Status, Ticket
@@ -95,10 +95,14 @@ def test_korean_walkthrough(page: Page, open_page, live_server):
     form = page.locator("#quick-add-form")
     form.locator("input[name$=title]").fill("3분기 결산 자료 정리")
     form.locator("select[name$=assignee]").select_option(str(seoyeon.pk))
-    page.wait_for_load_state("networkidle")
+    # Picking her proposes a reply-by in her working hours; wait for it, then change it.
+    expect(form.locator("input[name$=reply_by]")).not_to_have_value("")
     form.locator("textarea[name$=request_message]").fill("금요일 회의 전에 숫자를 확인해 주세요.")
-    reply_by = timezone.localdate() + datetime.timedelta(days=3)
-    form.locator("input[name$=reply_by]").fill(reply_by.isoformat())
+    # A Thursday (in working hours) rather than the proposed reply-by.
+    day = timezone.localdate() + datetime.timedelta(
+        days=(3 - timezone.localdate().weekday()) % 7 or 7
+    )
+    form.locator("input[name$=reply_by]").fill(f"{day.isoformat()}T15:00")
     shot(page, "02-quick-add-filled")
     form.locator("button[type=submit]").last.click()
     page.wait_for_load_state("networkidle")
@@ -106,6 +110,9 @@ def test_korean_walkthrough(page: Page, open_page, live_server):
     request = Request.objects.get(assignee=seoyeon)
     assert request.message == "금요일 회의 전에 숫자를 확인해 주세요."
     assert request.task.title == "3분기 결산 자료 정리"
+    assert timezone.localtime(request.reply_by).replace(tzinfo=None) == datetime.datetime(
+        day.year, day.month, day.day, 15
+    )
 
     # Seo-yeon: it is on her today page and in her inbox; she answers.
     other = open_page()
@@ -167,6 +174,8 @@ def test_korean_walkthrough(page: Page, open_page, live_server):
     shot(le_page, "15-inbox-haneul")
     le_page.goto(f"/desk/tickets/{ticket.pk}/")
     shot(le_page, "16-ticket-haneul")
+    assert "이하늘 님에게 에스컬레이션됨" in le_page.locator("#escalation-handoff").inner_text()
+    assert le_page.locator("#escalate-form button[value=le]").count() == 0
     le_page.goto("/desk/escalated/")
     shot(le_page, "17-escalated-haneul")
 
