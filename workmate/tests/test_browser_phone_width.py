@@ -292,6 +292,11 @@ def test_no_page_scrolls_sideways_at_390_px(
 
     assert wide == {}, f"pages wider than {WIDTH} px: {wide}"
 
+    # The portal has no menu button: on a phone its two links stay in sight.
+    portal.goto("/portal/")
+    for name in ("/portal/", "/portal/tickets/new/"):
+        assert portal.locator(f".site-nav a[href='{name}']").is_visible(), name
+
     # Fitting is not enough: the desk queue's customer column once fit by showing one
     # character a line. On a phone each ticket is a card whose cells have room.
     page.goto("/desk/all/")
