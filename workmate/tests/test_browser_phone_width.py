@@ -4,7 +4,16 @@ Realistic data (a request, a ticket, a proposal, time logged) and the worst titl
 person can type: 300 characters without a space. Each page's document width is measured
 in Chromium; a page wider than the screen fails the test with its width.
 
-Adding a page is one line in PAGES: (who, URL with {ids} from `workday`).
+Adding a page is one line in PAGES: (who, URL with {ids} from `workday`). Pages with a
+box that opens (the task's Ask request box, the @mention list) are measured open too.
+
+Left out on purpose, from the staff and portal URL patterns: POST-only actions and htmx
+fragments (they render inside a page measured here), files and feeds (export.csv/json,
+time.csv, reports.csv, the .ics feed, attachments), the signed-out pages that share
+login.html's layout (login, password reset and its steps, portal login/password: the
+phone test of the sign-in form is test_browser_smoke), the desk queues that render the
+same table as /desk/all/ (unassigned, at-risk, breached, pending), voice/<id>/edit/
+(the author's form, the same fields as voice/new/), and /admin/ (Django's own).
 """
 
 from __future__ import annotations
@@ -20,14 +29,15 @@ from playwright.sync_api import Page
 
 from workmate.accounts.models import User
 from workmate.checkins import services as checkins
-from workmate.desk import agent as desk_agent
 from workmate.desk import mailin
 from workmate.desk import services as desk
+from workmate.desk.agent import do_escalate
 from workmate.desk.models import ContractTier, Macro
 from workmate.desk.tests.test_mailin import compose
 from workmate.testing.browser import login
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
+    add_member,
     make_contact,
     make_customer,
     make_sla_policy,
@@ -37,7 +47,7 @@ from workmate.testing.factories import (
 from workmate.voice import services as voice
 from workmate.voice.models import Area
 from workmate.work import services as work
-from workmate.work.models import Project
+from workmate.work.models import ImportJob, ImportStatus, Project
 from workmate.work.templating import do_save_as_template
 from workmate.work.timelogs import do_log_time
 
@@ -60,6 +70,9 @@ PAGES = [
     ("staff", "/work/projects/{project}/fields/"),
     ("staff", "/work/tasks/{task}/"),
     ("staff", "/work/tasks/{task}/edit/"),
+    ("staff", "/work/projects/{project}/import/"),
+    ("staff", "/work/projects/{project}/import/{job}/"),
+    ("staff", "/work/projects/{project}/import/{failed_job}/"),
     ("staff", "/work/timesheet/"),
     ("staff", "/work/templates/"),
     ("staff", "/inbox/"),
@@ -69,6 +82,8 @@ PAGES = [
     ("staff", "/checkins/"),
     ("staff", "/checkins/{checkin}/"),
     ("staff", "/checkins/search/"),
+    ("staff", "/checkins/new/"),
+    ("staff", "/checkins/{checkin}/edit/"),
     ("staff", "/voice/"),
     ("staff", "/voice/mine/"),
     ("staff", "/voice/new/"),
@@ -77,10 +92,12 @@ PAGES = [
     ("staff", "/voice/scoreboard/"),
     ("staff", "/voice/summary/"),
     ("staff", "/desk/mine/"),
-    ("staff", "/desk/all/"),
     ("staff", "/desk/escalated/"),
+    ("staff", "/desk/triage/"),
     ("staff", "/desk/suspended/"),
-    ("staff", "/desk/suspended/{mail}/"),
+    ("staff", "/desk/suspended/{held}/"),
+    ("staff", "/desk/macros/{macro}/"),
+    ("staff", "/desk/all/"),
     ("staff", "/desk/tickets/{ticket}/"),
     ("staff", "/desk/customers/"),
     ("staff", "/desk/customers/{customer}/"),
@@ -89,11 +106,15 @@ PAGES = [
     ("staff", "/desk/time/"),
     ("staff", "/me/"),
     ("staff", "/people/"),
+    ("staff", "/password/change/"),
     ("staff", "/no-such-page/"),
     ("contact", "/portal/"),
     ("contact", "/portal/tickets/{ticket}/"),
     ("contact", "/portal/tickets/new/"),
     ("contact", "/portal/no-such-page/"),
+    # A plain member: the 403 page (the monthly summary is for leads).
+    ("member", "/voice/summary/"),
+    ("member", "/work/tasks/{task}/"),
 ]
 
 
@@ -138,17 +159,46 @@ def workday(team, alice, bob) -> dict[str, int]:
     desk.do_reply(alice, ticket, LONG, minutes=15)
     for n in range(3):
         make_ticket(customer=customer, subject=f"VPN tunnel flaps {n}")
-    Macro.objects.create(name=LONG[:120], body=LONG, created_by=alice)
-    # Bob brings alice in on the ticket with a long hand-off: "Escalated to me" and the
-    # ticket's hand-off box; a long mail held as bulk: "Suspended mail".
+    macro = Macro.objects.create(name=LONG[:120], body=LONG, created_by=alice)
+    make_user(email="dana@example.com", full_name=LONG[:100])
+    # Korean names, one a teammate the @mention list offers.
+    add_member(team, make_user(email="jimin@example.com", full_name="김지민"))
     customer.le_architect = alice
     customer.save(update_fields=["le_architect"])
-    escalated = make_ticket(customer=customer, requester=contact, subject=LONG[:250])
-    desk_agent.do_escalate(bob, escalated, "le", LONG)
+    escalated = make_ticket(customer=customer, requester=contact, subject=LONG[::-1][:250])
+    desk.do_reply(bob, escalated, "확인 부탁드립니다.", minutes=5)
+    do_escalate(bob, escalated, "le", note=LONG)
     held = mailin.ingest(
-        compose(subject=LONG, body=LONG, headers={"Precedence": "bulk", "List-Id": LONG[:80]})
+        compose(
+            sender=f"{LONG[:60]} <{LONG[:60].replace('_', '')}@lists.hanbit.example>",
+            subject=LONG[:200],
+            body=LONG,
+            headers={"Precedence": "bulk", "List-Id": "<ops.hanbit.example>"},
+        )
     )
-    make_user(email="dana@example.com", full_name=LONG[:100])
+    errors = [{"line": n, "reason": LONG} for n in range(2, 5)]
+    failed_job = ImportJob.objects.create(
+        project=project,
+        created_by=alice,
+        file="imports/x.csv",
+        status=ImportStatus.FAILED,
+        report={"errors": errors},
+    )
+    job = ImportJob.objects.create(
+        project=project,
+        created_by=alice,
+        file="imports/y.csv",
+        status=ImportStatus.DONE,
+        total_rows=3,
+        processed_rows=3,
+        report={
+            "rows": 3,
+            "created": 3,
+            "updated": 0,
+            "unchanged": 0,
+            "unknown_assignees": [f"{LONG[:80]} <{LONG[:40]}@example.com>"],
+        },
+    )
     return {
         "project": project.pk,
         "task": task.pk,
@@ -156,7 +206,10 @@ def workday(team, alice, bob) -> dict[str, int]:
         "proposal": proposal.pk,
         "ticket": ticket.pk,
         "customer": customer.pk,
-        "mail": held.pk,
+        "held": held.pk,
+        "macro": macro.pk,
+        "job": job.pk,
+        "failed_job": failed_job.pk,
     }
 
 
@@ -198,9 +251,9 @@ def too_wide(page: Page, url: str) -> tuple[int, list[str]] | None:
 
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_no_page_scrolls_sideways_at_390_px(
-    page: Page, open_page, live_server, workday, alice, language
+    page: Page, open_page, live_server, workday, alice, bob, language
 ):
-    User.objects.filter(pk=alice.pk).update(language=language)
+    User.objects.filter(pk__in=[alice.pk, bob.pk]).update(language=language)
     from workmate.desk.models import Contact
 
     Contact.objects.filter(email="jisoo@hanbit.example").update(language=language)
@@ -209,16 +262,40 @@ def test_no_page_scrolls_sideways_at_390_px(
     portal = open_page()
     portal.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     sign_in_contact(portal, "jisoo@hanbit.example")
+    member = open_page()
+    member.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    login(member, live_server, bob.email, DEFAULT_PASSWORD)
     assert Project.objects.count() == 1
 
     wide = {}
+    pages = {"staff": page, "contact": portal, "member": member}
     for who, pattern in PAGES:
         url = pattern.format(**workday)
-        found = too_wide(page if who == "staff" else portal, url)
+        found = too_wide(pages[who], url)
         if found is not None:
             wide[url] = found
 
+    # The task page with its boxes open: the Ask form filled in (a person picked, so the
+    # reply-by and their availability show) and the @mention list under the comment box.
+    url = f"/work/tasks/{workday['task']}/"
+    page.goto(url)
+    page.locator("#ask-form select").first.select_option(str(bob.pk))
+    page.wait_for_load_state("networkidle")
+    page.locator("#ask-form textarea").first.fill(LONG)
+    page.locator("#comment-form textarea").press_sequentially("@김")
+    page.locator(".mention-list li[role=option]").first.wait_for()
+    assert "김지민" in page.locator(".mention-list").inner_text()
+    if (width := page.evaluate("document.documentElement.scrollWidth")) > WIDTH:
+        wide[url + " (open)"] = (width, page.evaluate(CULPRITS))
+    if folder := os.environ.get("PHONE_SCREENSHOTS"):
+        page.screenshot(path=Path(folder) / f"{language}-task-open.png", full_page=True)
+
     assert wide == {}, f"pages wider than {WIDTH} px: {wide}"
+
+    # The portal has no menu button: on a phone its two links stay in sight.
+    portal.goto("/portal/")
+    for name in ("/portal/", "/portal/tickets/new/"):
+        assert portal.locator(f".site-nav a[href='{name}']").is_visible(), name
 
     # Fitting is not enough: the desk queue's customer column once fit by showing one
     # character a line. On a phone each ticket is a card whose cells have room.
@@ -228,6 +305,6 @@ def test_no_page_scrolls_sideways_at_390_px(
     assert box is not None and box["width"] > WIDTH / 2, box
     # Held mail too: the sender's address once stood a few letters a line.
     page.goto("/desk/suspended/")
-    sender = page.locator(f"#suspended-table tr[data-inbound='{workday['mail']}'] td").nth(1)
+    sender = page.locator(f"#suspended-table tr[data-inbound='{workday['held']}'] td").nth(1)
     box = sender.bounding_box()
     assert box is not None and box["width"] > WIDTH / 3, box
