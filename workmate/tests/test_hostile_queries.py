@@ -278,3 +278,92 @@ def test_no_page_answers_hostile_filters_with_a_500(who, world, settings):
             failures.append(f"{who} {path} NUL in {names[0]}: {refused.status_code}")
     assert crawled >= (4 if who == "contact" else 20), crawled
     assert not failures, "\n".join(failures[:40])
+
+
+# --- Forms that write ------------------------------------------------------------------
+
+FORM_PAGES = {
+    "lead": [
+        "/work/tasks/{task}/",
+        "/work/projects/{project}/",
+        "/work/projects/{project}/settings/",
+        "/work/timesheet/",
+        "/voice/new/",
+        "/voice/{proposal}/",
+        "/checkins/new/",
+        "/desk/tickets/{ticket}/",
+        "/inbox/",
+        "/inbox/preferences/",
+        "/me/",
+    ],
+    "contact": ["/portal/tickets/new/", "/portal/tickets/{ticket}/"],
+}
+# Actions that remove, close or leave: a hostile value in them proves nothing and the
+# world they would change is shared by the rest of the crawl.
+DESTRUCTIVE = re.compile(r"delete|remove|archive|merge|logout|revoke|reset|solve|hide|language")
+HOSTILE_FIELDS = ["99999999999999999999", "-1", "0001-01-01", "9999-12-31T23:59", "x" * 5000]
+
+
+class PostForms(HTMLParser):
+    """Each POST form's action and its fields with their current values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self.current: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        if tag == "form" and attributes.get("method", "").lower() == "post":
+            self.current = {}
+            self.forms.append((attributes.get("action", ""), self.current))
+        elif tag in {"input", "select", "textarea"} and self.current is not None:
+            name = attributes.get("name")
+            if not name or attributes.get("type") in {"file", "submit"}:
+                return
+            if attributes.get("type") in {"checkbox", "radio"} and "checked" not in attributes:
+                self.current.setdefault(name, "")
+                return
+            self.current[name] = attributes.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.current = None
+
+
+@pytest.mark.parametrize("who", ["lead", "contact"])
+def test_no_form_answers_hostile_fields_with_a_500(who, world, settings):
+    client = signed_in(who, world, settings)
+    ids = world["ids"]
+    objects = {
+        "task": ids["work/tasks/"],
+        "project": ids["work/projects/"],
+        "proposal": ids["voice/"],
+        "ticket": ids["desk/tickets/"],
+    }
+    failures: list[str] = []
+    posted = 0
+    for page in FORM_PAGES[who]:
+        path = page.format(**objects)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        parser = PostForms()
+        parser.feed(response.content.decode())
+        for action, fields in parser.forms:
+            target = action or path
+            if DESTRUCTIVE.search(target) or not target.startswith("/"):
+                continue
+            for name in fields:
+                if name == "csrfmiddlewaretoken":
+                    continue
+                for value in HOSTILE_FIELDS:
+                    posted += 1
+                    try:
+                        answer = client.post(target, {**fields, name: value})
+                    except Exception as error:  # A crash is what this test looks for.
+                        failures.append(f"{who} {target} {name}={value[:24]}: {error!r}"[:400])
+                        continue
+                    if answer.status_code >= 500 or not readable(answer):
+                        failures.append(f"{who} {target} {name}={value[:24]}: {answer.status_code}")
+    assert posted >= 20, posted
+    assert not failures, "\n".join(failures[:40])
