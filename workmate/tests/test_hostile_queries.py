@@ -8,8 +8,8 @@ before: ids beyond any database integer, dates out of any calendar, a 5,000-char
 string, SQL wildcards and quotes, a NUL.
 
 It is bounded: one request per hostile value with every parameter set to it, then (as
-the lead and the contact) one request per parameter with the values that most often broke
-parsers alone. The order is
+the lead and the contact) one request per form field and per filter that broke pages
+before, with the values that most often broke parsers alone. The order is
 fixed, so a failure names one page, one parameter and one value.
 """
 
@@ -84,6 +84,9 @@ KNOWN_PARAMETERS = [
     "updated_since",
     "team",
 ]
+
+# The filters that broke pages before (issue 11, point 16), tried alone on every page.
+POINTED = ["project", "section", "assignee", "customer", "updated_since", "page"]
 
 # Pages that answer with something other than HTML or act on GET: not crawled.
 SKIPPED = {
@@ -269,7 +272,8 @@ def test_no_page_answers_hostile_filters_with_a_500(who, world, settings):
         for value in HOSTILE:
             check(client, path, dict.fromkeys(names, value), failures, who)
         # The lead sees every staff page; the others repeat only the first pass (time).
-        for name_ in names if who in {"lead", "contact"} else []:
+        alone = parser.names + [name for name in POINTED if name not in parser.names]
+        for name_ in alone if who in {"lead", "contact"} else []:
             for value in ALONE:
                 check(client, path, {name_: value}, failures, who)
         # A NUL anywhere in the query is refused with a 400 that names the field.
@@ -283,15 +287,20 @@ def test_no_page_answers_hostile_filters_with_a_500(who, world, settings):
 # --- Forms that write ------------------------------------------------------------------
 
 FORM_PAGES = {
+    "agent": ["/checkins/answers/{response}/", "/inbox/", "/work/tasks/{task}/"],
     "lead": [
         "/work/tasks/{task}/",
         "/work/projects/{project}/",
         "/work/projects/{project}/settings/",
         "/work/timesheet/",
+        "/work/projects/",
+        "/work/projects/{project}/board/",
         "/voice/new/",
         "/voice/{proposal}/",
         "/checkins/new/",
+        "/checkins/{checkin}/edit/",
         "/desk/tickets/{ticket}/",
+        "/desk/macros/",
         "/inbox/",
         "/inbox/preferences/",
         "/me/",
@@ -331,7 +340,7 @@ class PostForms(HTMLParser):
             self.current = None
 
 
-@pytest.mark.parametrize("who", ["lead", "contact"])
+@pytest.mark.parametrize("who", ["lead", "agent", "contact"])
 def test_no_form_answers_hostile_fields_with_a_500(who, world, settings):
     client = signed_in(who, world, settings)
     ids = world["ids"]
@@ -340,6 +349,8 @@ def test_no_form_answers_hostile_fields_with_a_500(who, world, settings):
         "project": ids["work/projects/"],
         "proposal": ids["voice/"],
         "ticket": ids["desk/tickets/"],
+        "checkin": ids["checkins/"],
+        "response": ids["checkins/answers/"],
     }
     failures: list[str] = []
     posted = 0
