@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
@@ -182,3 +184,30 @@ def field_html(field: BoundField) -> SafeString:
         for error in field.errors
     )
     return mark_safe(f'<div class="{classes}">\n  {body}\n  {help_text}\n  {errors}\n</div>\n')
+
+
+# Primary keys are 64-bit at most (BigAutoField); a longer number is no row of any table.
+LARGEST_ID = 2**63 - 1
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses ids no database column can hold.
+
+    Django checks each id with an exact lookup (which knows integer ranges) but then loads
+    them with `pk__in`, which does not: SQLite raises OverflowError and PostgreSQL a
+    DataError, a 500 for `?tasks=99999999999999999999`. Such an id is an invalid choice.
+    """
+
+    def _check_values(self, value: Any) -> Any:
+        for item in value if isinstance(value, list | tuple) else []:
+            try:
+                number = int(str(item))
+            except ValueError:
+                continue  # Django's own check names the bad value.
+            if not -LARGEST_ID <= number <= LARGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)

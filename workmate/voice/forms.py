@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from workmate.accounts.models import Team
+from workmate.lib.forms import IdsChoiceField
 from workmate.voice.models import Area, ProposalStatus
 
 
@@ -49,7 +50,7 @@ class ProposalForm(forms.Form):
     )
     # No area preselected: "Tools" by default would file half the board under it.
     area = forms.ChoiceField(label=_("Area"), choices=[("", "—"), *Area.choices])
-    affected_teams = forms.ModelMultipleChoiceField(
+    affected_teams = IdsChoiceField(
         label=_("Affected teams"),
         queryset=Team.objects.order_by("name"),
         required=False,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from workmate.accounts.models import User
 from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox_services
+from workmate.lib.forms import IdsChoiceField
 from workmate.work import fields as custom_fields
 from workmate.work import services
 from workmate.work.forms import (
@@ -548,7 +549,7 @@ class BulkAction:
 
 
 class BulkForm(forms.Form):
-    tasks = forms.ModelMultipleChoiceField(
+    tasks = IdsChoiceField(
         label=gettext_lazy("Tasks"),
         queryset=Task.objects.none(),
         error_messages={"required": gettext_lazy("Tick the tasks to change first.")},
@@ -642,7 +643,10 @@ def bulk_update(request: HttpRequest, pk: int) -> HttpResponse:
     services.check_can_edit(request.user, project)
     form = BulkForm(request.POST, project=project)
     back = form.data.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # Only a path of this site: `redirect` would take any other word for a view name.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = ""
     back = back or reverse("work:project", args=[project.pk])
     if form.is_valid():
