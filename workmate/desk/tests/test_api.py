@@ -381,7 +381,7 @@ def test_escalate_through_the_api_and_find_it_in_the_les_queue(
     assert call(document, api, "get", TICKETS, {"queue": "escalated"}).json()["items"] == []
     read = call(document, le, "get", f"{TICKETS}/{ticket.pk}", HTTP_ACCEPT_LANGUAGE="ko").json()
     note = next(entry for entry in read["entries"] if entry["kind"] == "note")
-    assert note["body"].startswith("Dana Kim님(LE, 아키텍처)에게 에스컬레이션했습니다.")
+    assert note["body"].startswith("Dana Kim 님(LE, 아키텍처)에게 에스컬레이션했습니다.")
     assert "Disk layout?" in note["body"]
 
 

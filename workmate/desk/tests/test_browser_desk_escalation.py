@@ -115,7 +115,7 @@ def test_dana_reads_bobs_english_hand_off_in_korean(page: Page, open_page, live_
     other.goto(f"{live_server.url}/desk/escalated/")
     other.locator(f"#ticket-row-{ticket.pk}").get_by_role("link").first.click()
     timeline = other.locator("#timeline")
-    expect(timeline).to_contain_text("Dana Architect님(LE, 아키텍처)에게 에스컬레이션했습니다.")
+    expect(timeline).to_contain_text("Dana Architect 님(LE, 아키텍처)에게 에스컬레이션했습니다.")
     expect(timeline).to_contain_text(NOTE)  # typed text stays as typed
     expect(timeline).not_to_contain_text("Escalated to")
     assert other.evaluate("document.documentElement.scrollWidth") <= 390

@@ -99,7 +99,7 @@ def test_an_escalation_written_in_english_is_read_in_korean_by_the_le(client, al
     client.force_login(alice)
     english = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
 
-    assert "Dana Kim님(LE, 아키텍처)에게 에스컬레이션했습니다." in korean
+    assert "Dana Kim 님(LE, 아키텍처)에게 에스컬레이션했습니다." in korean
     assert "Escalated to Dana Kim" not in korean
     assert "Disk layout question" in korean  # typed text stays as typed
     assert "Escalated to Dana Kim (LE, architecture)." in english
