@@ -60,6 +60,12 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/desk/tickets",
         "/api/v1/desk/tickets/{ticket_id}",
         "/api/v1/desk/tickets/{ticket_id}/replies",
+        "/api/v1/desk/tickets/{ticket_id}/escalation",
+        "/api/v1/desk/suspended-mail",
+        "/api/v1/desk/suspended-mail/{mail_id}",
+        "/api/v1/desk/suspended-mail/{mail_id}/ticket",
+        "/api/v1/desk/suspended-mail/{mail_id}/release",
+        "/api/v1/desk/suspended-mail/{mail_id}/dismiss",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]
