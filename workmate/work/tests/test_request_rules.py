@@ -182,3 +182,17 @@ def test_api_completion_answers_the_request(asked, task, bob):
     assert asked.state == RequestState.ANSWERED
     listed = token_client(bob).get("/api/v1/requests", {"box": "inbox"}).json()
     assert listed["items"] == []
+
+
+def test_reply_by_reminders_stop_once_completed(asked, task, alice, bob):
+    import datetime
+
+    from workmate.inbox.delivery import remind_reply_by
+
+    services.do_complete_task(bob, Task.objects.get(pk=task.pk))
+    asked.refresh_from_db()
+
+    assert remind_reply_by(asked.reply_by + datetime.timedelta(days=1)) == 0
+    assert not Notification.objects.filter(
+        kind__in=[Kind.REPLY_BY_PASSED, Kind.REPLY_BY_SOON]
+    ).exists()
