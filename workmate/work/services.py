@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User
@@ -60,6 +60,21 @@ class VersionConflict(Exception):
 
 def can_view_project(user: User, project: Project) -> bool:
     return Project.objects.visible_to(user).filter(pk=project.pk).exists()
+
+
+def check_can_see(person: User, project: Project, field: str = "assignee") -> None:
+    """Refuse to give or ask work of someone who cannot see the task's project: the link in
+    their inbox would be a 404 (and the inbox hides what its reader may not see)."""
+    if not Project.objects.visible_to(person).filter(pk=project.pk).exists():
+        raise ValidationError(
+            {
+                field: _(
+                    "%(name)s cannot see this project: share it with them or choose "
+                    "someone who can."
+                )
+                % {"name": person.full_name}
+            }
+        )
 
 
 def can_edit_project(user: User, project: Project) -> bool:
@@ -334,6 +349,8 @@ def do_create_task(
             raise ValueError(f"Unknown task field {name!r}")
         setattr(task, name, value)
     _check_relations(task)
+    if task.assignee_id and task.assignee_id != actor.pk:
+        check_can_see(task.assignee, project)
     task.description, described = _description_mentions(task, task.description)
     if task.status == TaskStatus.DONE:
         task.completed_at = timezone.now()
@@ -433,6 +450,9 @@ def do_update_task(
     if not changed and not retag:
         return locked
     _check_relations(locked)
+    assignee_change = next((c for c in changed if c[0] == "assignee"), None)
+    if assignee_change and assignee_change[2] not in (None, actor):
+        check_can_see(assignee_change[2], locked.project)  # type: ignore[arg-type]
     update_fields = [name for name, _old, _new in changed]
     status_change = next((c for c in changed if c[0] == "status"), None)
     if status_change:
@@ -456,7 +476,6 @@ def do_update_task(
     description_change = next((c for c in changed if c[0] == "description"), None)
     if description_change:
         _tell_newly_mentioned(actor, locked, described, str(description_change[1]))
-    assignee_change = next((c for c in changed if c[0] == "assignee"), None)
     new_assignee = assignee_change[2] if assignee_change else None
     _hand_over(
         actor,
@@ -474,7 +493,31 @@ def do_update_task(
         recurrence.on_completed(actor, locked)
         voice_leads.on_task_completed(locked, actor)  # A proposal follows its task to done.
         _notify_unblocked(actor, [locked])
+        _close_requests_by_completion(actor, locked)
     return locked
+
+
+def _close_requests_by_completion(actor: User, task: Task) -> None:
+    """Completing a task answers the open requests on it asked of whoever completes it or of
+    its assignee: the work asked for is done, so they leave "waiting for my reply" and their
+    reminders stop; the requester is told as by any reply. Requests asked of others (a
+    review) stay open, and reopening the task does not reopen them."""
+    asked = {actor.pk, task.assignee_id} - {None}
+    now = timezone.now()
+    for request in (
+        WorkRequest.objects.open()
+        .select_for_update()
+        .select_related("requester")
+        .filter(task=task, assignee_id__in=asked)
+    ):
+        with translation.override(request.requester.language):
+            answer = _("Completed the task.")
+        request.state = RequestState.ANSWERED
+        request.answer = answer
+        request.closed_at = now
+        request.acknowledged_at = request.acknowledged_at or now
+        request.save(update_fields=["state", "answer", "closed_at", "acknowledged_at"])
+        _notify([request.requester], Kind.REPLY, actor, task, excerpt=answer)
 
 
 def do_complete_task(actor: User, task: Task) -> Task:
@@ -750,6 +793,7 @@ def do_send_request(
         raise ValidationError({"assignee": _("A request goes to someone else.")})
     if not message.strip():
         raise ValidationError({"message": _("Say what you ask of them.")})
+    check_can_see(assignee, task.project)
     if reassign and task.assignee_id != assignee.pk:
         Task.objects.filter(pk=task.pk).update(assignee=assignee, version=task.version + 1)
         _log(
