@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 # The modules of the product, in navigation order. A module whose URL does not exist
-# yet is shown as "coming" rather than as a dead link.
+# yet is left out of the nav: it shows only what works.
 MODULES = [
     ("work", _("Work"), "work:home"),
     ("desk", _("Desk"), "desk:home"),
@@ -38,7 +38,8 @@ def _url(url_name: str) -> str:
 def shell(request: HttpRequest) -> dict:
     current = request.resolver_match.namespace if request.resolver_match else ""
     nav = [
-        {"key": key, "label": label, "url": _url(url_name), "active": key == current}
+        {"key": key, "label": label, "url": url, "active": key == current}
         for key, label, url_name in MODULES
+        if (url := _url(url_name))
     ]
     return {"nav_modules": nav}

@@ -1,15 +1,14 @@
-"""The shell context: the product's modules, live ones as links and the rest as coming."""
+"""The shell context: the product's modules that exist, as links; the nav shows only what works."""
 
 from __future__ import annotations
 
 from django.test import RequestFactory
 from django.urls import resolve, reverse
-from django.utils import translation
 
 from workmate.accounts import context_processors
 
 
-def test_modules_without_a_url_yet_are_shown_as_coming(monkeypatch):
+def test_modules_without_a_url_yet_are_left_out(monkeypatch):
     monkeypatch.setattr(
         context_processors,
         "MODULES",
@@ -20,10 +19,7 @@ def test_modules_without_a_url_yet_are_shown_as_coming(monkeypatch):
 
     nav = context_processors.shell(request)["nav_modules"]
 
-    assert nav == [
-        {"key": "people", "label": "People", "url": "/people/", "active": False},
-        {"key": "nowhere", "label": "Nowhere", "url": "", "active": False},
-    ]
+    assert nav == [{"key": "people", "label": "People", "url": "/people/", "active": False}]
 
 
 def test_the_module_of_the_current_page_is_active(monkeypatch):
@@ -42,15 +38,15 @@ def test_requests_that_resolved_nowhere_still_get_a_menu():
 
     nav = context_processors.shell(request)["nav_modules"]
 
-    assert [module["key"] for module in nav] == [key for key, *_ in context_processors.MODULES]
+    assert [module["key"] for module in nav] == ["work", "desk", "voice"]
     assert not any(module["active"] for module in nav)
 
 
-def test_pages_render_every_module(client, alice):
+def test_pages_render_the_modules_that_exist_and_nothing_else(client, alice):
     client.force_login(alice)
 
     page = client.get(reverse("home")).content.decode()
 
-    with translation.override("en"):
-        labels = [str(label) for _key, label, _url in context_processors.MODULES]
-    assert all(f">{label}<" in page for label in labels)
+    assert all(f">{label}<" in page for label in ("Work", "Desk", "Voice"))
+    assert all(f">{label}<" not in page for label in ("Library", "Levels", "Advisor"))
+    assert "Not available yet" not in page
