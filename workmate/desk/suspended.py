@@ -82,6 +82,21 @@ def body_text(held: InboundMessage) -> str:
         return ""
 
 
+def sender(held: InboundMessage) -> str:
+    """Who sent the mail as its From header names them ("Jisoo Han <jisoo@…>"), or the bare
+    address when the header has no name or the mail cannot be read (the template escapes it).
+
+    Reads the raw message, so it is for the one-mail page; the list defers the raw bytes.
+    """
+    try:
+        name = mailin.read(bytes(held.raw)).from_name
+    except Exception:
+        name = ""
+    if name and held.from_email:
+        return f"{name} <{held.from_email}>"
+    return held.from_email
+
+
 def _lock(held: InboundMessage) -> InboundMessage:
     """Lock the row and check it is still suspended: two agents may decide at once, and the
     second must find it decided rather than make a second ticket."""

@@ -43,6 +43,7 @@ def _mail_page(request: HttpRequest, held: InboundMessage, status: int = 200) ->
     context = {
         "held": held,
         "reason": suspended.hold_reason(held),
+        "sender": suspended.sender(held),
         "is_suspended": held.status in (InboundStatus.AUTO_REPLY, InboundStatus.FAILED),
         "body": suspended.body_text(held),
         "raw": raw,

@@ -66,6 +66,17 @@ def test_detail_shows_the_raw_message_as_text(client, bob, customer_a):
     assert 'id="suspended-ticket-form"' in page
 
 
+def test_detail_shows_the_senders_name_escaped(client, bob, customer_a):
+    named = held_mail(sender='"Jisoo <b>Han</b>" <jisoo@hanbit.example>')
+    bare = held_mail(sender="ops@hanbit.example", subject="No name")
+    login(client, bob)
+    page = client.get(reverse("desk:suspended_mail", args=[named.pk])).content.decode()
+    shown = page.split('id="held-sender">', 1)[1].split("</dd>", 1)[0]
+    assert shown == "Jisoo &lt;b&gt;Han&lt;/b&gt; &lt;jisoo@hanbit.example&gt;"
+    page = client.get(reverse("desk:suspended_mail", args=[bare.pk])).content.decode()
+    assert page.split('id="held-sender">', 1)[1].split("</dd>", 1)[0] == "ops@hanbit.example"
+
+
 def test_make_a_ticket_as_mail_in_would_with_the_sender_as_requester(
     client, bob, customer_a, contact_a
 ):
