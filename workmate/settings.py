@@ -306,6 +306,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Finished background-job results (succeeded or failed) are deleted once a day when older
+# than this many days; waiting and running jobs are never touched.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14)
 
 # Security headers. Cookies are secure and HSTS is on whenever DEBUG is off; a deployment
 # behind plain HTTP on loopback (./run) can opt out with SECURE_COOKIES=false.

@@ -30,7 +30,13 @@ PERIODIC_TASKS = [
 ]
 # A periodic task whose worker died is marked failed, not run again: the next minute's
 # tick queues it anyway (workmate/ops/jobs.py).
-for _path in PERIODIC_TASKS:
+# Dotted paths of the tasks to run once a day, on the first tick at or after DAILY_AT (UTC),
+# so a clock that was down at that minute still runs them later the same day.
+DAILY_TASKS = [
+    "workmate.ops.tasks.prune_task_results",
+]
+DAILY_AT = datetime.time(3, 30)
+for _path in PERIODIC_TASKS + DAILY_TASKS:
     when_worker_dies(_path, rerun=False)
 
 
@@ -44,8 +50,17 @@ def _waiting(task_path: str) -> bool:
     return DBTaskResult.objects.ready().filter(task_path=task_path).exists()
 
 
+def _first_daily_tick(minute: datetime.datetime) -> bool:
+    """Whether this minute is the day's first tick at or after DAILY_AT (UTC)."""
+    minute = minute.astimezone(datetime.UTC)
+    if minute.time() < DAILY_AT:
+        return False
+    start = datetime.datetime.combine(minute.date(), DAILY_AT, tzinfo=datetime.UTC)
+    return not ClockTick.objects.filter(minute__gte=start, minute__lt=minute).exists()
+
+
 def tick(now: datetime.datetime | None = None) -> list[str]:
-    """Enqueue this minute's periodic tasks once; returns the paths enqueued."""
+    """Enqueue this minute's periodic tasks (and the day's, once); returns the paths enqueued."""
     minute = (now or timezone.now()).replace(second=0, microsecond=0)
     try:
         with transaction.atomic():
@@ -53,8 +68,9 @@ def tick(now: datetime.datetime | None = None) -> list[str]:
     except IntegrityError:
         return []  # Another clock already did this minute.
     ClockTick.objects.filter(minute__lt=minute - datetime.timedelta(days=1)).delete()
+    paths = PERIODIC_TASKS + (DAILY_TASKS if _first_daily_tick(minute) else [])
     enqueued = []
-    for path in PERIODIC_TASKS:
+    for path in paths:
         if _waiting(path):
             continue
         import_string(path).enqueue()

@@ -223,3 +223,17 @@ def _recover(pk: str, worker_id: str) -> str | None:
         "queued to run again" if rerun else "marked failed",
     )
     return outcome
+
+
+def prune_finished_results(now: datetime.datetime | None = None) -> int:
+    """Delete succeeded and failed job results finished over TASK_RESULTS_KEEP_DAYS ago.
+
+    The same rows as django-tasks-db's `prune_db_task_results --queue-name '*'`; waiting
+    and running jobs are never touched, so the recovery scan above keeps its rows. Returns
+    how many results were deleted; running it again deletes nothing more.
+    """
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.TASK_RESULTS_KEEP_DAYS)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lte=cutoff).delete()
+    return deleted
