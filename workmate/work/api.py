@@ -349,7 +349,7 @@ class RequestIn(Schema):
     reply_by: Moment | None = Field(
         None,
         description="Defaults to the team's working hours in the assignee's calendar. A time "
-        "outside their working hours is refused (422) with their next working moment in the "
+        "outside their working hours is refused (400) with their next working moment in the "
         "message.",
     )
     reassign: bool = Field(
