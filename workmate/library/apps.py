@@ -11,3 +11,7 @@ class LibraryConfig(AppConfig):
     def ready(self) -> None:
         # Registers the Korean collation on every SQLite connection opened from now on.
         from workmate.library import collation  # noqa: F401
+        from workmate.library.receivers import connect as connect_link_receivers
+
+        # Texts of pages, tasks, tickets and proposals record their page links on save.
+        connect_link_receivers()
