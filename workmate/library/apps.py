@@ -13,5 +13,5 @@ class LibraryConfig(AppConfig):
         from workmate.library import collation  # noqa: F401
         from workmate.library.receivers import connect as connect_link_receivers
 
-        # Texts of pages, tasks, tickets and proposals record their page links on save.
+        # Links from the texts of pages, tasks, tickets and proposals are recorded on save.
         connect_link_receivers()
