@@ -84,7 +84,9 @@ def do_comment(
     _tell(actor, page, comment, Kind.MENTION, told)
     if root is not None:
         writers = set(
-            User.objects.filter(pk__in=[root.author_id, *root.replies.values("author_id")])
+            User.objects.filter(
+                pk__in=[root.author_id, *root.replies.values_list("author_id", flat=True)]
+            )
         )
         _tell(actor, page, comment, Kind.COMMENT, writers - told)
     else:
