@@ -286,6 +286,21 @@ def link_targets(kind: str, source_id: int, viewer: User) -> dict[str, str]:
     }
 
 
+def link_rows(kind: str, source_ids: list[int], viewer: User) -> list[tuple[int, str, str]]:
+    """For rendering many sources at once: (source id, normalised label, address) of
+    their resolved `[[labels]]` whose page `viewer` may see (one query)."""
+    rows = (
+        PageLink.objects.filter(source_kind=kind, source_id__in=source_ids, target__isnull=False)
+        .exclude(label="")
+        .filter(target__space__in=Space.objects.visible_to(viewer))
+        .values_list("source_id", "label", "target_id")
+    )
+    return [
+        (source_id, links.normalise_title(label), reverse("library:page", args=[target]))
+        for source_id, label, target in rows
+    ]
+
+
 def render_text(text: str, kind: str, source_id: int, viewer: User) -> str:
     """The Markdown `text` with its `[[Title]]` links written as links for `viewer`."""
     if "[[" not in (text or ""):
