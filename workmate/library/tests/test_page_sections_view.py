@@ -49,7 +49,8 @@ def test_comment_then_reply_then_resolve(client, target, alice, bob):
     assert Notification.objects.filter(recipient=alice, kind=Kind.MENTION).count() == 1
 
     client.force_login(alice)
-    response = client.post(url, {"body": "답변", "parent": comment.pk}, headers={"HX-Request": "true"})
+    reply = {"body": "답변", "parent": comment.pk}
+    response = client.post(url, reply, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
     assert "답변" in response.content.decode()
@@ -77,7 +78,8 @@ def test_outsiders_cannot_see_or_comment_a_private_page(client, private_space, a
     page = make_page(space=private_space, owner=alice, title="인수 계획")
     comment = PageComment.objects.create(page=page, author=alice, body="비밀 메모")
     client.force_login(bob)
-    assert client.post(reverse("library:comment", args=[page.pk]), {"body": "hi"}).status_code == 404
+    response = client.post(reverse("library:comment", args=[page.pk]), {"body": "hi"})
+    assert response.status_code == 404
     response = client.post(reverse("library:resolve_comment", args=[comment.pk]))
     assert response.status_code == 404
     assert PageComment.objects.count() == 1
