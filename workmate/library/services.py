@@ -848,6 +848,10 @@ class TreeRow:
     closes: int = 0
 
     @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
     def closes_range(self) -> range:
         return range(self.closes)
 
