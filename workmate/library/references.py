@@ -307,3 +307,9 @@ def render_text(text: str, kind: str, source_id: int, viewer: User) -> str:
         return text or ""
     hrefs = link_targets(kind, source_id, viewer)
     return links.render_wikilinks(text, lambda label: hrefs.get(links.normalise_title(label)))
+
+
+def page_text(page: Page, viewer: User) -> str:
+    """The page's current text, its `[[Title]]` links written as links for `viewer`."""
+    revision = page.current_revision
+    return render_text(revision.body if revision else "", LinkSource.PAGE, page.pk, viewer)

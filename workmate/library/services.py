@@ -10,6 +10,7 @@ import datetime
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,7 +73,7 @@ def get_page_for_user(user: User, pk: int) -> Page:
     """A page in a space the person may read; 404 otherwise."""
     page = (
         Page.objects.visible_to(user)
-        .select_related("space", "space__team", "owner", "current_revision", "verified_by")
+        .select_related("space", "space__team", "owner", "current_revision__author", "verified_by")
         .filter(pk=pk)
         .first()
     )
@@ -826,3 +827,82 @@ def _tell_editors_of_draft(page: Page, revision: Revision) -> None:
         revision.author,
         lambda: _("An edit of “%(title)s” waits for your approval") % {"title": title},
     )
+
+
+# --- Reading the tree ------------------------------------------------------------------
+
+
+@dataclass
+class TreeRow:
+    """One page of a space's tree, in display order, with what the template needs to
+    nest it: `opens` when its children follow, `closes` how many levels end after it."""
+
+    pk: int
+    title: str
+    parent_id: int | None
+    depth: int
+    index: int
+    siblings: int
+    needs_review: bool
+    opens: bool = False
+    closes: int = 0
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def closes_range(self) -> range:
+        return range(self.closes)
+
+
+def space_tree(space: Space, today: datetime.date | None = None) -> list[TreeRow]:
+    """Every page of the space as a depth-first list, siblings by position then title
+    in Korean order. One query, whatever the number of pages."""
+    today = today or timezone.localdate()
+    rows = (
+        Page.objects.filter(space=space)
+        .order_by("position", korean_order("title"), "pk")
+        .values_list("pk", "parent_id", "title", "trust_state", "verified_until")
+    )
+    children: dict[int | None, list[tuple]] = defaultdict(list)
+    for row in rows:
+        children[row[1]].append(row)
+    tree: list[TreeRow] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        kids = children.get(parent_id, [])
+        for index, (pk, parent, title, state, until) in enumerate(kids):
+            stale = state != TrustState.VERIFIED or until is None or until < today
+            row = TreeRow(pk, title, parent, depth, index, len(kids), stale)
+            tree.append(row)
+            if pk in children:
+                row.opens = True
+                walk(pk, depth + 1)
+        if kids and depth > 0:
+            tree[-1].closes += 1
+
+    walk(None, 0)
+    return tree
+
+
+def ancestors(page: Page) -> list[tuple[int, str]]:
+    """The page's ancestors from the top down, as (id, title): one recursive query."""
+    if page.parent_id is None:
+        return []
+    table = connection.ops.quote_name(Page._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE chain(id, parent_id, title, depth) AS (
+                SELECT id, parent_id, title, 1 FROM {table} WHERE id = %s
+                UNION ALL
+                SELECT p.id, p.parent_id, p.title, c.depth + 1
+                FROM {table} p JOIN chain c ON p.id = c.parent_id
+                WHERE c.depth < 100
+            )
+            SELECT id, title FROM chain ORDER BY depth DESC
+            """,
+            [page.parent_id],
+        )
+        return [(pk, title) for pk, title in cursor.fetchall()]

@@ -66,6 +66,20 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/desk/suspended-mail/{mail_id}/ticket",
         "/api/v1/desk/suspended-mail/{mail_id}/release",
         "/api/v1/desk/suspended-mail/{mail_id}/dismiss",
+        "/api/v1/library/spaces",
+        "/api/v1/library/spaces/{key}",
+        "/api/v1/library/spaces/{key}/tree",
+        "/api/v1/library/spaces/{key}/pages",
+        "/api/v1/library/pages/{page_id}",
+        "/api/v1/library/pages/{page_id}/move",
+        "/api/v1/library/pages/{page_id}/verify",
+        "/api/v1/library/pages/{page_id}/needs-review",
+        "/api/v1/library/pages/{page_id}/revisions",
+        "/api/v1/library/pages/{page_id}/revisions/{number}",
+        "/api/v1/library/pages/{page_id}/diff",
+        "/api/v1/library/pages/{page_id}/revisions/{number}/restore",
+        "/api/v1/library/pages/{page_id}/revisions/{number}/approve",
+        "/api/v1/library/pages/{page_id}/revisions/{number}/reject",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]
