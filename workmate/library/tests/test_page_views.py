@@ -129,8 +129,9 @@ def test_page_query_count_is_constant(client, space, alice, extra, django_assert
         make_page(space=space, owner=alice, parent=page if number % 2 else parent)
     client.force_login(alice)
     client.get(page.get_absolute_url())
-    # session, user, page, ancestors, tags, attachments, children, drafts, role, team role
-    with django_assert_num_queries(10):
+    # session, user, page, ancestors, tags, attachments, children, drafts, role, team role,
+    # what links here, comments
+    with django_assert_num_queries(12):
         client.get(page.get_absolute_url())
 
 
