@@ -601,3 +601,7 @@ def reject_revision(request: HttpRequest, page_id: Id, number: Id) -> Revision:
     """A space editor turns a draft revision down; the page stays as it was."""
     page = services.get_page_for_user(request.auth, page_id)
     return services.do_reject_revision(request.auth, services.get_revision(page, number))
+
+
+# Links, comments and templates add their routes to this router.
+from workmate.library import api_more  # noqa: E402, F401

@@ -50,6 +50,10 @@ def test_every_library_route_is_documented(document):
         f"{BASE}/pages/{{page_id}}/revisions/{{number}}/restore",
         f"{BASE}/pages/{{page_id}}/revisions/{{number}}/approve",
         f"{BASE}/pages/{{page_id}}/revisions/{{number}}/reject",
+        f"{BASE}/pages/{{page_id}}/references",
+        f"{BASE}/pages/{{page_id}}/comments",
+        f"{BASE}/comments/{{comment_id}}/resolve",
+        f"{BASE}/spaces/{{key}}/pages/from-template",
     }
     put = document["paths"][f"{BASE}/pages/{{page_id}}"]["put"]
     assert "If-Match" in {parameter["name"] for parameter in put["parameters"]}

@@ -80,6 +80,10 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/library/pages/{page_id}/revisions/{number}/restore",
         "/api/v1/library/pages/{page_id}/revisions/{number}/approve",
         "/api/v1/library/pages/{page_id}/revisions/{number}/reject",
+        "/api/v1/library/pages/{page_id}/references",
+        "/api/v1/library/pages/{page_id}/comments",
+        "/api/v1/library/comments/{comment_id}/resolve",
+        "/api/v1/library/spaces/{key}/pages/from-template",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]
