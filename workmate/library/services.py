@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from workmate.accounts.models import Team, TeamRole, User
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
-from workmate.library.collation import korean_order
+from workmate.library.collation import sort_key
 from workmate.library.models import (
     DEFAULT_REVIEW_DAYS,
     MAX_REVIEW_DAYS,
@@ -352,7 +352,11 @@ def do_save_page(
     check_can_write(actor, page.space)
     title = _clean_title(title)
     body = _clean_body(body)
-    locked = Page.objects.select_for_update().select_related("current_revision").get(pk=page.pk)
+    locked = (
+        Page.objects.select_for_update(of=("self",))
+        .select_related("current_revision")
+        .get(pk=page.pk)
+    )
     current = locked.current_revision
     current_number = current.number if current else 0
     if (base_number or 0) != current_number:
@@ -433,7 +437,7 @@ def do_approve_revision(actor: User, revision: Revision) -> Revision:
     """A space editor publishes a draft. A draft made from an older revision than the
     page's current one is refused: approving it would undo the edits in between."""
     page = (
-        Page.objects.select_for_update()
+        Page.objects.select_for_update(of=("self",))
         .select_related("space", "current_revision")
         .get(pk=revision.page_id)
     )
@@ -469,7 +473,11 @@ def do_approve_revision(actor: User, revision: Revision) -> Revision:
 @transaction.atomic
 def do_reject_revision(actor: User, revision: Revision) -> Revision:
     """A space editor turns a draft down; the page stays as it was."""
-    page = Page.objects.select_for_update().select_related("space").get(pk=revision.page_id)
+    page = (
+        Page.objects.select_for_update(of=("self",))
+        .select_related("space")
+        .get(pk=revision.page_id)
+    )
     if not page.space.is_editor(actor):
         raise PermissionDenied(_("Only the space's editors approve edits."))
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
@@ -529,11 +537,12 @@ def do_move_page(actor: User, page: Page, *, parent: Page | None, index: int | N
                 {"parent": _("A page cannot be moved under itself or one of its own pages.")}
             )
     parent_id = parent.pk if parent is not None else None
-    siblings = list(
+    # In the tree's order (`space_tree`), so an index means what the reader saw.
+    siblings = sorted(
         Page.objects.filter(space_id=page.space_id, parent_id=parent_id)
         .exclude(pk=page.pk)
-        .order_by("position", korean_order("title"), "pk")
-        .values_list("pk", "position")
+        .values_list("pk", "position", "title"),
+        key=lambda row: (row[1], sort_key(row[2]), row[0]),
     )
     moved = page.parent_id != parent_id
     page.parent_id = parent_id
@@ -543,7 +552,7 @@ def do_move_page(actor: User, page: Page, *, parent: Page | None, index: int | N
             page.save(update_fields=["parent", "position"])
         return page
     index = max(0, min(index, len(siblings)))
-    order = [pk for pk, _position in siblings]
+    order = [pk for pk, _position, _title in siblings]
     order.insert(index, page.pk)
     for position, pk in enumerate(order, start=1):
         if pk == page.pk:
@@ -569,7 +578,7 @@ def do_verify_page(actor: User, page: Page, *, now: datetime.datetime | None = N
     """The owner or a space editor vouches for the page for its review interval."""
     if not can_manage_page(actor, page):
         raise PermissionDenied(_("Only the page's owner or the space's editors verify it."))
-    page = Page.objects.select_for_update().select_related("space").get(pk=page.pk)
+    page = Page.objects.select_for_update(of=("self",)).select_related("space").get(pk=page.pk)
     if page.current_revision_id is None:
         raise ValidationError(_("A page waiting for its first approval cannot be verified yet."))
     now = now or timezone.now()
@@ -598,7 +607,7 @@ def do_flag_page(actor: User, page: Page) -> Page:
     """Anyone who may write in the space marks a page as needing review (it is wrong or
     out of date); the owner is told."""
     check_can_write(actor, page.space)
-    page = Page.objects.select_for_update().select_related("space").get(pk=page.pk)
+    page = Page.objects.select_for_update(of=("self",)).select_related("space").get(pk=page.pk)
     page.save(update_fields=_needs_review(page, ReviewReason.FLAGGED))
     if actor.pk != page.owner_id:
         _tell_owner(page, actor, ReviewReason.FLAGGED)
@@ -655,7 +664,8 @@ def expire_reviews(today: datetime.date | None = None, batch: int = 500) -> int:
             pages = list(
                 Page.objects.review_date_passed(today)
                 .select_for_update(
-                    skip_locked=connection.features.has_select_for_update_skip_locked
+                    of=("self",),
+                    skip_locked=connection.features.has_select_for_update_skip_locked,
                 )
                 .select_related("owner")
                 .order_by("pk")[:batch]
@@ -860,14 +870,14 @@ def space_tree(space: Space, today: datetime.date | None = None) -> list[TreeRow
     """Every page of the space as a depth-first list, siblings by position then title
     in Korean order. One query, whatever the number of pages."""
     today = today or timezone.localdate()
-    rows = (
-        Page.objects.filter(space=space)
-        .order_by("position", korean_order("title"), "pk")
-        .values_list("pk", "parent_id", "title", "trust_state", "verified_until")
+    rows = Page.objects.filter(space=space).values_list(
+        "pk", "parent_id", "title", "trust_state", "verified_until", "position"
     )
     children: dict[int | None, list[tuple]] = defaultdict(list)
-    for row in rows:
-        children[row[1]].append(row)
+    # Sorted here by the rule of the SQLite collation: through the database it called
+    # Python for every comparison (~40 ms for a space of 400 pages).
+    for row in sorted(rows, key=lambda row: (row[5], sort_key(row[2]), row[0])):
+        children[row[1]].append(row[:5])
     tree: list[TreeRow] = []
 
     def walk(parent_id: int | None, depth: int) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("s/<str:key>/new/", views.page_new, name="page_new"),
     path("s/<str:key>/settings/", views.space_settings, name="space_settings"),
     path("s/<str:key>/members/", views.space_member, name="space_member"),
+    path("s/<str:key>/reorder/", views.space_reorder, name="reorder"),
     path("pages/<int:pk>/", views.page, name="page"),
     path("pages/<int:pk>/edit/", views.page_edit, name="edit"),
     path("pages/<int:pk>/history/", views.page_history, name="history"),

@@ -216,6 +216,22 @@ def space_member(request: HttpRequest, key: str) -> HttpResponse:
     return redirect("library:space_settings", key=space.key)
 
 
+@login_required
+@require_POST
+def space_reorder(request: HttpRequest, key: str) -> HttpResponse:
+    """The tree's arrows: `move=<page id>:<index>` moves a page among its siblings."""
+    space = services.get_space_for_user(request.user, key)
+    services.check_can_write(request.user, space)
+    pk_text, _sep, index_text = request.POST.get("move", "").partition(":")
+    pk, index = parse_id(pk_text), parse_id(index_text) if index_text != "0" else 0
+    page = Page.objects.filter(space=space, pk=pk).first() if pk else None
+    if page is None or index is None or index > 100_000:
+        messages.error(request, _("That page cannot be moved from here."))
+        return redirect(space.get_absolute_url())
+    services.do_move_page(request.user, page, parent=page.parent, index=index)
+    return redirect(space.get_absolute_url())
+
+
 # --- Pages -----------------------------------------------------------------------------
 
 

@@ -77,7 +77,7 @@ def test_concurrent_edit_is_refused_keeping_the_colleagues_text(
     expect(colleague.locator("#trust")).to_contain_text("검토 필요")
 
     # The history compares any two revisions.
-    colleague.get_by_role("link", name="기록").click()
+    colleague.get_by_role("link", name="변경 기록").click()
     colleague.get_by_role("button", name="비교").click()
     expect(colleague.locator("table.diff")).to_contain_text("오류율 확인")
 

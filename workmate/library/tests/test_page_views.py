@@ -39,7 +39,7 @@ def test_space_home_shows_the_tree_nested_in_korean_order(client, space, alice, 
     html = html[html.index('id="page-tree"') :]
     assert html.index("가이드") < html.index("운영") < html.index("배포")
     # Bob writes here: the tree offers to reorder the top level.
-    assert 'name="index"' in html
+    assert 'name="move"' in html
 
 
 def test_space_home_puts_pages_needing_review_first_and_filters_by_state(client, space, alice, bob):
@@ -384,11 +384,31 @@ def test_moving_under_its_own_child_is_refused(client, space, alice):
     assert str(child.pk) not in choices and str(top.pk) not in choices
 
 
+@pytest.mark.parametrize("value", ["", "x:1", "1", "99999999999999999999:0", "1:-1", "1:x"])
+def test_bad_reorder_values_change_nothing(client, space, alice, value):
+    page = make_page(space=space, owner=alice)
+    client.force_login(alice)
+    response = client.post(reverse("library:reorder", args=[space.key]), {"move": value})
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.position == 0
+
+
+def test_readers_cannot_reorder(client, space, alice, charlie):
+    first = make_page(space=space, owner=alice, title="가")
+    make_page(space=space, owner=alice, title="나")
+    client.force_login(charlie)
+    response = client.post(reverse("library:reorder", args=[space.key]), {"move": f"{first.pk}:1"})
+    assert response.status_code == 403
+    first.refresh_from_db()
+    assert first.position == 0
+
+
 def test_tree_arrows_reorder_siblings(client, space, alice):
     first = make_page(space=space, owner=alice, title="가")
     make_page(space=space, owner=alice, title="나")
     client.force_login(alice)
-    response = client.post(page_url("move", first), {"parent": "", "index": 1, "next": "space"})
+    response = client.post(reverse("library:reorder", args=[space.key]), {"move": f"{first.pk}:1"})
     assert response["Location"] == space.get_absolute_url()
     tree = client.get(space.get_absolute_url()).context["tree"]
     assert [row.title for row in tree] == ["나", "가"]

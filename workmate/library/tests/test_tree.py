@@ -13,8 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(space, parent=None):
-    pages = Page.objects.filter(space=space, parent=parent)
-    return [p.title for p in pages.order_by("position", services.korean_order("title"), "pk")]
+    return [row.title for row in services.space_tree(space) if row.parent_id == parent]
 
 
 def test_moving_a_page_under_its_own_descendant_is_refused(space, alice):
@@ -90,3 +89,12 @@ def test_descendants_are_read_in_one_query(space, alice, django_assert_num_queri
         parent = make_page(space=space, owner=alice, parent=parent)
     with django_assert_num_queries(1):
         assert len(services.descendant_ids(top)) == 5
+
+
+def test_the_tree_sorts_as_the_database_collation_does(space, alice):
+    from workmate.library.collation import korean_order
+
+    for title in ["하늘", "가람", "Zebra", "apple", "2단계", "ㄱ 목록", "나무 (old)", "나무"]:
+        make_page(space=space, owner=alice, title=title)
+    in_database = Page.objects.filter(space=space).order_by(korean_order("title"), "pk")
+    assert titles(space) == [page.title for page in in_database]
