@@ -226,26 +226,18 @@ def world(team, alice, bob, customer_a, contact_a):
     }
     if notification:
         ids["inbox/"] = notification.pk
-    ids.update(library_world(alice, team))
+    ids.update(library_world(alice, space))
     return {"staff": staff, "lead": alice, "agent": bob, "contact": contact_a, "ids": ids}
 
 
-def library_world(alice, team) -> dict[str, int | str]:
-    """A library space with a page, a page template and an import summary."""
+def library_world(alice, space) -> dict[str, int | str]:
+    """A page template and an import summary in the library space."""
     from workmate.library.exchange import PageImport
     from workmate.library.page_templates import do_create_template
-    from workmate.testing.factories import make_page, make_space
 
-    space = make_space(name="Runbooks", key="RB", team=team)
-    page = make_page(space=space, owner=alice, body="[[Elsewhere]]")
     template = do_create_template(alice, space, name="Report", body="{{date}}")
     done = PageImport.objects.create(space=space, created_by=alice, file_name="a.zip")
-    return {
-        "library/s/": space.key,
-        "library/pages/": page.pk,
-        "library/templates/": template.pk,
-        "imports/": done.pk,
-    }
+    return {"library/templates/": template.pk, "imports/": done.pk}
 
 
 def signed_in(who: str, world, settings) -> Client:
