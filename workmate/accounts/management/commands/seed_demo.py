@@ -40,6 +40,7 @@ from workmate.desk.demo import CONTACTS as DESK_CONTACTS
 from workmate.desk.demo import seed_desk_demo
 from workmate.desk.models import ContractTier, Customer, Industry
 from workmate.library.demo import seed_library_demo
+from workmate.library.demo_more import seed_library_more_demo
 from workmate.voice.demo import seed_voice_demo
 from workmate.work.demo import seed_work_demo
 
@@ -424,6 +425,7 @@ class Command(BaseCommand):
             seed_checkins_demo(people)
             seed_desk_demo(people, make_password(password))
             seed_library_demo(people)
+            seed_library_more_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
