@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "workmate.voice",
     "workmate.inbox",
     "workmate.checkins",
+    "workmate.library",
     "workmate.pipeline",
 ]
 
