@@ -142,6 +142,23 @@ class PoC(models.Model):
         related_name="pocs",
         verbose_name=_("project template"),
     )
+    # Documented: the runbook page (verified) that says how to run what the PoC proved.
+    runbook = models.ForeignKey(
+        "library.Page",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pocs",
+        verbose_name=_("runbook page"),
+    )
+    page_template = models.ForeignKey(
+        "library.PageTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pocs",
+        verbose_name=_("page template"),
+    )
     adopted_by = models.ManyToManyField(
         Team, blank=True, related_name="adopted_pocs", verbose_name=_("adopted by")
     )

@@ -287,29 +287,17 @@ def gate_errors(poc: PoC, stage: str) -> list[str]:
         decision = getattr(poc, "decision", None)
         if decision is not None and decision.decision == Decision.NO_GO:
             missing.append(_("The decision was no-go: drop the PoC with the reason instead."))
-        runbook = _runbook_of(poc)
+        runbook = poc.runbook
         if runbook is None:
             missing.append(_("Link the runbook page."))
-        elif not _is_verified(runbook):
+        elif not runbook.is_verified():
             missing.append(_("The runbook page must be verified by its owner first."))
     elif stage == Stage.TEMPLATED:
-        if poc.project_template_id is None and _page_template_id(poc) is None:
+        if poc.project_template_id is None and poc.page_template_id is None:
             missing.append(_("Link a project template or a page template."))
     elif stage == Stage.ROLLED_OUT and not poc.adopted_by.exists():
         missing.append(_("Name the teams that adopted it."))
     return missing
-
-
-def _runbook_of(poc: PoC):
-    return getattr(poc, "runbook", None)
-
-
-def _page_template_id(poc: PoC) -> int | None:
-    return getattr(poc, "page_template_id", None)
-
-
-def _is_verified(page) -> bool:
-    return bool(page.is_verified())
 
 
 def _move(poc: PoC, actor: User, to_stage: str, note: str = "") -> None:

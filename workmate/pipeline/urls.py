@@ -11,6 +11,7 @@ urlpatterns = [
     path("contracts/", views.contracts, name="contracts"),
     path("division/", views.division, name="division"),
     path("from-proposal/<int:proposal_pk>/", views.from_proposal, name="from_proposal"),
+    path("page-templates/<int:pk>/", views.page_template, name="page_template"),
     path("<int:pk>/", views.poc_detail, name="poc"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/advance/", views.advance, name="advance"),

@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workmate.accounts.models import User
-from workmate.pipeline import access, overview, services
+from workmate.pipeline import access, library_links, overview, services
 from workmate.pipeline.forms import (
-    AdvanceForm,
     ContractForm,
     DecisionForm,
     DropForm,
@@ -136,21 +135,14 @@ def _poc_context(request: HttpRequest, poc: PoC, **forms: object) -> dict:
         "missing": services.gate_errors(poc, next_stage) if next_stage and can_edit else [],
     }
     if can_edit and not poc.is_closed:
-        context["advance_form"] = forms.get("advance_form") or AdvanceForm(
+        context["advance_form"] = forms.get("advance_form") or library_links.advance_form(
             user=user, initial={"to_stage": next_stage}
         )
         context["drop_form"] = forms.get("drop_form") or DropForm()
         if poc.stage == Stage.RUNNING:
             context["decision_form"] = forms.get("decision_form") or DecisionForm()
-    context.update(services_links(poc, user))
+    context.update(library_links.context_for(poc, user))
     return context
-
-
-def services_links(poc: PoC, user: User) -> dict:
-    """The runbook page and page template (library) this PoC links, as the viewer may see them."""
-    from workmate.pipeline import library_links
-
-    return library_links.context_for(poc, user)
 
 
 @login_required
@@ -188,8 +180,6 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 def advance(request: HttpRequest, pk: int) -> HttpResponse:
     poc = access.get_poc_for_user(request.user, pk)
     access.check_can_edit(request.user, poc)
-    from workmate.pipeline import library_links
-
     form = library_links.advance_form(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -321,3 +311,21 @@ def division(request: HttpRequest) -> HttpResponse:
     _check_division(request.user)
     context = {"teams": overview.division_overview(request.user, timezone.now())}
     return render(request, "pipeline/division.html", context)
+
+
+@login_required
+@require_safe
+def page_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """A page template's adoption: by team, over time, older versions, outside reuse."""
+    from workmate.library.models import PageTemplate
+
+    _check_division(request.user)
+    found = PageTemplate.objects.visible_to(request.user).select_related("owner").filter(pk=pk)
+    template = found.first()
+    if template is None:
+        raise Http404("No such template.")
+    context = {
+        "template": template,
+        "adoption": library_links.page_template_adoption(template, request.user),
+    }
+    return render(request, "pipeline/page_template.html", context)

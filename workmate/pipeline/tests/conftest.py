@@ -71,3 +71,31 @@ DECISION = {
     "consequences": "Restores need the new tool.",
     "revisit_on": datetime.date(2027, 3, 1),
 }
+
+
+def verify(page, by, *, days: int = 90):
+    """Mark a library page verified (the library's own verification is tested there)."""
+    from django.utils import timezone
+
+    from workmate.library.models import Page
+
+    now = timezone.now()
+    Page.objects.filter(pk=page.pk).update(
+        trust_state="verified",
+        verified_by=by,
+        verified_at=now,
+        verified_until=timezone.localdate() + datetime.timedelta(days=days),
+    )
+    page.refresh_from_db()
+    return page
+
+
+def make_page_template(owner, *, name="Runbook", space=None, versions: int = 1):
+    from workmate.library.models import PageTemplate, PageTemplateRevision
+
+    template = PageTemplate.objects.create(name=name, owner=owner, space=space)
+    for number in range(1, versions + 1):
+        PageTemplateRevision.objects.create(
+            template=template, number=number, body=f"# {{{{title}}}} v{number}", author=owner
+        )
+    return template

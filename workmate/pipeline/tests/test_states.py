@@ -278,3 +278,51 @@ def test_every_change_is_on_the_timeline(nina, nbd):
 
     kinds = list(poc.events.values_list("kind", flat=True))
     assert kinds == ["created", "edited", "moved", "moved", "dropped"]
+
+
+# --- With the library: runbook and page template -----------------------------------------
+
+
+def test_documented_needs_the_runbook_verified(nina, nbd):
+    from workmate.pipeline.tests.conftest import verify
+    from workmate.testing.factories import make_page, make_space
+
+    space = make_space(team=nbd, key="NBD")
+    page = make_page(space=space, owner=nina, title="백업 런북")
+    poc = _to_stage(make_poc(nina, nbd), nina, Stage.DECIDED)
+
+    with pytest.raises(ValidationError) as error:
+        services.do_advance(nina, poc, Stage.DOCUMENTED, runbook=page)
+
+    assert messages(error) == ["The runbook page must be verified by its owner first."]
+    poc.refresh_from_db()
+    assert (poc.stage, poc.runbook) == (Stage.DECIDED, None)  # the link rolled back too
+    verify(page, nina)
+    services.do_advance(nina, poc, Stage.DOCUMENTED, runbook=page)
+    poc.refresh_from_db()
+    assert (poc.stage, poc.runbook) == (Stage.DOCUMENTED, page)
+
+
+def test_a_runbook_whose_review_date_passed_does_not_count(nina, nbd):
+    from workmate.pipeline.tests.conftest import verify
+    from workmate.testing.factories import make_page, make_space
+
+    page = verify(make_page(space=make_space(team=nbd), owner=nina), nina, days=-1)
+    poc = _to_stage(make_poc(nina, nbd), nina, Stage.DECIDED)
+
+    with pytest.raises(ValidationError) as error:
+        services.do_advance(nina, poc, Stage.DOCUMENTED, runbook=page)
+
+    assert messages(error) == ["The runbook page must be verified by its owner first."]
+
+
+def test_templated_with_a_page_template(nina, nbd):
+    from workmate.pipeline.tests.conftest import make_page_template
+
+    template = make_page_template(nina)
+    poc = _to_stage(make_poc(nina, nbd), nina, Stage.DOCUMENTED)
+
+    services.do_advance(nina, poc, Stage.TEMPLATED, page_template=template)
+
+    poc.refresh_from_db()
+    assert (poc.stage, poc.page_template) == (Stage.TEMPLATED, template)
