@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from workmate.pipeline.models import PoC, Stage
-from workmate.pipeline.tests.conftest import make_poc, make_page_template, verify
+from workmate.pipeline.tests.conftest import make_page_template, make_poc, verify
 from workmate.testing.factories import make_page, make_space
 from workmate.testing.openapi import assert_matches_schema, fetch_schema, token_client
 
