@@ -263,13 +263,15 @@ def from_proposal(request: HttpRequest, proposal_pk: int) -> HttpResponse:
     return redirect(poc)
 
 
-def proposal_panel(user: User, proposal) -> str:
+def proposal_panel(request: HttpRequest, proposal) -> str:
     """The proposal page's part: the PoC made of it and its stage, or "Turn into PoC"."""
     poc = PoC.objects.filter(proposal_id=proposal.pk).only("pk", "title", "stage").first()
-    if poc is None and not access.can_start(user):
+    if poc is None and not access.can_start(request.user):
         return ""
     return render_to_string(
-        "pipeline/partials/_proposal_panel.html", {"poc": poc, "proposal": proposal}
+        "pipeline/partials/_proposal_panel.html",
+        {"poc": poc, "proposal": proposal},
+        request=request,
     )
 
 

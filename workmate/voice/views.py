@@ -111,7 +111,7 @@ def _proposal_context(
         "attachment_form": (
             AttachmentsForm() if can_edit and len(attachments) < services.MAX_ATTACHMENTS else None
         ),
-        "panels": panels.for_proposal(user, proposal),
+        "panels": panels.for_proposal(request, proposal),
     }
 
 
