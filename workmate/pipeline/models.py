@@ -11,6 +11,7 @@ event on the PoC's timeline.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -292,3 +293,33 @@ class PoCEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.poc}: {self.kind}"
+
+    def describe(self) -> str:
+        """The line the timeline shows, in the reader's language (the row keeps codes)."""
+        from django.utils.translation import gettext
+
+        if self.kind == EventKind.CREATED:
+            source = Source(self.note).label if self.note in Source.values else self.note
+            return gettext("Started as an idea (%(note)s)") % {"note": source}
+        if self.kind == EventKind.MOVED:
+            line = f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
+            if self.note in Decision.values:
+                line += f" ({Decision(self.note).label})"
+            return line
+        if self.kind == EventKind.DROPPED:
+            return gettext("Dropped while %(stage)s: %(reason)s") % {
+                "stage": self.get_from_stage_display(),
+                "reason": self.note,
+            }
+        names = []
+        for name in self.note.split(", "):
+            if name == "criteria":
+                names.append(str(SuccessCriterion._meta.verbose_name_plural))
+            elif name == "tasks":
+                names.append(str(PoC._meta.get_field("tasks").verbose_name))
+            else:
+                try:
+                    names.append(str(PoC._meta.get_field(name).verbose_name))
+                except FieldDoesNotExist:
+                    names.append(name)
+        return gettext("Edited: %(fields)s") % {"fields": ", ".join(names)}

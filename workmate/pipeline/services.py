@@ -117,7 +117,7 @@ def do_create_poc(
         contract=contract,
         created_by=actor,
     )
-    _log(poc, actor, EventKind.CREATED, to_stage=Stage.IDEA, note=Source(source).label)
+    _log(poc, actor, EventKind.CREATED, to_stage=Stage.IDEA, note=source)
     return poc
 
 
@@ -412,7 +412,7 @@ def do_decide(
         revisit_on=revisit_on,
         decided_by=actor,
     )
-    _move(poc, actor, Stage.DECIDED, note=Decision(decision).label)
+    _move(poc, actor, Stage.DECIDED, note=decision)
     poc_decided.send(sender=PoC, instance=poc, actor=actor)
     return record
 

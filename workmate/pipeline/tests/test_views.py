@@ -328,3 +328,19 @@ def test_division_overview_lists_projects_pocs_and_runbooks(
     assert "TE 런북" in te
     nbd_part = page[page.index('data-team="NBD"') : page.index('data-team="SD"')]
     assert "Edge cache" in nbd_part
+
+
+def test_the_timeline_speaks_the_readers_language(client, nina, nbd):
+    from workmate.pipeline.tests.conftest import ready_to_run
+
+    poc = ready_to_run(nina, make_poc(nina, nbd))
+    services.do_drop(nina, poc, reason="예산 삭감")
+    nina.language = "ko"
+    nina.save(update_fields=["language"])
+    client.force_login(nina)
+
+    page = client.get(poc.get_absolute_url()).content.decode()
+
+    assert "아이디어로 시작 (동료의 아이디어)" in page
+    assert "수정: 우리는 믿는다" in page and "성공 기준" in page
+    assert "아이디어 단계에서 중단: 예산 삭감" in page
