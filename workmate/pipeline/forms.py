@@ -48,8 +48,13 @@ class PoCForm(forms.Form):
     )
     starts_on = forms.DateField(label=_("Time box starts"), required=False, widget=DateInput())
     ends_on = forms.DateField(label=_("Time box ends"), required=False, widget=DateInput())
-    budget_krw = forms.IntegerField(label=_("Budget (KRW)"), required=False, min_value=0)
-    actual_cost_krw = forms.IntegerField(label=_("Actual cost (KRW)"), required=False, min_value=0)
+    # A quadrillion won: far above any PoC, far below what the database column holds.
+    budget_krw = forms.IntegerField(
+        label=_("Budget (KRW)"), required=False, min_value=0, max_value=10**15
+    )
+    actual_cost_krw = forms.IntegerField(
+        label=_("Actual cost (KRW)"), required=False, min_value=0, max_value=10**15
+    )
     project = forms.ModelChoiceField(
         label=_("Linked project"), queryset=Project.objects.none(), required=False
     )

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from workmate.accounts.models import TeamRole
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.inbox.models import Notification
+from workmate.pipeline import services as pipeline_services
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
     add_member,
@@ -40,6 +41,7 @@ from workmate.voice import services as voice_services
 from workmate.voice.models import Area
 from workmate.work import services as work_services
 from workmate.work.models import Section
+from workmate.work.templating import do_save_as_template
 from workmate.work.timelogs import do_log_time
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +193,8 @@ def world(team, alice, bob, customer_a, contact_a):
             due_at=NOW,
             questions=["Done"],
         )
+        template = do_save_as_template(alice, project, name="Weekly ops")
+        poc = pipeline_services.do_create_poc(alice, title="Edge cache", idea="CDN", team=team)
     notification = Notification.objects.filter(recipient=bob).first()
     ids: dict[str, int | str] = {
         "work/requests/": request.pk,
@@ -209,6 +213,8 @@ def world(team, alice, bob, customer_a, contact_a):
         "checkins/answers/": response.pk,
         "people/": alice.pk,
         "me/mode/": NOW.date().isoformat(),
+        "work/templates/": template.pk,
+        "pipeline/": poc.pk,
     }
     if notification:
         ids["inbox/"] = notification.pk
@@ -297,6 +303,10 @@ FORM_PAGES = {
         "/work/projects/{project}/board/",
         "/voice/new/",
         "/voice/{proposal}/",
+        "/pipeline/{poc}/",
+        "/pipeline/{poc}/edit/",
+        "/pipeline/contracts/",
+        "/work/projects/{project}/status/",
         "/checkins/new/",
         "/checkins/{checkin}/edit/",
         "/desk/tickets/{ticket}/",
@@ -351,6 +361,7 @@ def test_no_form_answers_hostile_fields_with_a_500(who, world, settings):
         "ticket": ids["desk/tickets/"],
         "checkin": ids["checkins/"],
         "response": ids["checkins/answers/"],
+        "poc": ids["pipeline/"],
     }
     failures: list[str] = []
     posted = 0

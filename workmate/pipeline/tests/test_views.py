@@ -344,3 +344,20 @@ def test_the_timeline_speaks_the_readers_language(client, nina, nbd):
     assert "아이디어로 시작 (동료의 아이디어)" in page
     assert "수정: 우리는 믿는다" in page and "성공 기준" in page
     assert "아이디어 단계에서 중단: 예산 삭감" in page
+
+
+def test_an_absurd_budget_is_a_form_error_not_a_crash(client, nina, nbd):
+    poc = make_poc(nina, nbd)
+    client.force_login(nina)
+    data = {"title": "t", "idea": "i", "team": nbd.pk, "owner": nina.pk}
+    for index in range(3):
+        data[f"criterion_{index}"] = f"C{index}"
+        data[f"target_{index}"] = f"T{index}"
+
+    response = client.post(
+        reverse("pipeline:edit", args=[poc.pk]), {**data, "budget_krw": "9" * 20}
+    )
+
+    assert response.status_code == 400
+    poc.refresh_from_db()
+    assert poc.budget_krw is None and poc.title != "t"
