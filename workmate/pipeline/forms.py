@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import Team, User
 from workmate.pipeline.models import Decision, Source, Stage
 from workmate.pipeline.services import MAX_CRITERIA, CriterionIn
 from workmate.work.forms import DateInput
-from workmate.work.models import Project, ProjectTemplate
+from workmate.work.models import Project, ProjectTemplate, Task
 
 MET_CHOICES = [("", _("Not yet")), ("yes", _("Met")), ("no", _("Not met"))]
 
@@ -58,13 +59,29 @@ class PoCForm(forms.Form):
     project = forms.ModelChoiceField(
         label=_("Linked project"), queryset=Project.objects.none(), required=False
     )
+    tasks = forms.ModelMultipleChoiceField(
+        label=_("Linked tasks"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tasks of the linked project; save the project first to choose them."),
+    )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: object, user: User, poc=None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["owner"].queryset = division_people()  # type: ignore[attr-defined]
         self.fields["project"].queryset = (  # type: ignore[attr-defined]
             Project.objects.visible_to(user).active().order_by("name")
         )
+        # The linked project's top-level tasks, and those already linked (as the person may
+        # see them): the project's list, not every task in the company.
+        if poc is not None and poc.project_id is not None:
+            self.fields["tasks"].queryset = (  # type: ignore[attr-defined]
+                Task.objects.visible_to(user)
+                .filter(Q(project_id=poc.project_id, parent__isnull=True) | Q(pocs=poc))
+                .distinct()
+                .order_by("position", "pk")
+            )
         for index in range(MAX_CRITERIA):
             self.fields[f"criterion_{index}"] = forms.CharField(
                 label=_("Criterion %(n)d") % {"n": index + 1}, max_length=300, required=False
@@ -115,6 +132,7 @@ class PoCForm(forms.Form):
             "budget_krw": poc.budget_krw,
             "actual_cost_krw": poc.actual_cost_krw,
             "project": poc.project_id,
+            "tasks": [task.pk for task in poc.tasks.all()],
         }
         for index, criterion in enumerate(poc.criteria.all()):
             initial[f"criterion_{index}"] = criterion.description

@@ -158,11 +158,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     poc = access.get_poc_for_user(request.user, pk)
     access.check_can_edit(request.user, poc)
     if request.method == "POST":
-        form = PoCForm(request.POST, user=request.user)
+        form = PoCForm(request.POST, user=request.user, poc=poc)
         if form.is_valid():
+            tasks = form.cleaned_data["tasks"] if poc.project_id else None
             try:
                 services.do_update_poc(
-                    request.user, poc, criteria=form.criteria(), **form.fields_for_service()
+                    request.user,
+                    poc,
+                    criteria=form.criteria(),
+                    tasks=tasks,
+                    **form.fields_for_service(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -170,7 +175,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("PoC saved."))
                 return redirect(poc)
     else:
-        form = PoCForm(user=request.user, initial=PoCForm.initial_for(poc))
+        form = PoCForm(user=request.user, poc=poc, initial=PoCForm.initial_for(poc))
     status = 400 if form.is_bound else 200
     return render(request, "pipeline/edit.html", {"poc": poc, "form": form}, status=status)
 

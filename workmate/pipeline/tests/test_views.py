@@ -361,3 +361,33 @@ def test_an_absurd_budget_is_a_form_error_not_a_crash(client, nina, nbd):
     assert response.status_code == 400
     poc.refresh_from_db()
     assert poc.budget_krw is None and poc.title != "t"
+
+
+def test_edit_links_tasks_of_the_linked_project(client, nina, nbd, team, alice):
+    from workmate.testing.factories import make_project
+    from workmate.work import services as work
+
+    project = make_project(team=team, owner=alice, visibility="org")
+    first = work.do_create_task(alice, project, title="Pilot customer")
+    work.do_create_task(alice, project, title="Not this one")
+    poc = make_poc(nina, nbd)
+    services.do_update_poc(nina, poc, project=project)
+    client.force_login(nina)
+    url = reverse("pipeline:edit", args=[poc.pk])
+    assert "Pilot customer" in client.get(url).content.decode()
+    data = {
+        "title": "t",
+        "idea": "i",
+        "team": nbd.pk,
+        "owner": nina.pk,
+        "project": project.pk,
+        "tasks": [first.pk],
+    }
+    for index in range(3):
+        data[f"criterion_{index}"] = f"C{index}"
+        data[f"target_{index}"] = f"T{index}"
+
+    assert client.post(url, data).status_code == 302
+
+    assert list(poc.tasks.all()) == [first]
+    assert "Pilot customer" in client.get(poc.get_absolute_url()).content.decode()
