@@ -36,6 +36,7 @@ PERIODIC_TASKS = [
 # so a clock that was down at that minute still runs them later the same day.
 DAILY_TASKS = [
     "workmate.ops.tasks.prune_task_results",
+    "workmate.library.tasks.expire_reviews",
 ]
 DAILY_AT = datetime.time(3, 30)
 for _path in PERIODIC_TASKS + DAILY_TASKS:

@@ -9,5 +9,11 @@ class LibraryConfig(AppConfig):
     verbose_name = _("Library")
 
     def ready(self) -> None:
-        # Registers the Korean collation on every SQLite connection opened from now on.
+        # `collation` registers the Korean collation on every SQLite connection opened from
+        # now on; `visible_pages` says who may still read a page's notifications
+        # (workmate/inbox/visibility.py).
+        from workmate.inbox import visibility
         from workmate.library import collation  # noqa: F401
+        from workmate.library.visibility import visible_pages
+
+        visibility.register("page", visible_pages)

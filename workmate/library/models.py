@@ -167,13 +167,19 @@ class Space(models.Model):
         return cache[user.pk]
 
     def _team_role(self, user: User) -> str | None:
+        """The person's role in the space's team, read once per space object."""
         if self.team_id is None or not user.is_authenticated:
             return None
-        return (
-            Membership.objects.filter(team_id=self.team_id, user=user)
-            .values_list("role", flat=True)
-            .first()
-        )
+        cache = getattr(self, "_team_roles", None)
+        if cache is None:
+            cache = self._team_roles = {}
+        if user.pk not in cache:
+            cache[user.pk] = (
+                Membership.objects.filter(team_id=self.team_id, user=user)
+                .values_list("role", flat=True)
+                .first()
+            )
+        return cache[user.pk]
 
     def can_view(self, user: User) -> bool:
         if not user.is_authenticated or not user.is_active:

@@ -34,6 +34,7 @@ from workmate.desk import services as desk
 from workmate.desk.agent import do_escalate
 from workmate.desk.models import ContractTier, Macro
 from workmate.desk.tests.test_mailin import compose
+from workmate.library import services as library
 from workmate.pipeline import services as pipeline
 from workmate.testing.browser import login
 from workmate.testing.factories import (
@@ -116,6 +117,12 @@ PAGES = [
     ("staff", "/desk/reports/"),
     ("staff", "/desk/macros/"),
     ("staff", "/desk/time/"),
+    ("staff", "/library/"),
+    ("staff", "/library/s/{space}/"),
+    ("staff", "/library/pages/{library_page}/"),
+    ("staff", "/library/pages/{library_page}/edit/"),
+    ("staff", "/library/pages/{library_page}/history/"),
+    ("staff", "/library/pages/{library_page}/diff/?from=1&to=2"),
     ("staff", "/me/"),
     ("staff", "/people/"),
     ("staff", "/password/change/"),
@@ -224,7 +231,14 @@ def workday(team, alice, bob) -> dict[str, int]:
             "unknown_assignees": [f"{LONG[:80]} <{LONG[:40]}@example.com>"],
         },
     )
+    space = library.do_create_space(alice, name=LONG[:100], key="TE", kind="team", team=team)
+    library_page = library.do_create_page(
+        alice, space, title=LONG[:200], body=f"# {LONG}\n\n{LONG}", tags=[LONG[:50]]
+    )
+    library.do_save_page(bob, library_page, base_number=1, title=LONG[:200], body=LONG)
     return {
+        "space": space.key,
+        "library_page": library_page.pk,
         "project": project.pk,
         "task": task.pk,
         "checkin": checkin.pk,

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from workmate.accounts.models import TeamRole
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.inbox.models import Notification
+from workmate.library import services as library_services
 from workmate.pipeline import services as pipeline_services
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
@@ -193,10 +194,21 @@ def world(team, alice, bob, customer_a, contact_a):
             due_at=NOW,
             questions=["Done"],
         )
+        space = library_services.do_create_space(
+            alice, name="TE 런북", key="TE", kind="team", team=team
+        )
+        library_page = library_services.do_create_page(
+            alice, space, title="배포", body="# a", tags=["ops"]
+        )
+        library_services.do_save_page(bob, library_page, base_number=1, title="배포", body="b")
         template = do_save_as_template(alice, project, name="Weekly ops")
         poc = pipeline_services.do_create_poc(alice, title="Edge cache", idea="CDN", team=team)
     notification = Notification.objects.filter(recipient=bob).first()
     ids: dict[str, int | str] = {
+        "library/s/": space.key,
+        "library/pages/": library_page.pk,
+        "revisions/": 1,
+        "library/tags/": "ops",
         "work/requests/": request.pk,
         "work/projects/": project.pk,
         "members/": bob.pk,
