@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workmate.accounts.models import Team, User
 from workmate.pipeline.models import Decision, Source, Stage
@@ -13,7 +14,11 @@ from workmate.pipeline.services import MAX_CRITERIA, CriterionIn
 from workmate.work.forms import DateInput
 from workmate.work.models import Project, ProjectTemplate, Task
 
-MET_CHOICES = [("", _("Not yet")), ("yes", _("Met")), ("no", _("Not met"))]
+MET_CHOICES = [
+    ("", _("Not yet")),
+    ("yes", pgettext_lazy("success criterion", "Met")),
+    ("no", pgettext_lazy("success criterion", "Not met")),
+]
 
 
 def division_people():
