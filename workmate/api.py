@@ -26,6 +26,7 @@ from workmate.lib.jsonerrors import error_body
 from workmate.lib.textinput import find_in_data, find_in_querydict, refusal
 from workmate.library.api import router as library_router
 from workmate.library.services import StaleEdit
+from workmate.pipeline.api import router as pipeline_router
 from workmate.voice.api import router as voice_router
 from workmate.work.api import ErrorOut
 from workmate.work.api import router as work_router
@@ -169,6 +170,7 @@ api.add_router("/voice/", voice_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
 api.add_router("/library/", library_router)
+api.add_router("/pipeline/", pipeline_router)
 
 
 def document_common_errors() -> None:
@@ -226,6 +228,7 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "tickets": f"{root}desk/tickets",
             "suspended_mail": f"{root}desk/suspended-mail",
             "library_spaces": f"{root}library/spaces",
+            "pocs": f"{root}pipeline/pocs",
         },
     }
 

@@ -35,6 +35,7 @@ from workmate.desk.agent import do_escalate
 from workmate.desk.models import ContractTier, Macro
 from workmate.desk.tests.test_mailin import compose
 from workmate.library import services as library
+from workmate.pipeline import services as pipeline
 from workmate.testing.browser import login
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
@@ -48,6 +49,7 @@ from workmate.testing.factories import (
 from workmate.voice import services as voice
 from workmate.voice.models import Area
 from workmate.work import services as work
+from workmate.work import status as work_status
 from workmate.work.models import ImportJob, ImportStatus, Project
 from workmate.work.templating import do_save_as_template
 from workmate.work.timelogs import do_log_time
@@ -76,6 +78,16 @@ PAGES = [
     ("staff", "/work/projects/{project}/import/{failed_job}/"),
     ("staff", "/work/timesheet/"),
     ("staff", "/work/templates/"),
+    ("staff", "/work/templates/{template}/"),
+    ("staff", "/work/templates/{template}/version/"),
+    ("staff", "/work/projects/{project}/status/"),
+    ("staff", "/pipeline/"),
+    ("staff", "/pipeline/list/"),
+    ("staff", "/pipeline/new/"),
+    ("staff", "/pipeline/{poc}/"),
+    ("staff", "/pipeline/{poc}/edit/"),
+    ("staff", "/pipeline/contracts/"),
+    ("staff", "/pipeline/division/"),
     ("staff", "/inbox/"),
     ("staff", "/inbox/preferences/"),
     ("staff", "/inbox/urgent/"),
@@ -145,7 +157,20 @@ def workday(team, alice, bob) -> dict[str, int]:
     )
     work.do_add_comment(bob, task, f"@{alice.email.split('@')[0]} {LONG}")
     do_log_time(alice, task, minutes=90, note=LONG)
-    do_save_as_template(alice, project, name=LONG[:100])
+    template = do_save_as_template(alice, project, name=LONG[:100])
+    work_status.do_post_status_update(
+        alice, project, health="at_risk", summary=LONG, next_milestone=LONG[:200]
+    )
+    poc = pipeline.do_create_poc(alice, title=LONG[:200], idea=LONG, team=team)
+    pipeline.do_update_poc(alice, poc, believe=LONG, will=LONG, measured_by=LONG)
+    pipeline.do_record_contract(
+        alice,
+        vendor=LONG[:200],
+        service=LONG[:200],
+        contracted_on=timezone.localdate(),
+        account_manager=LONG[:200],
+        team=team,
+    )
     checkin = checkins.do_create_checkin(
         alice,
         team,
@@ -224,6 +249,8 @@ def workday(team, alice, bob) -> dict[str, int]:
         "macro": macro.pk,
         "job": job.pk,
         "failed_job": failed_job.pk,
+        "template": template.pk,
+        "poc": poc.pk,
     }
 
 

@@ -29,6 +29,7 @@ from workmate.accounts.models import TeamRole
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.inbox.models import Notification
 from workmate.library import services as library_services
+from workmate.pipeline import services as pipeline_services
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
     add_member,
@@ -41,6 +42,7 @@ from workmate.voice import services as voice_services
 from workmate.voice.models import Area
 from workmate.work import services as work_services
 from workmate.work.models import Section
+from workmate.work.templating import do_save_as_template
 from workmate.work.timelogs import do_log_time
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +203,8 @@ def world(team, alice, bob, customer_a, contact_a):
             alice, space, title="배포", body="# a", tags=["ops"]
         )
         library_services.do_save_page(bob, library_page, base_number=1, title="배포", body="b")
+        template = do_save_as_template(alice, project, name="Weekly ops")
+        poc = pipeline_services.do_create_poc(alice, title="Edge cache", idea="CDN", team=team)
     notification = Notification.objects.filter(recipient=bob).first()
     ids: dict[str, int | str] = {
         "library/s/": space.key,
@@ -223,6 +227,8 @@ def world(team, alice, bob, customer_a, contact_a):
         "checkins/answers/": response.pk,
         "people/": alice.pk,
         "me/mode/": NOW.date().isoformat(),
+        "work/templates/": template.pk,
+        "pipeline/": poc.pk,
     }
     if notification:
         ids["inbox/"] = notification.pk
@@ -322,6 +328,10 @@ FORM_PAGES = {
         "/work/projects/{project}/board/",
         "/voice/new/",
         "/voice/{proposal}/",
+        "/pipeline/{poc}/",
+        "/pipeline/{poc}/edit/",
+        "/pipeline/contracts/",
+        "/work/projects/{project}/status/",
         "/checkins/new/",
         "/checkins/{checkin}/edit/",
         "/desk/tickets/{ticket}/",
@@ -376,6 +386,7 @@ def test_no_form_answers_hostile_fields_with_a_500(who, world, settings):
         "ticket": ids["desk/tickets/"],
         "checkin": ids["checkins/"],
         "response": ids["checkins/answers/"],
+        "poc": ids["pipeline/"],
     }
     failures: list[str] = []
     posted = 0

@@ -84,6 +84,11 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/library/pages/{page_id}/comments",
         "/api/v1/library/comments/{comment_id}/resolve",
         "/api/v1/library/spaces/{key}/pages/from-template",
+        "/api/v1/pipeline/pocs",
+        "/api/v1/pipeline/pocs/{poc_id}",
+        "/api/v1/pipeline/pocs/{poc_id}/advance",
+        "/api/v1/pipeline/pocs/{poc_id}/decision",
+        "/api/v1/pipeline/pocs/{poc_id}/drop",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]

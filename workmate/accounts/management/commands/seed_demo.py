@@ -41,6 +41,7 @@ from workmate.desk.demo import seed_desk_demo
 from workmate.desk.models import ContractTier, Customer, Industry
 from workmate.library.demo import seed_library_demo
 from workmate.library.demo_more import seed_library_more_demo
+from workmate.pipeline.demo import seed_pipeline_demo
 from workmate.voice.demo import seed_voice_demo
 from workmate.work.demo import seed_work_demo
 
@@ -426,6 +427,7 @@ class Command(BaseCommand):
             seed_desk_demo(people, make_password(password))
             seed_library_demo(people)
             seed_library_more_demo(people)
+            seed_pipeline_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
