@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "workmate.voice",
     "workmate.inbox",
     "workmate.checkins",
+    "workmate.levels",
 ]
 
 # A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).

@@ -21,6 +21,7 @@ urlpatterns = [
     path("desk/", include(("workmate.desk.urls", "desk"))),
     path("portal/", include(("workmate.desk.portal_urls", "portal"))),
     path("checkins/", include(("workmate.checkins.urls", "checkins"))),
+    path("levels/", include(("workmate.levels.urls", "levels"))),
     path("", include("workmate.accounts.urls")),
 ]
 
