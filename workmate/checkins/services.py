@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User, WorkProfile
+from workmate.checkins import signals
 from workmate.checkins.models import (
     ANSWER_MAX_LENGTH,
     Checkin,
@@ -440,6 +441,7 @@ def do_submit_response(actor: User, response: CheckinResponse, answers: list[str
         locked.answers = cleaned
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["answers", "submitted_at"])
+        signals.checkin_sent.send(sender=CheckinResponse, instance=locked, actor=actor)
     response.answers, response.submitted_at = locked.answers, locked.submitted_at
 
 

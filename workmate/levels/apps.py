@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class LevelsConfig(AppConfig):
     name = "workmate.levels"
     verbose_name = _("Levels")
+
+    def ready(self) -> None:
+        # The ledger listens to the apps below it (docs/ARCHITECTURE.md).
+        from workmate.levels import receivers
+
+        receivers.connect()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User
 from workmate.lib.workcalendar import WorkingHours
-from workmate.work import services
+from workmate.work import services, signals
 from workmate.work.models import (
     AssigneeRole,
     Project,
@@ -256,6 +256,9 @@ def do_use_template(
         sections=sections,
     )
     TemplateUse.objects.create(template=template, used_by=actor, project=project)
+    signals.project_template_used.send(
+        sender=ProjectTemplate, instance=template, actor=actor, project=project, version=None
+    )
     return project
 
 
