@@ -24,6 +24,7 @@ from workmate.desk.api import router as desk_router
 from workmate.inbox.api import router as inbox_router
 from workmate.lib.jsonerrors import error_body
 from workmate.lib.textinput import find_in_data, find_in_querydict, refusal
+from workmate.reviews.api import router as reviews_router
 from workmate.voice.api import router as voice_router
 from workmate.work.api import ErrorOut
 from workmate.work.api import router as work_router
@@ -161,6 +162,7 @@ api.add_router("/", work_router)
 api.add_router("/voice/", voice_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
+api.add_router("/reviews/", reviews_router)
 
 
 def document_common_errors() -> None:

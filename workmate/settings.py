@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "workmate.inbox",
     "workmate.checkins",
     "workmate.levels",
+    "workmate.reviews",
 ]
 
 # A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).

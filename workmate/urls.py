@@ -22,6 +22,7 @@ urlpatterns = [
     path("portal/", include(("workmate.desk.portal_urls", "portal"))),
     path("checkins/", include(("workmate.checkins.urls", "checkins"))),
     path("levels/", include(("workmate.levels.urls", "levels"))),
+    path("reviews/", include(("workmate.reviews.urls", "reviews"))),
     path("", include("workmate.accounts.urls")),
 ]
 

@@ -13,6 +13,7 @@ MODULES = [
     ("voice", _("Voice"), "voice:home"),
     ("library", _("Library"), "library:home"),
     ("levels", _("Levels"), "levels:home"),
+    ("reviews", _("Reviews"), "reviews:home"),
     ("advisor", _("Advisor"), "advisor:home"),
 ]
 

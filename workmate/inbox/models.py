@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     CHECKIN = "checkin", _("Check-ins")
     TICKET = "ticket", _("Ticket events")
     ANSWER = "answer", _("Answers to proposals you follow")
+    REVIEW = "review", _("Review cycles")
 
 
 class Channel(models.TextChoices):
@@ -54,6 +55,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.CHECKIN: Channel.EMAIL,
     Kind.TICKET: Channel.EMAIL,
     Kind.ANSWER: Channel.EMAIL,
+    # Review steps are days long: the digest is soon enough.
+    Kind.REVIEW: Channel.DIGEST,
 }
 
 
@@ -183,6 +186,8 @@ class Notification(models.Model):
             Kind.TICKET: gettext("%(actor)s updated %(title)s"),
             Kind.ANSWER: gettext("%(actor)s answered the proposal %(title)s"),
         }
+        if self.kind == Kind.REVIEW:
+            return self.title  # Written as a sentence in the reader's language (reviews).
         if self.kind == Kind.TICKET and not self.actor_id:
             return self.title  # The clock's and the customer's news carry their own sentence.
         return sentences[Kind(self.kind)] % params
