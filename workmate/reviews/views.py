@@ -440,7 +440,8 @@ def calibration(request: HttpRequest, pk: int, team: str) -> HttpResponse:
     competencies = services.competencies_of(cycle)
     names = {c.code: c.name for c in competencies}
     order = {c.code: i for i, c in enumerate(competencies)}
-    levels = list(_levels(cycle))
+    level_rows = _levels(cycle)
+    levels = list(level_rows)
     cards = []
     for participant in participants:
         selfs = {i.competency: i for i in participant.self_items.all()}
@@ -450,7 +451,7 @@ def calibration(request: HttpRequest, pk: int, team: str) -> HttpResponse:
         form = None
         if not cycle.is_closed and services.can_assess(user, participant):
             form = CalibrateForm(
-                levels=levels,
+                levels=level_rows,
                 initial={
                     "level": participant.final_level_id or participant.proposed_level_id,
                     "reason": participant.final_reason,
