@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from workmate.accounts.models import CompanyDayOff, Membership, OrgRole, User, WorkProfile
 from workmate.inbox.models import Kind
@@ -112,9 +113,9 @@ def remind_review_steps(now: datetime.datetime | None = None) -> int:
             which = calendars.due(participant.person, cycle.self_due, now)
             if which:
                 title = _title(
-                    "Your self review for %(cycle)s is due."
+                    gettext_noop("Your self review for %(cycle)s is due.")
                     if which == Reminder.SOON
-                    else "Your self review for %(cycle)s is late.",
+                    else gettext_noop("Your self review for %(cycle)s is late."),
                     cycle=cycle.name,
                 )
                 written += _remind(
@@ -131,8 +132,8 @@ def remind_review_steps(now: datetime.datetime | None = None) -> int:
                 if not which:
                     continue
                 text = {
-                    "assess": "Assess %(person)s for %(cycle)s.",
-                    "calibrate": "Record %(person)s's final level for %(cycle)s.",
+                    "assess": gettext_noop("Assess %(person)s for %(cycle)s."),
+                    "calibrate": gettext_noop("Record %(person)s's final level for %(cycle)s."),
                 }[step]
                 title = _title(text, person=participant.person.full_name, cycle=cycle.name)
                 key = f"reviews:{cycle.pk}:{step}:{participant.pk}"
@@ -148,9 +149,9 @@ def remind_review_steps(now: datetime.datetime | None = None) -> int:
         if not which:
             continue
         title = _title(
-            "Feedback for %(person)s is due."
+            gettext_noop("Feedback for %(person)s is due.")
             if which == Reminder.SOON
-            else "Feedback for %(person)s is late.",
+            else gettext_noop("Feedback for %(person)s is late."),
             person=request.participant.person.full_name,
         )
         written += _remind(
@@ -198,7 +199,9 @@ def share_due_results(now: datetime.datetime | None = None) -> int:
             notify(
                 [participant.person],
                 Kind.REVIEW,
-                title=_title("Your results of %(cycle)s are shared.", cycle=cycle.name),
+                title=_title(
+                    gettext_noop("Your results of %(cycle)s are shared."), cycle=cycle.name
+                ),
                 url=participant_url(participant),
                 group_key=f"review:{participant.pk}",
                 dedupe_key=f"reviews:{cycle.pk}:shared",

@@ -23,6 +23,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from workmate.accounts.models import CompanyDayOff, Membership, OrgRole, Team, User
 from workmate.inbox.models import Kind
@@ -377,7 +378,9 @@ def do_open_cycle(
             [participant.person],
             Kind.REVIEW,
             title=_title(
-                "Review cycle %(cycle)s opened: write your self review and ask for feedback.",
+                gettext_noop(
+                    "Review cycle %(cycle)s opened: write your self review and ask for feedback."
+                ),
                 cycle=cycle.name,
             ),
             url=participant_url(participant),
@@ -454,7 +457,7 @@ def do_submit_self_review(actor: User, participant: Participant) -> Participant:
         assessors_of(participant),
         Kind.REVIEW,
         title=_title(
-            "%(person)s sent their self review for %(cycle)s.",
+            gettext_noop("%(person)s sent their self review for %(cycle)s."),
             person=participant.person.full_name,
             cycle=participant.cycle.name,
         ),
@@ -518,7 +521,7 @@ def do_request_feedback(
         [colleague],
         Kind.REVIEW,
         title=_title(
-            "%(person)s asks for your feedback (%(cycle)s).",
+            gettext_noop("%(person)s asks for your feedback (%(cycle)s)."),
             person=actor.full_name,
             cycle=participant.cycle.name,
         ),
@@ -574,7 +577,7 @@ def do_answer_feedback(
         assessors_of(participant),
         Kind.REVIEW,
         title=_title(
-            "%(colleague)s answered a feedback request about %(person)s.",
+            gettext_noop("%(colleague)s answered a feedback request about %(person)s."),
             colleague=actor.full_name,
             person=participant.person.full_name,
         ),

@@ -442,6 +442,9 @@ def calibration(request: HttpRequest, pk: int, team: str) -> HttpResponse:
     order = {c.code: i for i, c in enumerate(competencies)}
     level_rows = _levels(cycle)
     levels = list(level_rows)
+    # Whether the viewer records final levels here: the team's lead or an executive, never
+    # for themselves (what `services.can_assess` says, read once for the whole team).
+    records = services.is_executive(user) or chosen.pk in services.led_team_ids(user)
     cards = []
     for participant in participants:
         selfs = {i.competency: i for i in participant.self_items.all()}
@@ -449,7 +452,7 @@ def calibration(request: HttpRequest, pk: int, team: str) -> HttpResponse:
         codes = sorted(set(selfs) | set(assessed), key=lambda code: order.get(code, 99))
         rows = [(names.get(code, code), selfs.get(code), assessed.get(code)) for code in codes]
         form = None
-        if not cycle.is_closed and services.can_assess(user, participant):
+        if not cycle.is_closed and records and participant.person_id != user.pk:
             form = CalibrateForm(
                 levels=level_rows,
                 initial={
