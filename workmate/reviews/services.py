@@ -83,9 +83,14 @@ def company_calendar() -> WorkingHours:
 
 
 def is_in_company(user: User) -> bool:
-    """A colleague: an active person who belongs to a team (customers' contacts are not
-    users at all; a sign-in without a team is a guest, a former employee or a service)."""
-    return user.is_active and Membership.objects.filter(user=user).exists()
+    """A colleague: an active employee, that is someone in a team, or an executive or
+    administrator (who may belong to none). A sign-in without either is a guest or a
+    service account; customers' contacts are not users at all."""
+    if not user.is_active:
+        return False
+    if user.org_role in {OrgRole.EXECUTIVE, OrgRole.STAFF}:
+        return True
+    return Membership.objects.filter(user=user).exists()
 
 
 # --- Access helpers ----------------------------------------------------------------------
