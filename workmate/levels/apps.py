@@ -13,3 +13,8 @@ class LevelsConfig(AppConfig):
         from workmate.levels import receivers
 
         receivers.connect()
+        # Who may read a glue-work confirmation's notification (workmate/inbox/visibility.py).
+        from workmate.inbox import visibility
+        from workmate.levels.services import visible_glue
+
+        visibility.register("glue", visible_glue)
