@@ -18,3 +18,8 @@ class LevelsConfig(AppConfig):
         from workmate.levels.services import visible_glue
 
         visibility.register("glue", visible_glue)
+        # Check-ins pre-fill "Done" from the ledger too (workmate/levels/checkin.py).
+        from workmate.checkins.services import register_prefill_source
+        from workmate.levels.checkin import prefill_lines
+
+        register_prefill_source(prefill_lines)

@@ -644,7 +644,7 @@ def brag_groups(
     return [group for group in groups.values() if group.entries]
 
 
-def _md(text: str) -> str:
+def md_escape(text: str) -> str:
     """Text safe inside a Markdown list item or link label."""
     special = "\\`*_[]<>#|"
     cleaned = " ".join(str(text).split())
@@ -652,20 +652,20 @@ def _md(text: str) -> str:
 
 
 def brag_markdown(person: User, groups: list[BragGroup], site_url: str) -> str:
-    lines = [f"# {_md(_('Brag document'))}: {_md(person.full_name)}", ""]
+    lines = [f"# {md_escape(_('Brag document'))}: {md_escape(person.full_name)}", ""]
     for group in groups:
-        lines += [f"## {_md(group.name)}", ""]
+        lines += [f"## {md_escape(group.name)}", ""]
         for entry in group.entries:
-            label = _md(entry.title)
+            label = md_escape(entry.title)
             url = entry.data.get("url", "") if isinstance(entry.data, dict) else ""
             item = f"[{label}]({site_url}{url})" if url else label
             lines.append(
                 f"- {entry.occurred_at.astimezone(timezone.get_current_timezone()):%Y-%m-%d} "
-                f"{_md(entry.get_kind_display())}: {item}"
+                f"{md_escape(entry.get_kind_display())}: {item}"
             )
             if entry.impact:
-                lines.append(f"  - {_md(entry.impact)}")
+                lines.append(f"  - {md_escape(entry.impact)}")
             if entry.kind == EntryKind.GLUE and entry.description:
-                lines.append(f"  - {_md(entry.description)}")
+                lines.append(f"  - {md_escape(entry.description)}")
         lines.append("")
     return "\n".join(lines)
