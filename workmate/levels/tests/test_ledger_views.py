@@ -39,8 +39,8 @@ def test_the_ledger_page_has_a_fixed_number_of_queries(
     bob = cast["self"]
     _fill(bob, count)
     client.force_login(bob)
-    # session + user, competencies, the count by kind, the page count, the page's rows
-    # (with confirmations and colleagues joined).
+    # session + user, the current ladder and its competencies, the count by kind, the page
+    # count, the page's rows (with confirmations and colleagues joined).
     with django_assert_num_queries(7):
         response = client.get(reverse("levels:ledger"))
     assert response.status_code == 200
