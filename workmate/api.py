@@ -22,6 +22,7 @@ from workmate.accounts.api import TokenAuth
 from workmate.accounts.api import router as accounts_router
 from workmate.desk.api import router as desk_router
 from workmate.inbox.api import router as inbox_router
+from workmate.levels.api import router as levels_router
 from workmate.lib.jsonerrors import error_body
 from workmate.lib.textinput import find_in_data, find_in_querydict, refusal
 from workmate.reviews.api import router as reviews_router
@@ -162,6 +163,7 @@ api.add_router("/", work_router)
 api.add_router("/voice/", voice_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
+api.add_router("/levels/", levels_router)
 api.add_router("/reviews/", reviews_router)
 
 
@@ -219,6 +221,8 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "notifications": f"{root}inbox/notifications",
             "tickets": f"{root}desk/tickets",
             "suspended_mail": f"{root}desk/suspended-mail",
+            "ladder": f"{root}levels/ladder",
+            "my_ledger": f"{root}levels/me/ledger",
         },
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -308,6 +309,17 @@ def _md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
+# What higher apps add to "Done" (the levels ledger: tickets solved, glue work...): each
+# source gets (response, since) and returns Markdown list items; registered in apps.py.
+PrefillSource = Callable[["CheckinResponse", datetime.datetime], list[str]]
+_prefill_sources: list[PrefillSource] = []
+
+
+def register_prefill_source(source: PrefillSource) -> None:
+    if source not in _prefill_sources:
+        _prefill_sources.append(source)
+
+
 @dataclass
 class Prefill:
     since: datetime.datetime
@@ -377,6 +389,8 @@ def prefill_for(response: CheckinResponse, now: datetime.datetime | None = None)
                 "task": f"[{_md(request.task.title)}]({request.task.get_absolute_url()})",
             }
         )
+    for source in _prefill_sources:
+        done.extend(source(response, since))
     local_today = now.astimezone(_zone_of(person)).date()
     upcoming = [
         f"- [{_md(task.title)}]({task.get_absolute_url()}) ({task.due_on:%Y-%m-%d})"

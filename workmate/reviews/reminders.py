@@ -22,7 +22,7 @@ from workmate.accounts.models import CompanyDayOff, Membership, OrgRole, User, W
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
 from workmate.levels.models import LevelChangeSource, PersonLevel
-from workmate.levels.services import do_change_level
+from workmate.levels.services import record_level_change
 from workmate.lib.urls import reverse_ids
 from workmate.reviews import payroll
 from workmate.reviews.models import FeedbackRequest, Participant, ReviewCycle
@@ -223,10 +223,11 @@ def _apply_one(pk: int, now: datetime.datetime) -> int:
             current = PersonLevel.objects.filter(person=participant.person).first()
             current_key = (current.track_code, current.number) if current else None
             if current_key != (level.track.code, level.number):
-                do_change_level(
+                record_level_change(
                     participant.person,
                     track_code=level.track.code,
                     number=level.number,
+                    flavour_code=current.flavour_code if current else "",
                     reason=participant.final_reason,
                     source=LevelChangeSource.CYCLE,
                     source_ref=f"reviews.cycle:{participant.cycle_id}",

@@ -39,6 +39,7 @@ from workmate.checkins.demo import seed_checkins_demo
 from workmate.desk.demo import CONTACTS as DESK_CONTACTS
 from workmate.desk.demo import seed_desk_demo
 from workmate.desk.models import ContractTier, Customer, Industry
+from workmate.levels.demo import seed_levels_demo
 from workmate.reviews.demo import seed_reviews_demo
 from workmate.voice.demo import seed_voice_demo
 from workmate.work.demo import seed_work_demo
@@ -423,6 +424,7 @@ class Command(BaseCommand):
             seed_voice_demo(people)
             seed_checkins_demo(people)
             seed_desk_demo(people, make_password(password))
+            seed_levels_demo(people)
             seed_reviews_demo(people)
         self.stdout.write(self._summary(people, password))
 
