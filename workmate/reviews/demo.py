@@ -175,9 +175,12 @@ def _past_cycle(version: LadderVersion, cto: User) -> None:
     lead = next((m.user for m in memberships if m.role == "lead"), cto)
     people = [m.user for m in memberships]
     levels = list(
-        Level.objects.filter(track__version=version).order_by("track__position", "number")
+        Level.objects.filter(track__version=version)
+        .select_related("track")
+        .order_by("track__position", "number")
     )
-    for n, person in enumerate(people):
+    promoted_one = False
+    for person in people:
         participant = Participant.objects.create(
             cycle=cycle, person=person, team=team, self_submitted_at=opened
         )
@@ -210,16 +213,22 @@ def _past_cycle(version: LadderVersion, cto: User) -> None:
         if person == lead or not levels:
             continue
         placed = PersonLevel.objects.filter(person=person).first()
+        track = placed.track_code if placed else levels[0].track.code
         number = placed.number if placed else 3
-        # The second member is promoted; the others stay where they are.
-        final = number + 1 if n == 1 else number
-        level = next((lv for lv in levels if lv.number == final), levels[0])
+        # The first member (by name) is promoted; the others stay where they are.
+        promoted = not promoted_one
+        promoted_one = True
+        final = number + 1 if promoted else number
+        level = next(
+            (lv for lv in levels if lv.track.code == track and lv.number == final),
+            next((lv for lv in levels if lv.number == final), levels[0]),
+        )
         participant.proposed_level = participant.final_level = level
         participant.proposed_by, participant.calibrated_by = lead, cto
         participant.proposed_at = participant.calibrated_at = opened + datetime.timedelta(days=20)
         participant.final_reason = (
             "여러 팀과의 협업 근거가 분명하고, 리드 평가와 동료 피드백이 일치합니다."
-            if n == 1
+            if promoted
             else "현재 레벨의 기대치를 꾸준히 충족했습니다."
         )
         participant.save()

@@ -19,7 +19,7 @@ from workmate.reviews.tests.conftest import seoul
 
 
 @pytest.mark.django_db
-def test_seed_demo_sets_up_pay_and_a_closed_and_an_open_cycle_once(ladder):
+def test_seed_demo_sets_up_pay_and_a_closed_and_an_open_cycle_once():
     # A Wednesday morning, so the open cycle's feedback requests have time to run.
     with time_machine.travel(seoul(2026, 12, 2, 10), tick=False):
         call_command("seed_demo", stdout=StringIO())
