@@ -138,3 +138,80 @@ def test_a_cycle_from_self_review_to_shared_result(
     change = LevelChange.objects.get(person=bob)
     assert (change.previous_number, change.number) == (2, 3)
     assert change.source_ref == f"reviews.cycle:{cycle.pk}"
+
+
+LONG = ("2026_하반기_리뷰_사이클_최종본-" * 20)[:300]
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_review_and_pay_pages_fit_a_phone(
+    page: Page, live_server, ladder, team, alice, bob, dana, boss, payer, scale, language
+):
+    """Every reviews page at 390 px, with the longest text a person can type."""
+    from workmate.accounts.models import User
+    from workmate.reviews.models import Salary
+    from workmate.tests.test_browser_phone_width import HEIGHT, WIDTH, too_wide
+
+    User.objects.update(language=language)
+    for n in range(3):
+        make_entry(bob, title=LONG[: 200 - n])
+    with time_machine.travel(OPENED, tick=False):
+        cycle = services.do_open_cycle(
+            boss,
+            name=LONG[:120],
+            period_start=datetime.date(2026, 5, 1),
+            period_end=datetime.date(2026, 10, 31),
+            teams=[team],
+            days=services.CycleDays(5, 5, 5, 3),
+            share_on=datetime.date(2026, 12, 7),
+        )
+        participant = cycle.participants.get(person=bob)
+        entries = list(bob.ledger_entries.values_list("pk", flat=True))
+        services.do_save_self_review(
+            bob, participant, competency="delivery", body=LONG, entry_ids=entries
+        )
+        asked = services.do_request_feedback(bob, participant, colleague=dana, message=LONG)
+        services.do_answer_feedback(dana, asked, [services.AnswerIn("delivery", LONG, True)])
+        services.do_save_assessment(
+            alice, participant, competency="delivery", body=LONG, entry_ids=entries
+        )
+    Salary.objects.create(
+        person=bob,
+        amount=123_456_789_000,
+        track_code="IC",
+        number=2,
+        step=3,
+        effective_from=datetime.date(2026, 1, 1),
+        status="approved",
+        reason=LONG,
+    )
+    p = participant.pk
+    pages = {
+        bob: [
+            "/reviews/",
+            f"/reviews/p/{p}/",
+            f"/reviews/p/{p}/self/collaboration/",
+            "/reviews/pay/",
+            "/reviews/pay/me/",
+        ],
+        alice: [
+            f"/reviews/cycles/{cycle.pk}/",
+            f"/reviews/p/{p}/",
+            f"/reviews/p/{p}/assess/delivery/",
+            f"/reviews/feedback/{asked.pk}/",
+            f"/reviews/cycles/{cycle.pk}/calibration/TE/",
+        ],
+        boss: ["/reviews/cycles/new/", "/reviews/pay/audit/", f"/reviews/pay/people/{bob.pk}/"],
+        payer: ["/reviews/pay/people/"],
+    }
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    failures = []
+    with time_machine.travel(seoul(2026, 11, 4, 10), tick=True):
+        for person, urls in pages.items():
+            page.context.clear_cookies()
+            login(page, live_server, person.email, DEFAULT_PASSWORD)
+            for url in urls:
+                wide = too_wide(page, url)
+                if wide:
+                    failures.append(f"{url} as {person}: {wide}")
+    assert not failures, "\n".join(failures)

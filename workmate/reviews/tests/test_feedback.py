@@ -193,3 +193,23 @@ def test_others_never_read_answers(answered, erin, frank, charlie, payer, admin_
             with pytest.raises(Http404):
                 services.get_feedback_request_for_user(someone, answered.pk)
             assert bodies(someone, answered) == set()
+
+
+def test_a_lead_moved_off_the_team_stops_hearing_about_its_reviews(cycle, alice, bob, dana):
+    from workmate.accounts.models import Membership
+    from workmate.inbox import visibility
+
+    participant = participant_of(cycle, bob)
+    key = f"review:{participant.pk}"
+    assert visibility.who_may_see([alice, bob, dana], key) == [alice, bob]
+    Membership.objects.filter(user=alice).delete()
+    assert visibility.who_may_see([alice, bob, dana], key) == [bob]
+
+
+def test_feedback_notifications_follow_the_answer_rules(cycle, alice, bob, dana, erin, boss):
+    from workmate.inbox import visibility
+
+    with time_machine.travel(TUESDAY, tick=False):
+        request = ask(cycle, bob, dana)
+    key = f"feedback:{request.pk}"
+    assert visibility.who_may_see([alice, bob, dana, erin, boss], key) == [alice, dana, boss]

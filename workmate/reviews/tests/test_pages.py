@@ -241,3 +241,16 @@ def test_pages_speak_korean(client, cycle, bob):
     client.force_login(bob)
     page = client.get(reverse("reviews:participant", args=[participant_of(cycle, bob).pk]))
     assert "자기 평가" in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "x" * 5000, "1' OR '1'='1"])
+def test_hostile_query_values_never_break_a_page(client, cycle, bob, boss, value):
+    participant = participant_of(cycle, bob)
+    client.force_login(boss)
+    for url in ("reviews:pay_audit", "reviews:pay_people"):
+        assert client.get(reverse(url), {"page": value}).status_code == 200
+    client.force_login(bob)
+    url = reverse("reviews:write_self", args=[participant.pk, "delivery"])
+    with time_machine.travel(WRITING, tick=False):
+        assert client.get(url, {"all": value}).status_code == 200
+    assert client.get(url, {"all": "a\x00b"}).status_code == 400
