@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from workmate.lib.markdown import render_markdown
 from workmate.reviews.pay import band_amount
 
 # Results are shared at the start of the company's working day on the share date.
@@ -225,6 +226,8 @@ class SelfReviewItem(models.Model):
     )
     competency = models.CharField(_("competency"), max_length=32)
     body = models.TextField(_("what you did and what it changed"), blank=True, default="")
+    # `body` as sanitised HTML, rendered when saved: calibration shows ninety of them.
+    body_html = models.TextField(blank=True, default="", editable=False)
     entries = models.ManyToManyField(
         "levels.LedgerEntry", related_name="+", blank=True, verbose_name=_("cited evidence")
     )
@@ -242,6 +245,13 @@ class SelfReviewItem(models.Model):
     def __str__(self) -> str:
         return f"{self.participant} · {self.competency}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.body_html = str(render_markdown(self.body))
+        fields = kwargs.get("update_fields")
+        if fields is not None and "body" in fields:
+            kwargs["update_fields"] = {*fields, "body_html"}
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
 
 class AssessmentItem(models.Model):
     """A lead's assessment of one competency, resting on cited ledger entries."""
@@ -251,6 +261,7 @@ class AssessmentItem(models.Model):
     )
     competency = models.CharField(_("competency"), max_length=32)
     body = models.TextField(_("assessment"), blank=True, default="")
+    body_html = models.TextField(blank=True, default="", editable=False)
     entries = models.ManyToManyField(
         "levels.LedgerEntry", related_name="+", blank=True, verbose_name=_("evidence")
     )
@@ -270,6 +281,13 @@ class AssessmentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} · {self.competency}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.body_html = str(render_markdown(self.body))
+        fields = kwargs.get("update_fields")
+        if fields is not None and "body" in fields:
+            kwargs["update_fields"] = {*fields, "body_html"}
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class FeedbackRequest(models.Model):

@@ -713,6 +713,7 @@ def review_sections(
             if not sees_all and answer.lead_only:
                 continue
             answers.setdefault(answer.competency, []).append((answer.request, answer))
+    label_kinds([*self_items.values(), *assessments.values()])
     return [
         CompetencyView(
             competency=competency,
@@ -722,6 +723,17 @@ def review_sections(
         )
         for competency in competencies
     ]
+
+
+def label_kinds(items: Iterable) -> None:
+    """Give each cited entry of `items` its kind's label as `kind_label`, translated once
+    per page rather than once per entry (`get_kind_display` hashes every choice)."""
+    labels = {value: str(label) for value, label in EntryKind.choices}
+    for item in items:
+        if item is None:
+            continue
+        for entry in item.entries.all():
+            entry.kind_label = labels.get(entry.kind, entry.kind)
 
 
 def current_level_of(person: User) -> PersonLevel | None:
