@@ -212,7 +212,9 @@ def share_due_results(now: datetime.datetime | None = None) -> int:
 def _apply_one(pk: int, now: datetime.datetime) -> int:
     with transaction.atomic():
         participant = (
-            Participant.objects.select_for_update()
+            # Only the participant's row is locked: PostgreSQL refuses FOR UPDATE on the
+            # nullable side of the outer joins (final level, calibrated by).
+            Participant.objects.select_for_update(of=("self",))
             .select_related("cycle", "person", "final_level__track", "calibrated_by")
             .get(pk=pk)
         )
