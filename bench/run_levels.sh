@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PORT="${BENCH_PORT:-8767}"
+PORT="${BENCH_PORT:-8773}"
 # Its own file by default: the ledger seed needs only the people, not a million tasks.
 BENCH_DB="${BENCH_DB:-var/bench-levels.sqlite3}"
 source bench/lib.sh
