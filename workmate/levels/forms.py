@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,8 @@ from workmate.levels.models import (
     TITLE_MAX_LENGTH,
     EntryKind,
 )
+
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
 
 
 class LedgerFilterForm(forms.Form):
@@ -164,6 +168,12 @@ class BragFilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean() or {}
+        for name in ("since", "until"):
+            value = data.get(name)
+            # Far dates overflow when turned into moments in a time zone (a 500 before).
+            if value is not None and not EARLIEST <= value <= LATEST:
+                self.add_error(name, _("Choose a date between 2000 and 2100."))
+                data[name] = None
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", _("The end is before the start."))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.urls import reverse
 
 from workmate.accounts.models import User
@@ -18,6 +19,11 @@ from workmate.levels.models import EntryKind
 
 def _user(value: object) -> User | None:
     return value if isinstance(value, User) else None
+
+
+def _plain(value: object) -> int | str | None:
+    """A value the entry's JSON can hold (a version number, or its text)."""
+    return value if value is None or isinstance(value, int | str) else str(value)
 
 
 # --- Work ------------------------------------------------------------------------------
@@ -68,7 +74,7 @@ def on_project_template_used(sender: Any, instance: Any, actor: Any = None, **kw
         title=template.name,
         obj=template,
         url=reverse("work:templates"),
-        data={"team": project.team.code, "version": kwargs.get("version")},
+        data={"team": project.team.code, "version": _plain(kwargs.get("version"))},
         dedupe_key=f"template:{template.pk}:team:{project.team_id}",
     )
 
@@ -206,6 +212,91 @@ def on_proposal_answered(sender: Any, instance: Any, actor: Any = None, **kwargs
     )
 
 
+# --- Library ---------------------------------------------------------------------------
+
+
+def on_page_verified(sender: Any, instance: Any, actor: Any = None, **kwargs: Any) -> None:
+    """A page one owns is verified (by its owner or a space editor): once per page and
+    verification date, so re-verifying on schedule is evidence each time it happens."""
+    page = instance
+    until = getattr(page, "verified_until", None)
+    ledger.record(
+        page.owner,
+        EntryKind.PAGE_VERIFIED,
+        title=page.title,
+        obj=page,
+        url=page.get_absolute_url(),
+        data={"verified_until": until.isoformat() if until else None},
+        dedupe_key=f"page:{page.pk}:{until.isoformat() if until else ''}"[:100],
+    )
+
+
+def on_page_referenced(sender: Any, instance: Any, actor: Any = None, **kwargs: Any) -> None:
+    """A page one wrote is used: a task, ticket, proposal or another page now links to it.
+    Linking to one's own page is not use by others."""
+    page, source = instance, kwargs.get("source")
+    writer = getattr(page, "created_by", None) or page.owner
+    if source is None or (actor is not None and getattr(actor, "pk", None) == writer.pk):
+        return
+    label = source._meta.model_name
+    ledger.record(
+        writer,
+        EntryKind.RUNBOOK_USED,
+        title=page.title,
+        obj=page,
+        url=page.get_absolute_url(),
+        data={"used_in": label},
+        dedupe_key=f"page:{page.pk}:{label}:{source.pk}",
+    )
+
+
+def on_page_template_used(sender: Any, instance: Any, actor: Any = None, **kwargs: Any) -> None:
+    """A page template used by someone outside its owner's teams, once per using team."""
+    from workmate.accounts.models import Membership
+
+    template, page = instance, kwargs.get("page")
+    user = _user(actor)
+    if page is None or user is None or user.pk == template.owner_id:
+        return
+    owner_teams = set(
+        Membership.objects.filter(user_id=template.owner_id).values_list("team_id", flat=True)
+    )
+    user_teams = list(
+        Membership.objects.filter(user=user)
+        .order_by("team__code")
+        .values_list("team_id", "team__code")
+    )
+    if not user_teams or owner_teams & {team_id for team_id, _code in user_teams}:
+        return
+    team_id, code = user_teams[0]
+    ledger.record(
+        template.owner,
+        EntryKind.TEMPLATE_USED,
+        title=template.name,
+        obj=template,
+        url=page.get_absolute_url(),
+        data={"team": code},
+        dedupe_key=f"page_template:{template.pk}:team:{team_id}",
+    )
+
+
+# --- Pipeline --------------------------------------------------------------------------
+
+
+def on_poc_decided(sender: Any, instance: Any, actor: Any = None, **kwargs: Any) -> None:
+    poc = instance
+    decision = getattr(getattr(poc, "decision", None), "decision", None)
+    ledger.record(
+        poc.owner,
+        EntryKind.POC_DECIDED,
+        title=poc.title,
+        obj=poc,
+        url=poc.get_absolute_url(),
+        data={"decision": decision},
+        dedupe_key=f"poc:{poc.pk}",
+    )
+
+
 # --- Check-ins -------------------------------------------------------------------------
 
 
@@ -243,5 +334,20 @@ def connect() -> None:
         (voice.proposal_answered, on_proposal_answered),
         (checkins.checkin_sent, on_checkin_sent),
     ]
+    # The library and the pipeline are optional neighbours: connect when installed.
+    if django_apps.is_installed("workmate.library"):
+        from workmate.library import signals as library
+
+        for name, receiver in (
+            ("page_verified", on_page_verified),
+            ("page_referenced", on_page_referenced),
+            ("page_template_used", on_page_template_used),
+        ):
+            if hasattr(library, name):
+                pairs.append((getattr(library, name), receiver))
+    if django_apps.is_installed("workmate.pipeline"):
+        from workmate.pipeline import signals as pipeline
+
+        pairs.append((pipeline.poc_decided, on_poc_decided))
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=f"levels.{receiver.__name__}")

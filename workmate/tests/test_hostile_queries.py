@@ -209,6 +209,7 @@ def world(team, alice, bob, customer_a, contact_a):
         "checkins/answers/": response.pk,
         "people/": alice.pk,
         "me/mode/": NOW.date().isoformat(),
+        "levels/teams/": team.pk,
     }
     if notification:
         ids["inbox/"] = notification.pk
@@ -287,7 +288,12 @@ def test_no_page_answers_hostile_filters_with_a_500(who, world, settings):
 # --- Forms that write ------------------------------------------------------------------
 
 FORM_PAGES = {
-    "agent": ["/checkins/answers/{response}/", "/inbox/", "/work/tasks/{task}/"],
+    "agent": [
+        "/checkins/answers/{response}/",
+        "/inbox/",
+        "/work/tasks/{task}/",
+        "/levels/ledger/glue/",
+    ],
     "lead": [
         "/work/tasks/{task}/",
         "/work/projects/{project}/",

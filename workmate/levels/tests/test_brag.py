@@ -114,3 +114,12 @@ def test_the_brag_document_has_a_fixed_number_of_queries(
     assert f"Launch {count - 1}" in response.text
     with django_assert_num_queries(5):
         client.get(reverse("levels:brag_markdown"))
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_far_dates_are_a_form_error_not_a_500(client, curated, value):
+    client.force_login(curated)
+    response = client.get(reverse("levels:brag"), {"since": value, "until": value})
+    assert response.status_code == 200
+    assert response.context["form"].errors["since"]
+    assert client.get(reverse("levels:brag_markdown"), {"since": value}).status_code == 200
