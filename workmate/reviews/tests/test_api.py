@@ -125,3 +125,42 @@ def test_ask_answer_and_read_after_sharing(client, cycle, ladder, alice, bob, er
     assert result["reason"] == "Agreed."
     assert [a["body"] for a in result["feedback"]] == ["Clear notes."]
     assert all(a["colleague"] is None for a in result["feedback"])
+
+
+def test_every_reviews_route_answers_as_its_schema_says(client, cycle, bob, erin, scale):
+    from workmate.testing.openapi import assert_matches_schema, fetch_schema
+
+    document = fetch_schema(client)
+    participant = participant_of(cycle, bob)
+    entry = make_entry(bob)
+    client.force_login(bob)
+    base = f"{API}/participations/{participant.pk}"
+    with time_machine.travel(seoul(2026, 11, 3, 10), tick=False):
+        calls = [
+            ("get", f"{API}/participations", None),
+            ("get", base, None),
+            ("put", f"{base}/self-review/delivery", {"body": "Did it", "entries": [entry.pk]}),
+            ("post", f"{base}/feedback-requests", {"colleague_id": erin.pk, "message": "Hi"}),
+            ("get", f"{API}/pay/bands", None),
+            ("get", f"{API}/pay/me", None),
+        ]
+        for method, path, data in calls:
+            kwargs = {"content_type": "application/json"} if data is not None else {}
+            response = getattr(client, method)(path, data, **kwargs)
+            assert response.status_code in {200, 201}, (path, response.content)
+            assert_matches_schema(document, method, path, response)
+    client.force_login(erin)
+    asked = FeedbackRequest.objects.get()
+    for method, path, data in [
+        ("get", f"{API}/feedback-requests", None),
+        ("get", f"{API}/feedback-requests/{asked.pk}", None),
+        (
+            "post",
+            f"{API}/feedback-requests/{asked.pk}/answers",
+            {"answers": [{"competency": "delivery", "body": "Good"}]},
+        ),
+    ]:
+        kwargs = {"content_type": "application/json"} if data is not None else {}
+        response = getattr(client, method)(path, data, **kwargs)
+        assert response.status_code == 200, (path, response.content)
+        assert_matches_schema(document, method, path, response)
