@@ -22,11 +22,13 @@ from workmate.accounts.api import TokenAuth
 from workmate.accounts.api import router as accounts_router
 from workmate.desk.api import router as desk_router
 from workmate.inbox.api import router as inbox_router
+from workmate.levels.api import router as levels_router
 from workmate.lib.jsonerrors import error_body
 from workmate.lib.textinput import find_in_data, find_in_querydict, refusal
 from workmate.library.api import router as library_router
 from workmate.library.services import StaleEdit
 from workmate.pipeline.api import router as pipeline_router
+from workmate.reviews.api import router as reviews_router
 from workmate.voice.api import router as voice_router
 from workmate.work.api import ErrorOut
 from workmate.work.api import router as work_router
@@ -171,6 +173,8 @@ api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
 api.add_router("/library/", library_router)
 api.add_router("/pipeline/", pipeline_router)
+api.add_router("/levels/", levels_router)
+api.add_router("/reviews/", reviews_router)
 
 
 def document_common_errors() -> None:
@@ -229,6 +233,8 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "suspended_mail": f"{root}desk/suspended-mail",
             "library_spaces": f"{root}library/spaces",
             "pocs": f"{root}pipeline/pocs",
+            "ladder": f"{root}levels/ladder",
+            "my_ledger": f"{root}levels/me/ledger",
         },
     }
 

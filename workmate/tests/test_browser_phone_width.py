@@ -27,7 +27,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page
 
-from workmate.accounts.models import User
+from workmate.accounts.models import OrgRole, User
 from workmate.checkins import services as checkins
 from workmate.desk import mailin
 from workmate.desk import services as desk
@@ -36,6 +36,9 @@ from workmate.desk.models import ContractTier, Macro
 from workmate.desk.tests.test_mailin import compose
 from workmate.library import services as library
 from workmate.pipeline import services as pipeline
+from workmate.levels.ladder_seed import seed_msp_ladder
+from workmate.levels.models import LedgerEntry
+from workmate.levels.services import do_add_glue
 from workmate.testing.browser import login
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
@@ -123,9 +126,25 @@ PAGES = [
     ("staff", "/library/pages/{library_page}/edit/"),
     ("staff", "/library/pages/{library_page}/history/"),
     ("staff", "/library/pages/{library_page}/diff/?from=1&to=2"),
+    ("staff", "/reviews/"),
+    ("staff", "/reviews/pay/"),
+    ("staff", "/reviews/pay/me/"),
     ("staff", "/me/"),
     ("staff", "/people/"),
     ("staff", "/password/change/"),
+    ("staff", "/levels/"),
+    ("staff", "/levels/ladder/?track=ic&flavour=TE"),
+    ("staff", "/levels/ladder/versions/"),
+    ("staff", "/levels/ladder/edit/?track=ic&level=3&competency=delivery&flavour=TE"),
+    ("staff", "/levels/ledger/"),
+    ("staff", "/levels/ledger/glue/"),
+    ("staff", "/levels/brag/?all=on"),
+    ("staff", "/levels/brag/print/?all=on"),
+    ("staff", "/levels/confirmations/"),
+    ("staff", "/levels/teams/{team}/"),
+    ("staff", "/levels/people/{member}/"),
+    ("staff", "/levels/people/{member}/ledger/"),
+    ("member", "/levels/confirmations/{glue}/"),
     ("staff", "/no-such-page/"),
     ("contact", "/portal/"),
     ("contact", "/portal/tickets/{ticket}/"),
@@ -236,9 +255,23 @@ def workday(team, alice, bob) -> dict[str, int]:
         alice, space, title=LONG[:200], body=f"# {LONG}\n\n{LONG}", tags=[LONG[:50]]
     )
     library.do_save_page(bob, library_page, base_number=1, title=LONG[:200], body=LONG)
+    # Levels: the ladder, Alice an executive (she edits it), glue work Bob is asked to confirm.
+    seed_msp_ladder()
+    User.objects.filter(pk=alice.pk).update(org_role=OrgRole.EXECUTIVE)
+    glue = do_add_glue(
+        alice,
+        title=LONG,
+        description=LONG,
+        occurred_on=timezone.localdate(),
+        colleague=bob,
+    )
+    LedgerEntry.objects.filter(pk=glue.pk).update(starred=True, impact=LONG[:500])
     return {
         "space": space.key,
         "library_page": library_page.pk,
+        "team": team.pk,
+        "member": bob.pk,
+        "glue": glue.confirmation.pk,
         "project": project.pk,
         "task": task.pk,
         "checkin": checkin.pk,

@@ -229,6 +229,7 @@ def world(team, alice, bob, customer_a, contact_a):
         "me/mode/": NOW.date().isoformat(),
         "work/templates/": template.pk,
         "pipeline/": poc.pk,
+        "levels/teams/": team.pk,
     }
     if notification:
         ids["inbox/"] = notification.pk
@@ -318,7 +319,12 @@ def test_no_page_answers_hostile_filters_with_a_500(who, world, settings):
 # --- Forms that write ------------------------------------------------------------------
 
 FORM_PAGES = {
-    "agent": ["/checkins/answers/{response}/", "/inbox/", "/work/tasks/{task}/"],
+    "agent": [
+        "/checkins/answers/{response}/",
+        "/inbox/",
+        "/work/tasks/{task}/",
+        "/levels/ledger/glue/",
+    ],
     "lead": [
         "/work/tasks/{task}/",
         "/work/projects/{project}/",

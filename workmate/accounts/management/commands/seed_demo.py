@@ -42,6 +42,8 @@ from workmate.desk.models import ContractTier, Customer, Industry
 from workmate.library.demo import seed_library_demo
 from workmate.library.demo_more import seed_library_more_demo
 from workmate.pipeline.demo import seed_pipeline_demo
+from workmate.levels.demo import seed_levels_demo
+from workmate.reviews.demo import seed_reviews_demo
 from workmate.voice.demo import seed_voice_demo
 from workmate.work.demo import seed_work_demo
 
@@ -428,6 +430,8 @@ class Command(BaseCommand):
             seed_library_demo(people)
             seed_library_more_demo(people)
             seed_pipeline_demo(people)
+            seed_levels_demo(people)
+            seed_reviews_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
