@@ -477,6 +477,7 @@ def run_read(run_id: int) -> ImportRun | None:
         run.save(update_fields=["status", "error", "finished_at"])
         record(run.assessment, run.created_by, EventKind.IMPORT_FAILED, run=run.pk, error=str(exc))
         return run
+    inventory.keep_parsed(run, parsed)
     run.format = parsed.format
     run.refusals = parsed.refusals
     run.rows_read = len(parsed.records)
@@ -529,7 +530,7 @@ def run_apply(run_id: int) -> ImportRun | None:
     run = ImportRun.objects.select_related("assessment", "created_by").get(pk=run_id)
     assessment = run.assessment
     try:
-        parsed = inventory.read_run(run)
+        parsed = inventory.parsed_or_read(run)
     except inventory.InventoryError as exc:
         ImportRun.objects.filter(pk=run_id).update(
             status=ImportStatus.REFUSED, error=str(exc), finished_at=timezone.now(), phase=""
