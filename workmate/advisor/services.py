@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import User
@@ -468,8 +468,11 @@ def run_read(run_id: int) -> ImportRun | None:
     if run is None or run.status != ImportStatus.READING:
         return run
     _progress(run_id, "reading", 0, 0)
+    # Refusals are kept as text: in the language of the person who uploaded the file.
+    language = run.created_by.language if run.created_by else None
     try:
-        parsed = inventory.read_run(run)
+        with translation.override(language or None):
+            parsed = inventory.read_run(run)
     except inventory.InventoryError as exc:
         run.status = ImportStatus.REFUSED
         run.error = str(exc)
