@@ -104,6 +104,13 @@ PAGES = [
     ("staff", "/desk/reports/"),
     ("staff", "/desk/macros/"),
     ("staff", "/desk/time/"),
+    ("staff", "/advisor/"),
+    ("staff", "/advisor/new/"),
+    ("staff", "/advisor/rules/"),
+    ("staff", "/advisor/csap/"),
+    ("staff", "/advisor/{assessment}/"),
+    ("staff", "/advisor/{assessment}/workloads/{workload}/"),
+    ("staff", "/advisor/{assessment}/imports/{advisor_run}/"),
     ("staff", "/me/"),
     ("staff", "/people/"),
     ("staff", "/password/change/"),
@@ -199,7 +206,9 @@ def workday(team, alice, bob) -> dict[str, int]:
             "unknown_assignees": [f"{LONG[:80]} <{LONG[:40]}@example.com>"],
         },
     )
+    advisor = advisor_workday(alice, customer)
     return {
+        **advisor,
         "project": project.pk,
         "task": task.pk,
         "checkin": checkin.pk,
@@ -211,6 +220,55 @@ def workday(team, alice, bob) -> dict[str, int]:
         "job": job.pk,
         "failed_job": failed_job.pk,
     }
+
+
+def advisor_workday(alice: User, customer) -> dict[str, int]:
+    """An assessment with long names, a finding, an override and an import's refusals."""
+    from workmate.advisor import assess, services
+    from workmate.advisor.models import CsapCertifiedService, ImportRun, ImportStatus
+    from workmate.testing.factories import make_price_table, make_team, make_workload
+
+    add_member(make_team(code="LE", name="Lead Engineering"), alice)
+    make_price_table()
+    assessment = services.do_create_assessment(alice, customer, LONG[:200])
+    workload = make_workload(
+        assessment=assessment,
+        vm_name=LONG[:255],
+        vcenter=LONG[:100],
+        os_tools=LONG[:200],
+        sector="finance",
+        data_classes=["credit", "personal"],
+        target_region="us-east-1",
+    )
+    for n in range(3):
+        make_workload(assessment=assessment, vm_name=f"web{n:02d}", business_value="none")
+    assess.compute(assessment)
+    services.do_override(alice, workload, reason=LONG, verdict="retain")
+    CsapCertifiedService.objects.create(tier="medium", provider=LONG[:100], service=LONG[:200])
+    run = ImportRun.objects.create(
+        assessment=assessment,
+        created_by=alice,
+        status=ImportStatus.PREVIEW,
+        format="rvtools_xlsx",
+        preview={
+            "rows": 1,
+            "new": 1,
+            "updates": 0,
+            "first": [
+                {
+                    "row": 2,
+                    "vm_name": LONG[:255],
+                    "vcenter": LONG[:60],
+                    "cpus": 2,
+                    "memory_mib": 4096,
+                    "os_tools": LONG[:200],
+                    "powerstate": "on",
+                }
+            ],
+        },
+        refusals=[{"file": LONG[:80], "row": 3, "vm_name": LONG[:255], "reason": LONG}],
+    )
+    return {"assessment": assessment.pk, "workload": workload.pk, "advisor_run": run.pk}
 
 
 def sign_in_contact(page: Page, email: str) -> None:

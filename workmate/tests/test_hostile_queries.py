@@ -26,15 +26,18 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from workmate.accounts.models import TeamRole
+from workmate.advisor.models import ImportRun
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.inbox.models import Notification
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
     add_member,
+    make_assessment,
     make_project,
     make_task,
     make_ticket,
     make_user,
+    make_workload,
 )
 from workmate.voice import services as voice_services
 from workmate.voice.models import Area
@@ -191,8 +194,14 @@ def world(team, alice, bob, customer_a, contact_a):
             due_at=NOW,
             questions=["Done"],
         )
+    assessment = make_assessment(customer=customer_a, architect=staff)
+    workload = make_workload(assessment=assessment)
+    run = ImportRun.objects.create(assessment=assessment, created_by=staff)
     notification = Notification.objects.filter(recipient=bob).first()
     ids: dict[str, int | str] = {
+        "advisor/": assessment.pk,
+        "workloads/": workload.pk,
+        "imports/": run.pk,
         "work/requests/": request.pk,
         "work/projects/": project.pk,
         "members/": bob.pk,
