@@ -325,9 +325,7 @@ def do_edit_workloads(
     if count > INLINE_RECOMPUTE:
         schedule_compute(assessment)
     else:
-        for workload in assessment.workloads.filter(pk__in=workload_ids):
-            workload.assessment = assessment
-            assess.recompute_workload(workload)
+        assess.compute(assessment, workload_ids=workload_ids)
     record(
         assessment,
         actor,
