@@ -129,6 +129,13 @@ PAGES = [
     ("staff", "/reviews/"),
     ("staff", "/reviews/pay/"),
     ("staff", "/reviews/pay/me/"),
+    ("staff", "/advisor/"),
+    ("staff", "/advisor/new/"),
+    ("staff", "/advisor/rules/"),
+    ("staff", "/advisor/csap/"),
+    ("staff", "/advisor/{assessment}/"),
+    ("staff", "/advisor/{assessment}/workloads/{workload}/"),
+    ("staff", "/advisor/{assessment}/imports/{advisor_run}/"),
     ("staff", "/me/"),
     ("staff", "/people/"),
     ("staff", "/password/change/"),
@@ -266,12 +273,14 @@ def workday(team, alice, bob) -> dict[str, int]:
         colleague=bob,
     )
     LedgerEntry.objects.filter(pk=glue.pk).update(starred=True, impact=LONG[:500])
+    advisor = advisor_workday(alice, customer)
     return {
         "space": space.key,
         "library_page": library_page.pk,
         "team": team.pk,
         "member": bob.pk,
         "glue": glue.confirmation.pk,
+        **advisor,
         "project": project.pk,
         "task": task.pk,
         "checkin": checkin.pk,
@@ -285,6 +294,55 @@ def workday(team, alice, bob) -> dict[str, int]:
         "template": template.pk,
         "poc": poc.pk,
     }
+
+
+def advisor_workday(alice: User, customer) -> dict[str, int]:
+    """An assessment with long names, a finding, an override and an import's refusals."""
+    from workmate.advisor import assess, services
+    from workmate.advisor.models import CsapCertifiedService, ImportRun, ImportStatus
+    from workmate.testing.factories import make_price_table, make_team, make_workload
+
+    add_member(make_team(code="LE", name="Lead Engineering"), alice)
+    make_price_table()
+    assessment = services.do_create_assessment(alice, customer, LONG[:200])
+    workload = make_workload(
+        assessment=assessment,
+        vm_name=LONG[:255],
+        vcenter=LONG[:100],
+        os_tools=LONG[:200],
+        sector="finance",
+        data_classes=["credit", "personal"],
+        target_region="us-east-1",
+    )
+    for n in range(3):
+        make_workload(assessment=assessment, vm_name=f"web{n:02d}", business_value="none")
+    assess.compute(assessment)
+    services.do_override(alice, workload, reason=LONG, verdict="retain")
+    CsapCertifiedService.objects.create(tier="medium", provider=LONG[:100], service=LONG[:200])
+    run = ImportRun.objects.create(
+        assessment=assessment,
+        created_by=alice,
+        status=ImportStatus.PREVIEW,
+        format="rvtools_xlsx",
+        preview={
+            "rows": 1,
+            "new": 1,
+            "updates": 0,
+            "first": [
+                {
+                    "row": 2,
+                    "vm_name": LONG[:255],
+                    "vcenter": LONG[:60],
+                    "cpus": 2,
+                    "memory_mib": 4096,
+                    "os_tools": LONG[:200],
+                    "powerstate": "on",
+                }
+            ],
+        },
+        refusals=[{"file": LONG[:80], "row": 3, "vm_name": LONG[:255], "reason": LONG}],
+    )
+    return {"assessment": assessment.pk, "workload": workload.pk, "advisor_run": run.pk}
 
 
 def sign_in_contact(page: Page, email: str) -> None:

@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from workmate.accounts.models import TeamRole
+from workmate.advisor.models import ImportRun
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.inbox.models import Notification
 from workmate.library import services as library_services
@@ -33,10 +34,12 @@ from workmate.pipeline import services as pipeline_services
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
     add_member,
+    make_assessment,
     make_project,
     make_task,
     make_ticket,
     make_user,
+    make_workload,
 )
 from workmate.voice import services as voice_services
 from workmate.voice.models import Area
@@ -205,12 +208,18 @@ def world(team, alice, bob, customer_a, contact_a):
         library_services.do_save_page(bob, library_page, base_number=1, title="배포", body="b")
         template = do_save_as_template(alice, project, name="Weekly ops")
         poc = pipeline_services.do_create_poc(alice, title="Edge cache", idea="CDN", team=team)
+    assessment = make_assessment(customer=customer_a, architect=staff)
+    workload = make_workload(assessment=assessment)
+    run = ImportRun.objects.create(assessment=assessment, created_by=staff)
     notification = Notification.objects.filter(recipient=bob).first()
     ids: dict[str, int | str] = {
         "library/s/": space.key,
         "library/pages/": library_page.pk,
         "revisions/": 1,
         "library/tags/": "ops",
+        "advisor/": assessment.pk,
+        "workloads/": workload.pk,
+        "imports/": run.pk,
         "work/requests/": request.pk,
         "work/projects/": project.pk,
         "members/": bob.pk,
