@@ -1,8 +1,9 @@
 """Who may see and change assessments.
 
-The advisor is the LE team's tool: its members (the architects) see every assessment
-and change them; team leads and executives read them; the assessment's own architect
-always may. Everyone else gets 404 for an assessment and 403 for the advisor's pages.
+The advisor is the LE team's tool: its members (the architects) change every assessment,
+and the assessment's own architect always may. Every colleague reads them, as they read
+the library: SE and TE serve the same customers and should see the recommendation, and
+the nav (shown to everyone) must lead nowhere it then refuses.
 Customer contacts are not users at all, so no advisor page can let them in; they read a
 published report only through the portal.
 """
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from workmate.accounts.models import Membership, TeamRole, User
+from workmate.accounts.models import Membership, User
 from workmate.advisor.models import Assessment
 
 
@@ -28,19 +29,13 @@ def is_architect(user: User) -> bool:
 
 
 def can_use_advisor(user: User) -> bool:
-    """LE members, team leads and executives see the advisor's pages."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_executive or is_architect(user):
-        return True
-    return Membership.objects.filter(user=user, role=TeamRole.LEAD).exists()
+    """Every active colleague reads the advisor's pages (customer contacts are not users)."""
+    return bool(user.is_authenticated and user.is_active)
 
 
 def check_can_use_advisor(user: User) -> None:
     if not can_use_advisor(user):
-        raise PermissionDenied(
-            _("The advisor is for the LE architects, team leads and executives.")
-        )
+        raise PermissionDenied(_("The advisor is for colleagues of the division."))
 
 
 def visible_assessments(user: User):

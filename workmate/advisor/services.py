@@ -233,7 +233,7 @@ def do_create_assessment(
     actor: User, customer: Customer, name: str, architect: User | None = None, **values: Any
 ) -> Assessment:
     if not access.is_architect(actor):
-        raise ValidationError(_("Only LE architects create assessments."))
+        raise PermissionDenied(_("Only LE architects create assessments."))
     values = {"name": name, "architect": architect or actor, **values}
     values.setdefault("sector", customer.industry)
     cleaned = clean_assessment_values(values)

@@ -33,7 +33,7 @@ def test_create_defaults_the_sector_to_the_customers_industry(architect, custome
 
 def test_only_le_members_create(bob, alice, customer_a):
     for person in (bob, alice):
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             services.do_create_assessment(person, customer_a, "x")
     assert not Assessment.objects.exists()
 
