@@ -21,6 +21,7 @@ urlpatterns = [
     path("desk/", include(("workmate.desk.urls", "desk"))),
     path("portal/", include(("workmate.desk.portal_urls", "portal"))),
     path("checkins/", include(("workmate.checkins.urls", "checkins"))),
+    path("advisor/", include(("workmate.advisor.urls", "advisor"))),
     path("", include("workmate.accounts.urls")),
 ]
 

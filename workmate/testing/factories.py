@@ -125,3 +125,37 @@ def make_ticket(**overrides: Any):
     if "requester" not in fields:
         fields["requester"] = make_contact(fields["customer"])
     return services.do_create_ticket(**fields)
+
+
+def make_assessment(**overrides: Any):
+    """An advisor assessment; makes its customer and architect unless given."""
+    from workmate.advisor.models import Assessment
+
+    number = next(_sequence)
+    fields: dict[str, Any] = {"name": f"Assessment {number}"}
+    fields.update(overrides)
+    if "customer" not in fields:
+        fields["customer"] = make_customer()
+    if "architect" not in fields:
+        fields["architect"] = make_user()
+    fields.setdefault("sector", fields["customer"].industry)
+    return Assessment.objects.create(**fields)
+
+
+def make_workload(**overrides: Any):
+    """A VM of an assessment's inventory: 2 vCPUs, 4 GiB, Linux, unless told otherwise."""
+    from workmate.advisor.models import Workload
+
+    number = next(_sequence)
+    fields: dict[str, Any] = {
+        "vm_name": f"vm{number:04d}",
+        "cpus": 2,
+        "memory_mib": 4096,
+        "in_use_mib": 20480,
+        "os_tools": "Ubuntu Linux (64-bit)",
+        "powerstate": "on",
+    }
+    fields.update(overrides)
+    if "assessment" not in fields:
+        fields["assessment"] = make_assessment()
+    return Workload.objects.create(**fields)
