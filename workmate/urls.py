@@ -22,6 +22,7 @@ urlpatterns = [
     path("portal/", include(("workmate.desk.portal_urls", "portal"))),
     path("checkins/", include(("workmate.checkins.urls", "checkins"))),
     path("advisor/", include(("workmate.advisor.urls", "advisor"))),
+    path("portal/reports/", include(("workmate.advisor.portal_urls", "portal_reports"))),
     path("", include("workmate.accounts.urls")),
 ]
 

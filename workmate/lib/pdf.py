@@ -13,7 +13,12 @@ fetch nothing: no file, no URL, only `data:` URIs. Images and styles go inline.
 
 from __future__ import annotations
 
+import logging
+
 from django.utils.translation import gettext as _
+
+# WeasyPrint reports each layout step at INFO; a report download is not worth a log line.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # The family list every PDF stylesheet starts from: Hangul first, then Latin fallbacks.
 FONT_FAMILY = '"Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "DejaVu Sans", sans-serif'
