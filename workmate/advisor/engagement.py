@@ -22,7 +22,7 @@ import dataclasses
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -129,6 +129,8 @@ def do_start_migration_project(
 ) -> Project:
     """Create the migration project with a task per wave, linked to the assessment."""
     access.check_can_edit(actor, assessment)
+    if template is not None and not templating.templates_for(actor).filter(pk=template.pk).exists():
+        raise PermissionDenied(_("You cannot use that template."))
     # Two clicks at once would start two projects for one assessment.
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.project_id is not None:
