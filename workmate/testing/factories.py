@@ -159,3 +159,54 @@ def make_workload(**overrides: Any):
     if "assessment" not in fields:
         fields["assessment"] = make_assessment()
     return Workload.objects.create(**fields)
+
+
+def make_price_table(region: str = "ap-northeast-2", gp3: str = "0.10", rows=None, **snap):
+    """A small price catalogue: (instance type, vCPU, GiB, Linux hourly, Windows hourly,
+    1-year reserved Linux hourly) rows; burstable when the family starts with t."""
+    import datetime
+    from decimal import Decimal
+
+    from workmate.advisor.models import InstancePrice, PriceSnapshot
+
+    PriceSnapshot.objects.filter(region=region).delete()
+    snapshot = PriceSnapshot.objects.create(
+        region=region,
+        publication_date=snap.pop("publication_date", datetime.date(2026, 10, 1)),
+        gp3_gb_month_usd=Decimal(gp3),
+        source="test",
+    )
+    rows = rows or [
+        ("t3.medium", 2, 4, "0.05", "0.07", "0.03"),
+        ("c6i.large", 2, 4, "0.10", "0.19", "0.06"),
+        ("m6i.large", 2, 8, "0.12", "0.21", "0.07"),
+        ("m6i.xlarge", 4, 16, "0.24", "0.42", "0.15"),
+        ("r6i.large", 2, 16, "0.15", "0.24", "0.09"),
+        ("m6i.2xlarge", 8, 32, "0.48", "0.85", "0.30"),
+    ]
+    prices = []
+    for itype, vcpu, gib, linux, windows, reserved in rows:
+        family = itype.split(".")[0]
+        common = {
+            "snapshot": snapshot,
+            "instance_type": itype,
+            "family": family,
+            "vcpu": vcpu,
+            "memory_mib": gib * 1024,
+            "is_burstable": family.startswith("t"),
+            "license": "included",
+        }
+        prices.append(
+            InstancePrice(os="linux", term="on_demand", hourly_usd=Decimal(linux), **common)
+        )
+        prices.append(
+            InstancePrice(os="windows", term="on_demand", hourly_usd=Decimal(windows), **common)
+        )
+        if reserved:
+            prices.append(
+                InstancePrice(
+                    os="linux", term="reserved_1y", hourly_usd=Decimal(reserved), **common
+                )
+            )
+    InstancePrice.objects.bulk_create(prices)
+    return snapshot
