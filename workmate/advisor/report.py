@@ -26,6 +26,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workmate.advisor import assess, rules
 from workmate.advisor.models import (
     HOURS_PER_MONTH,
     Assessment,
@@ -45,14 +46,8 @@ from workmate.advisor.models import (
 from workmate.desk.models import Industry
 from workmate.lib import charts
 
-# The verdicts that move a workload to the cloud, so count in the monthly cost.
-MOVING = {
-    Verdict.REHOST,
-    Verdict.RELOCATE,
-    Verdict.REPLATFORM,
-    Verdict.REPURCHASE,
-    Verdict.REFACTOR,
-}
+# The verdicts that move a workload onto EC2, so count in the monthly cost (the engine's).
+MOVING = assess.MOVING
 # The order the summary lists the 7 Rs in (AWS's order, cheapest decision first).
 VERDICT_ORDER = [
     Verdict.RETIRE,
@@ -147,8 +142,11 @@ def workload_row(workload: Workload) -> dict[str, Any]:
         "monthly_reserved_usd": _opt_money(workload.monthly_reserved_usd),
         "monthly_storage_usd": _opt_money(workload.monthly_storage_usd),
         "rules": list(workload.fired_rules or []),
-        "findings": [_finding_id(item) for item in workload.findings or []],
-        "caveats": [_finding_id(item) for item in workload.caveats or []],
+        "findings": [
+            item if isinstance(item, dict) else {"id": str(item)}
+            for item in workload.findings or []
+        ],
+        "caveats": [str(item) for item in workload.caveats or []],
     }
 
 
@@ -256,8 +254,10 @@ def build(assessment: Assessment) -> dict[str, Any]:
             {"os": key.split(":")[0], "license": key.split(":")[1], "count": count}
             for key, count in sorted(licensing.items())
         ],
+        # In the order of the regulation's data (workmate/advisor/rules.py: FINDINGS).
         "findings": [
-            {"id": finding_id, **names.as_dict()} for finding_id, names in sorted(findings.items())
+            {"id": finding_id, **findings[finding_id].as_dict()}
+            for finding_id in sorted(findings, key=_finding_order)
         ],
         "excluded": excluded,
         "warnings": {
@@ -269,6 +269,11 @@ def build(assessment: Assessment) -> dict[str, Any]:
     }
     data["next_steps"] = _next_steps(data, assessment)
     return data
+
+
+def _finding_order(finding_id: str) -> tuple[int, str]:
+    order = [finding.id for finding in rules.FINDINGS]
+    return (order.index(finding_id) if finding_id in order else len(order), finding_id)
 
 
 def _refused_rows(assessment: Assessment) -> list[dict[str, Any]]:
@@ -297,10 +302,10 @@ def _next_steps(data: dict[str, Any], assessment: Assessment) -> list[str]:
     counts = {item["verdict"]: item["count"] for item in data["counts"]}
     warnings = data["warnings"]
     wanted = {
-        "fin-checklist": any(f.startswith("fin") for f in finding_ids),
-        "csap": any(f.startswith(("csap", "public")) for f in finding_ids),
-        "medical": any(f.startswith(("med", "health")) for f in finding_ids),
-        "cross-border": any("cross" in f or "pipa" in f for f in finding_ids),
+        "fin-checklist": "F-FIN-PROCEDURE" in finding_ids,
+        "csap": any(f.startswith("F-PUB-CSAP") for f in finding_ids),
+        "medical": "F-MED-KOREA" in finding_ids,
+        "cross-border": "F-PIPA-CROSS-BORDER" in finding_ids,
         "utilisation": warnings["missing_utilisation"]["count"] > 0,
         "unknown-os": warnings["unknown_os"]["count"] > 0,
         "refused": bool(warnings["refused_rows"]),
@@ -313,35 +318,9 @@ def _next_steps(data: dict[str, Any], assessment: Assessment) -> list[str]:
 
 # --- Exports ---------------------------------------------------------------------------
 
-# The CSV export's header (issue 14 point 10): the same names whatever the UI language.
-CSV_HEADER = [
-    "vm_name",
-    "readiness",
-    "verdict",
-    "instance_type",
-    "region",
-    "monthly_compute_usd",
-    "monthly_storage_usd",
-    "confidence",
-    "rules",
-    "findings",
-]
-
-
-def csv_row(workload: Workload) -> list[str]:
-    """One workload as the CSV export writes it (excluded ones too, with an empty verdict)."""
-    return [
-        workload.vm_name,
-        workload.readiness,
-        workload.chosen_verdict,
-        workload.chosen_instance_type,
-        workload.chosen_region,
-        _opt_money(workload.monthly_compute_usd),
-        _opt_money(workload.monthly_storage_usd),
-        workload.confidence,
-        ";".join(workload.fired_rules or []),
-        ";".join(_finding_id(item) for item in workload.findings or []),
-    ]
+# The CSV export is the engine's (issue 14 point 10), the same as `manage.py assess` writes.
+CSV_HEADER = assess.EXPORT_HEADER
+csv_row = assess.export_row
 
 
 # --- Words for the codes, in the reader's language -------------------------------------
@@ -351,25 +330,61 @@ def _label(choices: Any, code: str) -> str:
     return str(dict(choices.choices).get(code, code)) if code else ""
 
 
+# What a caveat means for the workload (the engine keeps ids: workmate/advisor/assess.py).
+CAVEATS = {
+    "os-eol": _("The OS is past its end of life."),
+    "os-32bit": _("A 32-bit OS."),
+    "os-unknown": _("Unknown OS: not sized and not priced until the OS is known."),
+    "disk-provisioned": _("Storage priced for the provisioned space (no in-use figure)."),
+    "disk-unknown": _("No disk figures: storage not priced."),
+    "windows-byol": _("Windows with your own licence: the price has no licence cost."),
+    "no-prices": _("The price list has no prices for this region."),
+    "no-fit": _("No instance type of the allowed families is large enough."),
+    "target-not-priced": _("The chosen instance type has no price in this region."),
+    "no-reserved-price": _("No reserved price for this instance type."),
+}
+
+
 def rule_text(rule_id: str) -> str:
     """The sentence of a verdict rule, or its id when the rule set no longer has it."""
-    return _texts().get(("rule", rule_id), rule_id)
+    rule = rules.RULES_BY_ID.get(rule_id)
+    return str(rule.sentence) if rule else rule_id
 
 
-def finding_text(finding_id: str) -> tuple[str, str]:
-    """A finding's sentence and legal basis (both empty-safe)."""
-    return _texts().get(("finding", finding_id), finding_id), _texts().get(
-        ("basis", finding_id), ""
-    )
+def finding_texts(finding_id: str) -> dict[str, Any]:
+    """A finding's title, legal basis, requirement and checklist in the active language."""
+    finding = rules.FINDINGS_BY_ID.get(finding_id)
+    if finding is None:
+        return {"text": finding_id, "basis": "", "requirement": "", "checklist": []}
+    return {
+        "text": str(finding.title),
+        "basis": str(finding.basis),
+        "requirement": str(finding.requirement),
+        "checklist": [str(item) for item in finding.checklist],
+    }
+
+
+def finding_detail(item: dict[str, Any]) -> str:
+    """What a finding did to one workload: the regions it refused or flagged."""
+    parts = []
+    roles = {"target": _("target"), "dr": _("DR")}
+    for role, region in (item.get("refused") or {}).items():
+        parts.append(
+            _("%(role)s region %(region)s refused")
+            % {"role": roles.get(role, role), "region": region}
+        )
+    for role, region in (item.get("regions") or {}).items():
+        parts.append(
+            _("%(role)s region %(region)s is abroad")
+            % {"role": roles.get(role, role), "region": region}
+        )
+    if item.get("services"):
+        parts.append(_("certified: %(services)s") % {"services": ", ".join(item["services"])})
+    return "; ".join(parts)
 
 
 def caveat_text(caveat_id: str) -> str:
-    return _texts().get(("caveat", caveat_id), caveat_id)
-
-
-def _texts() -> dict[tuple[str, str], str]:
-    """Rule, finding and caveat sentences from the advisor's rule sets (written as data)."""
-    return {}
+    return str(CAVEATS.get(caveat_id, caveat_id))
 
 
 def present_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -384,7 +399,14 @@ def present_row(row: dict[str, Any]) -> dict[str, Any]:
         "sizing_label": _label(SizingBasis, row["sizing_basis"]),
         "overridden": bool(row["override_reason"]),
         "rule_texts": [{"id": r, "text": rule_text(r)} for r in row["rules"]],
-        "finding_texts": [{"id": f, "text": finding_text(f)[0]} for f in row["findings"]],
+        "finding_texts": [
+            {
+                "id": item["id"],
+                "text": finding_texts(item["id"])["text"],
+                "detail": finding_detail(item),
+            }
+            for item in row["findings"]
+        ],
         "caveat_texts": [{"id": c, "text": caveat_text(c)} for c in row["caveats"]],
     }
 
@@ -392,10 +414,7 @@ def present_row(row: dict[str, Any]) -> dict[str, Any]:
 def present(data: dict[str, Any]) -> dict[str, Any]:
     """The report's data with the words for its codes (the rows are presented apart)."""
     assumptions = data["assumptions"]
-    findings = []
-    for item in data["findings"]:
-        text, basis = finding_text(item["id"])
-        findings.append({**item, "text": text, "basis": basis})
+    findings = [{**item, **finding_texts(item["id"])} for item in data["findings"]]
     return {
         **data,
         "sector_label": _label(Industry, data["assessment"]["sector"]),

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workmate.advisor import access, engagement, exports, overrides, publishing, report
+from workmate.advisor import access, engagement, exports, publishing, report, services
 from workmate.advisor.forms_report import OverrideForm, StartProjectForm, WhatIfForm
 from workmate.advisor.models import Assessment, Verdict, Workload
 
@@ -126,18 +126,18 @@ def override(request: HttpRequest, pk: int, workload_pk: int) -> HttpResponse:
     }
     form = OverrideForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("clear"):
-        overrides.do_clear_override(request.user, workload)
+        services.do_clear_override(request.user, workload)
         messages.success(request, _("%(vm)s is back to the computed result.") % {"vm": workload})
         return redirect(_back_to_report(request, assessment))
     if request.method == "POST" and form.is_valid():
         try:
-            overrides.do_override(
+            services.do_override(
                 request.user,
                 workload,
+                form.cleaned_data["reason"],
                 verdict=form.cleaned_data["verdict"],
                 instance_type=form.cleaned_data["instance_type"],
                 region=form.cleaned_data["region"],
-                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -172,13 +172,15 @@ def what_if(request: HttpRequest, pk: int) -> HttpResponse:
     form = WhatIfForm(request.POST or None, instance=assessment)
     if request.method == "POST" and form.is_valid():
         try:
-            overrides.do_change_settings(request.user, assessment, **form.settings())
+            changed = services.do_update_assessment(request.user, assessment, **form.settings())
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(
-                request, _("The assessment is recomputed with the new settings; overrides kept.")
-            )
+            if changed:
+                messages.success(
+                    request,
+                    _("The assessment is being recomputed with the new settings; overrides kept."),
+                )
             return redirect("advisor:report", pk=assessment.pk)
     # A refused form must not show the half-changed instance as the current settings.
     assessment.refresh_from_db()

@@ -26,7 +26,7 @@ def computed(assessment, vm_name: str, **overrides: Any):
         "monthly_reserved_usd": Decimal("60.00"),
         "monthly_storage_usd": Decimal("1.83"),
         "confidence": "high",
-        "fired_rules": ["rehost-default"],
+        "fired_rules": ["R08-rehost"],
         "perf_days": 30,
     }
     fields.update(overrides)

@@ -26,7 +26,7 @@ def korean_inventory(assessment):
     assessment.customer.save(update_fields=["name"])
     assessment.name = "2026 데이터센터 이전 1단계"
     assessment.save(update_fields=["name"])
-    computed(assessment, "결제-서버-01", findings=["fin-korea-region"])
+    computed(assessment, "결제-서버-01", findings=[{"id": "F-FIN-KOREA"}])
     computed(
         assessment,
         "=cmd|calc",
@@ -81,7 +81,7 @@ def test_csv_has_the_fixed_header_and_every_workload(client, architect, korean_i
     assert set(by_name) == {"결제-서버-01", "'=cmd|calc", "tmpl-golden"}
     assert by_name["결제-서버-01"][1:] == [
         "ready", "rehost", "m7i.large", "ap-northeast-2",
-        "90.00", "1.83", "high", "rehost-default", "fin-korea-region",
+        "90.00", "1.83", "high", "R08-rehost", "F-FIN-KOREA",
     ]  # fmt: skip
     # The override is what the export says (the chosen verdict).
     assert by_name["'=cmd|calc"][2] == "rehost"

@@ -26,8 +26,8 @@ def portal_login(client, contact) -> None:
 
 @pytest.fixture
 def published(client, architect, assessment):
-    computed(assessment, "web01", fired_rules=["rehost-default"])
-    computed(assessment, "old01", verdict=Verdict.RETIRE, fired_rules=["retire-idle"])
+    computed(assessment, "web01", fired_rules=["R08-rehost"])
+    computed(assessment, "old01", verdict=Verdict.RETIRE, fired_rules=["R02-idle"])
     client.force_login(architect)
     response = client.post(f"/advisor/{assessment.pk}/publish/")
     assert response.status_code == 302
@@ -56,7 +56,7 @@ def test_contact_reads_and_downloads_their_report(client, contact_a, published):
     page = client.get(f"/portal/reports/{published.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "retire-idle" in html and 'data-workload="web01"' in html
+    assert "R02-idle" in html and 'data-workload="web01"' in html
     assert "/advisor/" not in html  # no link into the staff pages
     pdf = client.get(f"/portal/reports/{published.pk}/report.pdf")
     assert pdf["Content-Type"] == "application/pdf"

@@ -23,8 +23,11 @@ def inventory(assessment):
         assessment,
         "db01",
         verdict=Verdict.REPLATFORM,
-        fired_rules=["db-managed"],
-        findings=[{"id": "fin-korea-region", "refused": "us-east-1"}],
+        fired_rules=["R05-database"],
+        findings=[
+            {"id": "F-FIN-KOREA", "refused": {"target": "us-east-1"}},
+            {"id": "F-FIN-PROCEDURE"},
+        ],
         monthly_on_demand_usd=Decimal("200.00"),
         monthly_reserved_usd=None,
         monthly_storage_usd=Decimal("10.00"),
@@ -33,7 +36,7 @@ def inventory(assessment):
         assessment,
         "old01",
         verdict=Verdict.RETIRE,
-        fired_rules=["retire-idle"],
+        fired_rules=["R02-idle"],
         sizing_basis=SizingBasis.AS_ON_PREMISES,
         confidence="low",
     )
@@ -56,7 +59,7 @@ def inventory(assessment):
         "app02",
         override_verdict=Verdict.RETAIN,
         override_reason="Runs the mainframe bridge; stays until 2027.",
-        findings=["fin-korea-region"],
+        findings=[{"id": "F-FIN-KOREA"}],
     )
     return assessment
 
@@ -88,7 +91,8 @@ def test_findings_list_the_workloads_they_touch_and_warnings_name_the_gaps(inven
     )
     data = report.build(inventory)
     assert data["findings"] == [
-        {"id": "fin-korea-region", "names": ["app02", "db01"], "count": 2, "more": 0}
+        {"id": "F-FIN-KOREA", "names": ["app02", "db01"], "count": 2, "more": 0},
+        {"id": "F-FIN-PROCEDURE", "names": ["db01"], "count": 1, "more": 0},
     ]
     assert data["excluded"] == [{"vm_name": "tmpl-golden", "reason": "template"}]
     assert data["warnings"]["unknown_os"]["names"] == ["mystery"]
@@ -98,9 +102,9 @@ def test_findings_list_the_workloads_they_touch_and_warnings_name_the_gaps(inven
     ]
     assert data["assumptions"]["hours_per_month"] == 730
     assert data["assumptions"]["region"] == "ap-northeast-2"
-    assert {"utilisation", "unknown-os", "refused", "retire", "replatform", "project"} <= set(
-        data["next_steps"]
-    )
+    assert data["next_steps"] == [
+        "fin-checklist", "utilisation", "unknown-os", "refused", "retire", "replatform", "project",
+    ]  # fmt: skip
 
 
 def test_report_page_shows_verdicts_reasons_and_overrides(client, architect, inventory):
@@ -109,7 +113,12 @@ def test_report_page_shows_verdicts_reasons_and_overrides(client, architect, inv
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="verdict-counts"' in html
-    assert "db-managed" in html
+    assert "R05-database" in html
+    # The rule's sentence and the finding's title, legal basis and what it refused.
+    assert "Runs a database engine: replatform it to a managed database" in html
+    assert "Financial data stays in Korea" in html
+    assert "Electronic Financial Supervisory Regulation" in html
+    assert "target region us-east-1 refused" in html
     assert "Runs the mainframe bridge; stays until 2027." in html
     assert "730" in html
     assert 'id="chart-verdicts"' in html
@@ -156,7 +165,7 @@ def test_workload_table_query_count_does_not_grow_with_rows(
     client, architect, assessment, django_assert_num_queries
 ):
     for number in range(60):
-        computed(assessment, f"vm{number:03d}", findings=["fin-korea-region"])
+        computed(assessment, f"vm{number:03d}", findings=[{"id": "F-FIN-KOREA"}])
     client.force_login(architect)
     _page_queries(client, assessment, django_assert_num_queries, 9)
     for number in range(60, 160):
