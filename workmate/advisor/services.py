@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +25,7 @@ from workmate.advisor.models import (
     Assessment,
     AssessmentEvent,
     BusinessValue,
+    CsapCertifiedService,
     CsapTier,
     DataClass,
     Environment,
@@ -612,3 +613,32 @@ def latest_import(assessment: Assessment) -> ImportRun | None:
 def data_classes_label(values: list[str]) -> str:
     labels = dict(DataClass.choices)
     return ", ".join(str(labels.get(v, v)) for v in values)
+
+
+# --- CSAP-certified services (the maintained list) ---------------------------------------
+
+
+def check_can_maintain(user: User) -> None:
+    if not access.is_architect(user):
+        raise PermissionDenied(_("Only LE architects keep this list."))
+
+
+@transaction.atomic
+def do_add_csap_service(actor: User, **values: Any) -> CsapCertifiedService:
+    check_can_maintain(actor)
+    tier = _choice(values.get("tier"), "tier", CsapTier.values, blank=False)
+    provider = str(values.get("provider") or "").strip()[:100]
+    service = str(values.get("service") or "").strip()[:200]
+    if not provider or not service:
+        raise ValidationError(_("Give the provider and the service."))
+    if CsapCertifiedService.objects.filter(tier=tier, provider=provider, service=service).exists():
+        raise ValidationError(_("This service is already on the list at that tier."))
+    return CsapCertifiedService.objects.create(
+        tier=tier, provider=provider, service=service, certified_on=values.get("certified_on")
+    )
+
+
+@transaction.atomic
+def do_remove_csap_service(actor: User, service: CsapCertifiedService) -> None:
+    check_can_maintain(actor)
+    service.delete()
