@@ -43,6 +43,7 @@ from workmate.advisor.models import (
     Verdict,
     Workload,
 )
+from workmate.advisor.templatetags import advisor as advisor_tags
 from workmate.desk.models import Industry
 from workmate.lib import charts
 
@@ -330,21 +331,6 @@ def _label(choices: Any, code: str) -> str:
     return str(dict(choices.choices).get(code, code)) if code else ""
 
 
-# What a caveat means for the workload (the engine keeps ids: workmate/advisor/assess.py).
-CAVEATS = {
-    "os-eol": _("The OS is past its end of life."),
-    "os-32bit": _("A 32-bit OS."),
-    "os-unknown": _("Unknown OS: not sized and not priced until the OS is known."),
-    "disk-provisioned": _("Storage priced for the provisioned space (no in-use figure)."),
-    "disk-unknown": _("No disk figures: storage not priced."),
-    "windows-byol": _("Windows with your own licence: the price has no licence cost."),
-    "no-prices": _("The price list has no prices for this region."),
-    "no-fit": _("No instance type of the allowed families is large enough."),
-    "target-not-priced": _("The chosen instance type has no price in this region."),
-    "no-reserved-price": _("No reserved price for this instance type."),
-}
-
-
 def rule_text(rule_id: str) -> str:
     """The sentence of a verdict rule, or its id when the rule set no longer has it."""
     rule = rules.RULES_BY_ID.get(rule_id)
@@ -384,7 +370,8 @@ def finding_detail(item: dict[str, Any]) -> str:
 
 
 def caveat_text(caveat_id: str) -> str:
-    return str(CAVEATS.get(caveat_id, caveat_id))
+    """What a caveat means for the workload (the advisor's own words for them)."""
+    return advisor_tags.caveat(caveat_id)
 
 
 def present_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ urlpatterns = [
     path("<int:pk>/workloads/<int:wpk>/override/", views.override, name="override"),
 ]
 
-# The report, its exports, publishing, overrides, what-if and the migration project
+# The report, its exports, publishing and the migration project
 # (workmate/advisor/views_report.py).
 from workmate.advisor import views_report  # noqa: E402
 
@@ -33,11 +33,5 @@ urlpatterns += [
     path("<int:pk>/report.xlsx", views_report.report_xlsx, name="report_xlsx"),
     path("<int:pk>/publish/", views_report.publish, name="publish"),
     path("<int:pk>/unpublish/", views_report.unpublish, name="unpublish"),
-    path("<int:pk>/what-if/", views_report.what_if, name="what_if"),
     path("<int:pk>/project/", views_report.start_project, name="start_project"),
-    path(
-        "<int:pk>/workloads/<int:workload_pk>/override/",
-        views_report.override,
-        name="override",
-    ),
 ]

@@ -1,6 +1,7 @@
-"""The report pages of an assessment (issue 14 points 7–9): the report with its paginated
-workload table, the PDF, CSV and XLSX downloads, publishing to the customer's portal, the
-architect's override of one workload, the what-if settings and the migration project.
+"""The report pages of an assessment (issue 14 points 8 and 9): the report with its
+paginated workload table, the PDF, CSV and XLSX downloads, publishing to the customer's
+portal and the migration project. Overrides and the what-if settings are changed on the
+assessment's own pages (workmate/advisor/views.py); the report's table links there.
 
 Each view fetches the assessment through `access.get_assessment_for_user` (404 for
 outsiders) and calls one service; changes need `access.check_can_edit` (403 for readers).
@@ -14,14 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workmate.advisor import access, engagement, exports, publishing, report, services
-from workmate.advisor.forms_report import OverrideForm, StartProjectForm, WhatIfForm
-from workmate.advisor.models import Assessment, Verdict, Workload
+from workmate.advisor import access, engagement, exports, publishing, report
+from workmate.advisor.forms_report import StartProjectForm
+from workmate.advisor.models import Assessment, Verdict
 
 PAGE_SIZE = 50
 
@@ -106,88 +106,12 @@ def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("advisor:report", pk=assessment.pk)
 
 
-def _back_to_report(request: HttpRequest, assessment: Assessment) -> str:
-    url = reverse("advisor:report", args=[assessment.pk])
-    page = request.POST.get("page") or request.GET.get("page") or ""
-    return f"{url}?page={page}#workload-table" if page.isdigit() else f"{url}#workload-table"
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def override(request: HttpRequest, pk: int, workload_pk: int) -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, pk)
-    access.check_can_edit(request.user, assessment)
-    workload = get_object_or_404(Workload, assessment=assessment, pk=workload_pk)
-    initial = {
-        "verdict": workload.override_verdict,
-        "instance_type": workload.override_instance_type,
-        "region": workload.override_region,
-        "reason": workload.override_reason,
-    }
-    form = OverrideForm(request.POST or None, initial=initial)
-    if request.method == "POST" and request.POST.get("clear"):
-        services.do_clear_override(request.user, workload)
-        messages.success(request, _("%(vm)s is back to the computed result.") % {"vm": workload})
-        return redirect(_back_to_report(request, assessment))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.do_override(
-                request.user,
-                workload,
-                form.cleaned_data["reason"],
-                verdict=form.cleaned_data["verdict"],
-                instance_type=form.cleaned_data["instance_type"],
-                region=form.cleaned_data["region"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The override of %(vm)s is kept.") % {"vm": workload})
-            return redirect(_back_to_report(request, assessment))
-    context = {
-        "assessment": assessment,
-        "workload": workload,
-        "row": report.present_row(report.workload_row(workload)),
-        "form": form,
-        "page_number": request.GET.get("page", ""),
-    }
-    return render(
-        request, "advisor/report/override.html", context, status=400 if form.errors else 200
-    )
-
-
 def _add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def what_if(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, pk)
-    access.check_can_edit(request.user, assessment)
-    form = WhatIfForm(request.POST or None, instance=assessment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.do_update_assessment(request.user, assessment, **form.settings())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            if changed:
-                messages.success(
-                    request,
-                    _("The assessment is being recomputed with the new settings; overrides kept."),
-                )
-            return redirect("advisor:report", pk=assessment.pk)
-    # A refused form must not show the half-changed instance as the current settings.
-    assessment.refresh_from_db()
-    context = {"assessment": assessment, "form": form}
-    return render(
-        request, "advisor/report/what_if.html", context, status=400 if form.errors else 200
-    )
 
 
 @login_required
