@@ -203,7 +203,11 @@ def build(assessment: Assessment) -> dict[str, Any]:
             not_sized.add(name)
         if workload.confidence:
             confidence[workload.confidence] += 1
-        licensing[f"{workload.os_family or 'unknown'}:{workload.license or 'included'}"] += 1
+        # A licence matters only for Windows: Linux prices carry none.
+        windows_licence = (
+            (workload.license or "included") if workload.os_family == "windows" else ""
+        )
+        licensing[f"{workload.os_family or 'unknown'}:{windows_licence}"] += 1
         if workload.readiness == Readiness.UNKNOWN:
             unknown_os.add(name)
         if workload.sizing_basis == SizingBasis.AS_ON_PREMISES:

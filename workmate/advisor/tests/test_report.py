@@ -171,3 +171,16 @@ def test_workload_table_query_count_does_not_grow_with_rows(
     for number in range(60, 160):
         computed(assessment, f"vm{number:03d}", override_verdict="retain", override_reason="x")
     _page_queries(client, assessment, django_assert_num_queries, 9)
+
+
+def test_licensing_splits_windows_by_licence_and_not_linux(assessment):
+    computed(assessment, "lin-byol", license="byol")
+    computed(assessment, "lin01")
+    computed(assessment, "win-byol", os_family="windows", license="byol")
+    computed(assessment, "win-inc", os_family="windows", license="included")
+    computed(assessment, "win-blank", os_family="windows", license="")
+    assert report.build(assessment)["licensing"] == [
+        {"os": "linux", "license": "", "count": 2},
+        {"os": "windows", "license": "byol", "count": 1},
+        {"os": "windows", "license": "included", "count": 2},
+    ]
