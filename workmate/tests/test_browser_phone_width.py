@@ -108,10 +108,14 @@ PAGES = [
     ("staff", "/people/"),
     ("staff", "/password/change/"),
     ("staff", "/no-such-page/"),
+    ("staff", "/advisor/{assessment}/report/"),
+    ("staff", "/advisor/{assessment}/project/"),
     ("contact", "/portal/"),
     ("contact", "/portal/tickets/{ticket}/"),
     ("contact", "/portal/tickets/new/"),
     ("contact", "/portal/no-such-page/"),
+    ("contact", "/portal/reports/"),
+    ("contact", "/portal/reports/{report}/"),
     # A plain member: the 403 page (the monthly summary is for leads).
     ("member", "/voice/summary/"),
     ("member", "/work/tasks/{task}/"),
@@ -199,7 +203,10 @@ def workday(team, alice, bob) -> dict[str, int]:
             "unknown_assignees": [f"{LONG[:80]} <{LONG[:40]}@example.com>"],
         },
     )
+    report = _advisor_report(customer, alice)
     return {
+        "assessment": report.assessment_id,
+        "report": report.pk,
         "project": project.pk,
         "task": task.pk,
         "checkin": checkin.pk,
@@ -211,6 +218,19 @@ def workday(team, alice, bob) -> dict[str, int]:
         "job": job.pk,
         "failed_job": failed_job.pk,
     }
+
+
+def _advisor_report(customer, architect):
+    """An assessment of the customer with the long name everywhere, published."""
+    from workmate.advisor import publishing
+    from workmate.advisor.tests.helpers_report import computed
+    from workmate.testing.factories import make_assessment
+
+    assessment = make_assessment(customer=customer, architect=architect, name=LONG[:200])
+    computed(assessment, LONG[:255], override_verdict="retain", override_reason=LONG,
+             findings=[{"id": "F-FIN-KOREA", "refused": {"target": "us-east-1"}}])  # fmt: skip
+    computed(assessment, "web01", os_tools=LONG[:255])
+    return publishing.do_publish(architect, assessment)
 
 
 def sign_in_contact(page: Page, email: str) -> None:

@@ -192,6 +192,7 @@ def world(team, alice, bob, customer_a, contact_a):
             questions=["Done"],
         )
     notification = Notification.objects.filter(recipient=bob).first()
+    published = _published_assessment(customer_a, staff)
     ids: dict[str, int | str] = {
         "work/requests/": request.pk,
         "work/projects/": project.pk,
@@ -209,10 +210,25 @@ def world(team, alice, bob, customer_a, contact_a):
         "checkins/answers/": response.pk,
         "people/": alice.pk,
         "me/mode/": NOW.date().isoformat(),
+        "advisor/": published.assessment_id,
+        "workloads/": published.assessment.workloads.first().pk,
+        "portal/reports/": published.pk,
     }
     if notification:
         ids["inbox/"] = notification.pk
     return {"staff": staff, "lead": alice, "agent": bob, "contact": contact_a, "ids": ids}
+
+
+def _published_assessment(customer, architect):
+    """An assessment of the contact's customer with two workloads, published to the portal."""
+    from workmate.advisor import publishing
+    from workmate.advisor.tests.helpers_report import computed
+    from workmate.testing.factories import make_assessment
+
+    assessment = make_assessment(customer=customer, architect=architect)
+    computed(assessment, "web01", findings=[{"id": "F-FIN-KOREA"}])
+    computed(assessment, "old01", verdict="retire", override_verdict="retain", override_reason="x")
+    return publishing.do_publish(architect, assessment)
 
 
 def signed_in(who: str, world, settings) -> Client:
