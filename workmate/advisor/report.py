@@ -176,6 +176,24 @@ class _Names:
         return {"names": self.names, "count": self.count, "more": self.count - len(self.names)}
 
 
+BUILD_FIELDS = (
+    "vm_name",
+    "readiness",
+    "is_template",
+    "override_reason",
+    "override_verdict",
+    "verdict",
+    "confidence",
+    "os_family",
+    "license",
+    "sizing_basis",
+    "findings",
+    "monthly_on_demand_usd",
+    "monthly_reserved_usd",
+    "monthly_storage_usd",
+)
+
+
 def build(assessment: Assessment) -> dict[str, Any]:
     """The report's data (see the module docstring for its steps)."""
     counts: Counter[str] = Counter()
@@ -187,16 +205,20 @@ def build(assessment: Assessment) -> dict[str, Any]:
     findings: dict[str, _Names] = defaultdict(_Names)
     excluded: list[dict[str, str]] = []
     missing_utilisation, unknown_os, not_sized = _Names(), _Names(), _Names()
-    for workload in assessment.workloads.order_by("vm_name", "vcenter", "pk").iterator(2000):
+    rows = assessment.workloads.order_by("vm_name", "vcenter", "pk").values_list(
+        *BUILD_FIELDS, named=True
+    )
+    # Plain rows, not models: a 20,000-VM inventory is read in a fraction of the time.
+    for workload in rows.iterator(chunk_size=5000):
         name = workload.vm_name
         readiness[workload.readiness or Readiness.UNKNOWN] += 1
         if workload.readiness == Readiness.EXCLUDED:
             reason = "template" if workload.is_template else "srm_placeholder"
             excluded.append({"vm_name": name, "reason": reason})
             continue
-        if workload.is_overridden:
+        if workload.override_reason:
             overridden += 1
-        verdict = workload.chosen_verdict
+        verdict = workload.override_verdict or workload.verdict
         if verdict:
             counts[verdict] += 1
         else:

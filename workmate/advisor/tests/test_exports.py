@@ -106,3 +106,12 @@ def test_xlsx_holds_summary_findings_and_workloads(client, architect, korean_inv
     assert "결제-서버-01" in names
     findings = list(book["Findings"].iter_rows(values_only=True))
     assert findings[1][2] == "결제-서버-01"
+
+
+def test_pdf_stops_at_its_row_limit_and_says_where_the_rest_is(korean_inventory, monkeypatch):
+    monkeypatch.setattr(exports, "PDF_MAX_ROWS", 1)
+    text = pdf_text(exports.render_pdf(publishing.snapshot(korean_inventory)))
+    assert "1 more workload is in the CSV and XLSX files." in " ".join(text.split())
+    # The second row by name is left out of the table (its name stays under its finding).
+    assert text.count("결제-서버-01") == 1
+    assert "=cmd|calc" in text
