@@ -20,6 +20,7 @@ from ninja.security import django_auth
 
 from workmate.accounts.api import TokenAuth
 from workmate.accounts.api import router as accounts_router
+from workmate.advisor.api import router as advisor_router
 from workmate.desk.api import router as desk_router
 from workmate.inbox.api import router as inbox_router
 from workmate.lib.jsonerrors import error_body
@@ -161,6 +162,7 @@ api.add_router("/", work_router)
 api.add_router("/voice/", voice_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
+api.add_router("/advisor/", advisor_router)
 
 
 def document_common_errors() -> None:
@@ -217,6 +219,7 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "notifications": f"{root}inbox/notifications",
             "tickets": f"{root}desk/tickets",
             "suspended_mail": f"{root}desk/suspended-mail",
+            "assessments": f"{root}advisor/assessments",
         },
     }
 

@@ -14,6 +14,7 @@ A condition is (fact, operator, value); operators: eq, ne, in, gte, lt, set, uns
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -53,6 +54,7 @@ OS_END_OF_LIFE: list[tuple[str, str]] = [
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def os_family(name: str) -> str:
     """'linux', 'windows', or '' for unknown (never priced as Linux)."""
     lower = name.lower()
@@ -62,6 +64,7 @@ def os_family(name: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def os_end_of_life(name: str) -> str:
     lower = name.lower()
     for pattern, label in OS_END_OF_LIFE:
@@ -70,6 +73,7 @@ def os_end_of_life(name: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def os_is_32bit(name: str) -> bool:
     return "32-bit" in name.lower() or "(32 bit)" in name.lower()
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
+import zipfile
 from typing import Any
 
 from workmate.advisor.inventory import TEMPLATE_HEADER
@@ -119,7 +121,10 @@ def _partition_rows(m: dict) -> list[list[Any]]:
 def rvtools_xlsx(ms: list[dict], partitions: bool = True) -> bytes:
     from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
+    # A normal (not write-only) workbook: shared strings and a <dimension> element, as
+    # RVTools writes them (openpyxl reads inline strings several times slower).
+    book = Workbook()
+    book.remove(book.active)
     vinfo = book.create_sheet("vInfo")
     vinfo.append(VINFO_SHEET)
     for m in ms:
@@ -135,6 +140,56 @@ def rvtools_xlsx(ms: list[dict], partitions: bool = True) -> bytes:
     host.append(["esx01.corp.local", "DC1", "Cluster1", 64, 1048576, len(ms)])
     out = io.BytesIO()
     book.save(out)
+    return shared_strings(out.getvalue())
+
+
+_INLINE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>'
+)
+
+
+def shared_strings(xlsx: bytes) -> bytes:
+    """The workbook with its inline strings moved to a shared-string table.
+
+    openpyxl writes every string inline; RVTools (ClosedXML) and Excel write them once in
+    xl/sharedStrings.xml and refer to them by index, which is also how a reader meets
+    them. Steps: collect each distinct string, rewrite the cells as t="s" with the
+    index, add the table, its relationship and its content type."""
+    table: dict[bytes, int] = {}
+
+    def cell(match: re.Match) -> bytes:
+        ref, style, text = match.group(1), match.group(2) or b"", match.group(3)
+        index = table.setdefault(text, len(table))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (ref, style, index)
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = _INLINE.sub(cell, data)
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>',
+                )
+            target.writestr(item, data)
+        strings = b"".join(b"<si><t>%s</t></si>" % text for text in table)
+        target.writestr(
+            "xl/sharedStrings.xml",
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://'
+            b'schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+            b"%s</sst>" % (len(table), len(table), strings),
+        )
     return out.getvalue()
 
 

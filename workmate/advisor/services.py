@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import User
@@ -468,8 +468,11 @@ def run_read(run_id: int) -> ImportRun | None:
     if run is None or run.status != ImportStatus.READING:
         return run
     _progress(run_id, "reading", 0, 0)
+    # Refusals are kept as text: in the language of the person who uploaded the file.
+    language = run.created_by.language if run.created_by else None
     try:
-        parsed = inventory.read_run(run)
+        with translation.override(language or None):
+            parsed = inventory.read_run(run)
     except inventory.InventoryError as exc:
         run.status = ImportStatus.REFUSED
         run.error = str(exc)
@@ -477,6 +480,7 @@ def run_read(run_id: int) -> ImportRun | None:
         run.save(update_fields=["status", "error", "finished_at"])
         record(run.assessment, run.created_by, EventKind.IMPORT_FAILED, run=run.pk, error=str(exc))
         return run
+    inventory.keep_parsed(run, parsed)
     run.format = parsed.format
     run.refusals = parsed.refusals
     run.rows_read = len(parsed.records)
@@ -529,7 +533,7 @@ def run_apply(run_id: int) -> ImportRun | None:
     run = ImportRun.objects.select_related("assessment", "created_by").get(pk=run_id)
     assessment = run.assessment
     try:
-        parsed = inventory.read_run(run)
+        parsed = inventory.parsed_or_read(run)
     except inventory.InventoryError as exc:
         ImportRun.objects.filter(pk=run_id).update(
             status=ImportStatus.REFUSED, error=str(exc), finished_at=timezone.now(), phase=""

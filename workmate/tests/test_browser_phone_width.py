@@ -104,6 +104,13 @@ PAGES = [
     ("staff", "/desk/reports/"),
     ("staff", "/desk/macros/"),
     ("staff", "/desk/time/"),
+    ("staff", "/advisor/"),
+    ("staff", "/advisor/new/"),
+    ("staff", "/advisor/rules/"),
+    ("staff", "/advisor/csap/"),
+    ("staff", "/advisor/{assessment}/"),
+    ("staff", "/advisor/{assessment}/workloads/{workload}/"),
+    ("staff", "/advisor/{assessment}/imports/{advisor_run}/"),
     ("staff", "/me/"),
     ("staff", "/people/"),
     ("staff", "/password/change/"),
@@ -203,10 +210,9 @@ def workday(team, alice, bob) -> dict[str, int]:
             "unknown_assignees": [f"{LONG[:80]} <{LONG[:40]}@example.com>"],
         },
     )
-    report = _advisor_report(customer, alice)
+    advisor = advisor_workday(alice, customer)
     return {
-        "assessment": report.assessment_id,
-        "report": report.pk,
+        **advisor,
         "project": project.pk,
         "task": task.pk,
         "checkin": checkin.pk,
@@ -220,17 +226,60 @@ def workday(team, alice, bob) -> dict[str, int]:
     }
 
 
-def _advisor_report(customer, architect):
-    """An assessment of the customer with the long name everywhere, published."""
-    from workmate.advisor import publishing
-    from workmate.advisor.tests.helpers_report import computed
-    from workmate.testing.factories import make_assessment
+def advisor_workday(alice: User, customer) -> dict[str, int]:
+    """An assessment with long names, a finding, an override and an import's refusals."""
+    from workmate.advisor import assess, publishing, services
+    from workmate.advisor.models import CsapCertifiedService, ImportRun, ImportStatus
+    from workmate.testing.factories import make_price_table, make_team, make_workload
 
-    assessment = make_assessment(customer=customer, architect=architect, name=LONG[:200])
-    computed(assessment, LONG[:255], override_verdict="retain", override_reason=LONG,
-             findings=[{"id": "F-FIN-KOREA", "refused": {"target": "us-east-1"}}])  # fmt: skip
-    computed(assessment, "web01", os_tools=LONG[:255])
-    return publishing.do_publish(architect, assessment)
+    add_member(make_team(code="LE", name="Lead Engineering"), alice)
+    make_price_table()
+    assessment = services.do_create_assessment(alice, customer, LONG[:200])
+    workload = make_workload(
+        assessment=assessment,
+        vm_name=LONG[:255],
+        vcenter=LONG[:100],
+        os_tools=LONG[:200],
+        sector="finance",
+        data_classes=["credit", "personal"],
+        target_region="us-east-1",
+    )
+    for n in range(3):
+        make_workload(assessment=assessment, vm_name=f"web{n:02d}", business_value="none")
+    assess.compute(assessment)
+    services.do_override(alice, workload, reason=LONG, verdict="retain")
+    CsapCertifiedService.objects.create(tier="medium", provider=LONG[:100], service=LONG[:200])
+    run = ImportRun.objects.create(
+        assessment=assessment,
+        created_by=alice,
+        status=ImportStatus.PREVIEW,
+        format="rvtools_xlsx",
+        preview={
+            "rows": 1,
+            "new": 1,
+            "updates": 0,
+            "first": [
+                {
+                    "row": 2,
+                    "vm_name": LONG[:255],
+                    "vcenter": LONG[:60],
+                    "cpus": 2,
+                    "memory_mib": 4096,
+                    "os_tools": LONG[:200],
+                    "powerstate": "on",
+                }
+            ],
+        },
+        refusals=[{"file": LONG[:80], "row": 3, "vm_name": LONG[:255], "reason": LONG}],
+    )
+    # Published, so the customer's portal shows its report (workmate/advisor/portal.py).
+    report = publishing.do_publish(alice, assessment)
+    return {
+        "assessment": assessment.pk,
+        "workload": workload.pk,
+        "advisor_run": run.pk,
+        "report": report.pk,
+    }
 
 
 def sign_in_contact(page: Page, email: str) -> None:

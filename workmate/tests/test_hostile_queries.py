@@ -26,15 +26,19 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from workmate.accounts.models import TeamRole
+from workmate.advisor import publishing
+from workmate.advisor.models import ImportRun
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.inbox.models import Notification
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
     add_member,
+    make_assessment,
     make_project,
     make_task,
     make_ticket,
     make_user,
+    make_workload,
 )
 from workmate.voice import services as voice_services
 from workmate.voice.models import Area
@@ -191,9 +195,15 @@ def world(team, alice, bob, customer_a, contact_a):
             due_at=NOW,
             questions=["Done"],
         )
+    assessment = make_assessment(customer=customer_a, architect=staff)
+    workload = make_workload(assessment=assessment)
+    run = ImportRun.objects.create(assessment=assessment, created_by=staff)
     notification = Notification.objects.filter(recipient=bob).first()
-    published = _published_assessment(customer_a, staff)
+    published = publishing.do_publish(staff, assessment)
     ids: dict[str, int | str] = {
+        "advisor/": assessment.pk,
+        "workloads/": workload.pk,
+        "imports/": run.pk,
         "work/requests/": request.pk,
         "work/projects/": project.pk,
         "members/": bob.pk,
@@ -210,25 +220,11 @@ def world(team, alice, bob, customer_a, contact_a):
         "checkins/answers/": response.pk,
         "people/": alice.pk,
         "me/mode/": NOW.date().isoformat(),
-        "advisor/": published.assessment_id,
-        "workloads/": published.assessment.workloads.first().pk,
         "portal/reports/": published.pk,
     }
     if notification:
         ids["inbox/"] = notification.pk
     return {"staff": staff, "lead": alice, "agent": bob, "contact": contact_a, "ids": ids}
-
-
-def _published_assessment(customer, architect):
-    """An assessment of the contact's customer with two workloads, published to the portal."""
-    from workmate.advisor import publishing
-    from workmate.advisor.tests.helpers_report import computed
-    from workmate.testing.factories import make_assessment
-
-    assessment = make_assessment(customer=customer, architect=architect)
-    computed(assessment, "web01", findings=[{"id": "F-FIN-KOREA"}])
-    computed(assessment, "old01", verdict="retire", override_verdict="retain", override_reason="x")
-    return publishing.do_publish(architect, assessment)
 
 
 def signed_in(who: str, world, settings) -> Client:

@@ -323,3 +323,21 @@ def test_korean(client, architect, assessment):
     client.force_login(architect)
     body = client.get(assessment.get_absolute_url()).content.decode()
     assert 'lang="ko"' in body
+
+
+def test_preview_shows_the_first_rows_and_every_refusal(client, architect, assessment):
+    from workmate.advisor.models import ImportRun
+
+    run = ImportRun.objects.create(
+        assessment=assessment,
+        created_by=architect,
+        status=ImportStatus.PREVIEW,
+        format="template_csv",
+        preview={"rows": 1, "new": 1, "updates": 0, "first": [{"row": 2, "vm_name": "web01"}]},
+        refusals=[{"file": "inv.csv", "row": 3, "vm_name": "bad", "reason": "cpus is missing."}],
+    )
+    client.force_login(architect)
+    body = client.get(url("import", assessment.pk, run.pk)).content.decode()
+    assert "web01" in body
+    assert "cpus is missing." in body
+    assert 'id="confirm-import"' in body
