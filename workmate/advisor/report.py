@@ -151,6 +151,11 @@ def workload_row(workload: Workload) -> dict[str, Any]:
     }
 
 
+def usd(amount: str) -> str:
+    """A stored amount ("5771.25") as the report shows it: "$5,771.25"."""
+    return f"${Decimal(amount):,.2f}"
+
+
 def _opt_money(value: Decimal | None) -> str:
     return "" if value is None else money(value)
 
@@ -431,6 +436,9 @@ def present(data: dict[str, Any]) -> dict[str, Any]:
     return {
         **data,
         "sector_label": _label(Industry, data["assessment"]["sector"]),
+        "costs_text": {
+            key: usd(data["costs"][key]) for key in ("on_demand", "reserved", "storage")
+        },
         "assumption_labels": {
             "pricing_model": _label(PricingModel, assumptions["pricing_model"]),
             "percentile": _label(Percentile, assumptions["percentile"]),
@@ -471,8 +479,8 @@ def charts_for(data: dict[str, Any]) -> list[charts.Chart]:
         "chart-costs",
         str(_("Monthly cost (USD)")),
         [
-            (str(_("On demand")), float(costs["on_demand"]), f"$ {costs['on_demand']}"),
-            (str(_("Reserved")), float(costs["reserved"]), f"$ {costs['reserved']}"),
+            (str(_("On demand")), float(costs["on_demand"]), usd(costs["on_demand"])),
+            (str(_("Reserved")), float(costs["reserved"]), usd(costs["reserved"])),
         ],
         colours=["#1f5eff", "#2f855a"],
     )

@@ -122,6 +122,7 @@ def test_report_page_shows_verdicts_reasons_and_overrides(client, architect, inv
     assert "Runs the mainframe bridge; stays until 2027." in html
     assert "730" in html
     assert 'id="chart-verdicts"' in html
+    assert '<dd id="cost-on-demand">$301.83</dd>' in html
     assert "tmpl-golden" in html  # under excluded items
     assert f"/advisor/{inventory.pk}/workloads/" in html  # override links for an editor
 
