@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from workmate.advisor import report
+from workmate.advisor import assess, report
 from workmate.advisor.models import Assessment
 from workmate.lib import csvexport
 from workmate.lib.pdf import FONT_FAMILY, html_to_pdf
@@ -49,13 +49,30 @@ def _attachment(content: bytes | str, name: str, content_type: str) -> HttpRespo
     return response
 
 
+def live_pdf_data(assessment: Assessment) -> dict[str, Any]:
+    """The report's data with only the workload rows the PDF lists, and how many in all."""
+    data = report.build(assessment)
+    rows = assessment.workloads.included().order_by("vm_name", "vcenter", "pk")
+    data["rows"] = [report.workload_row(w) for w in rows[:PDF_MAX_ROWS]]
+    data["rows_total"] = data["assessed"]
+    return data
+
+
+def live_xlsx_data(assessment: Assessment) -> dict[str, Any]:
+    """The report's data with the CSV export's rows (the XLSX needs no other rows)."""
+    data = report.build(assessment)
+    data["csv"] = live_csv_rows(assessment)
+    return data
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """The report's PDF in the active language."""
     rows = data.get("rows", [])
+    total = data.get("rows_total", len(rows))
     context = {
         "report": report.present(data),
         "rows": [report.present_row(row) for row in rows[:PDF_MAX_ROWS]],
-        "rows_left_out": max(0, len(rows) - PDF_MAX_ROWS),
+        "rows_left_out": max(0, total - PDF_MAX_ROWS),
         "font_family": FONT_FAMILY,
         "LANGUAGE_CODE": get_language(),
     }
@@ -67,7 +84,8 @@ def pdf_response(data: dict[str, Any]) -> HttpResponse:
 
 
 def live_csv_rows(assessment: Assessment) -> list[list[str]]:
-    return [report.csv_row(w) for w in assessment.workloads.order_by("vm_name", "vcenter", "pk")]
+    # The engine's export rows: only the columns they need, streamed in chunks.
+    return list(assess.export_rows(assessment))
 
 
 def render_csv(rows: list[list[str]]) -> str:

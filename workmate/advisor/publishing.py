@@ -18,13 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import User
-from workmate.advisor import access, report
+from workmate.advisor import access, assess, report
 from workmate.advisor.models import (
     Assessment,
     AssessmentEvent,
     EventKind,
     PublishedReport,
-    Readiness,
 )
 from workmate.desk.models import Contact
 
@@ -32,9 +31,9 @@ from workmate.desk.models import Contact
 def snapshot(assessment: Assessment) -> dict[str, Any]:
     """The report's data with every workload row and the CSV export's rows, frozen."""
     data = report.build(assessment)
-    workloads = list(assessment.workloads.order_by("vm_name", "vcenter", "pk"))
-    data["rows"] = [report.workload_row(w) for w in workloads if w.readiness != Readiness.EXCLUDED]
-    data["csv"] = [report.csv_row(w) for w in workloads]
+    rows = assessment.workloads.included().order_by("vm_name", "vcenter", "pk")
+    data["rows"] = [report.workload_row(w) for w in rows.iterator(chunk_size=2000)]
+    data["csv"] = list(assess.export_rows(assessment))
     return data
 
 

@@ -63,7 +63,7 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.get_assessment_for_user(request.user, pk)
-    return exports.pdf_response(publishing.snapshot(assessment))
+    return exports.pdf_response(exports.live_pdf_data(assessment))
 
 
 @login_required
@@ -77,7 +77,7 @@ def report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.get_assessment_for_user(request.user, pk)
-    return exports.xlsx_response(publishing.snapshot(assessment))
+    return exports.xlsx_response(exports.live_xlsx_data(assessment))
 
 
 @login_required

@@ -115,3 +115,14 @@ def test_pdf_stops_at_its_row_limit_and_says_where_the_rest_is(korean_inventory,
     # The second row by name is left out of the table (its name stays under its finding).
     assert text.count("결제-서버-01") == 1
     assert "=cmd|calc" in text
+
+
+def test_the_architects_pdf_reads_only_the_rows_it_lists(
+    client, architect, korean_inventory, monkeypatch
+):
+    monkeypatch.setattr(exports, "PDF_MAX_ROWS", 1)
+    client.force_login(architect)
+    response = client.get(f"/advisor/{korean_inventory.pk}/report.pdf")
+    text = " ".join(pdf_text(response.content).split())
+    assert "1 more workload is in the CSV and XLSX files." in text
+    assert "=cmd|calc" in text
