@@ -42,7 +42,12 @@ def do_publish(actor: User, assessment: Assessment) -> PublishedReport:
     """Publish the assessment's current report as its next version."""
     access.check_can_edit(actor, assessment)
     # Two architects publishing at once would both take the same next version number.
-    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.compute_status:
+        # The figures are half old, half new until the worker is done.
+        raise ValidationError(
+            _("The assessment is being recomputed: publish when the new figures are in.")
+        )
     if not assessment.workloads.exists():
         raise ValidationError(_("There is nothing to publish yet: import an inventory first."))
     last = assessment.published_reports.aggregate(last=Max("version"))["last"] or 0

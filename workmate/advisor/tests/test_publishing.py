@@ -142,3 +142,13 @@ def test_read_only_lead_gets_403_on_publish(client, assessment):
     client.force_login(lead)
     assert client.post(f"/advisor/{assessment.pk}/publish/").status_code == 403
     assert not PublishedReport.objects.exists()
+
+
+def test_publishing_waits_for_a_running_recompute(client, architect, assessment):
+    computed(assessment, "web01")
+    assessment.compute_status = "running"
+    assessment.save(update_fields=["compute_status"])
+    client.force_login(architect)
+    response = client.post(f"/advisor/{assessment.pk}/publish/", follow=True)
+    assert "being recomputed" in response.content.decode()
+    assert not PublishedReport.objects.exists()
