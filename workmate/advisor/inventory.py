@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -125,6 +126,7 @@ _CHOICES = {
     "csap_tier": set(CsapTier.values),
 }
 MAX_NAME = 255
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 class InventoryError(ValueError):
@@ -237,7 +239,7 @@ def _name(value: Any, label: str, required: bool = False) -> str:
         raise RowRefused(_("%(field)s is missing.") % {"field": label})
     if len(text) > MAX_NAME:
         raise RowRefused(_("%(field)s is longer than 255 characters.") % {"field": label})
-    if any(ord(ch) < 32 for ch in text):
+    if _CONTROL.search(text):
         raise RowRefused(_("%(field)s holds control characters.") % {"field": label})
     return text
 

@@ -185,15 +185,19 @@ RULES_BY_ID = {rule.id: rule for rule in VERDICT_RULES}
 
 
 def decide(facts: dict[str, Any]) -> tuple[str, list[str]]:
-    """(verdict, fired rule ids): the notes that hold and the first deciding rule."""
+    """(verdict, fired rule ids): the first deciding rule that holds, and every note that
+    holds wherever it stands (a note decides nothing, so it never stops the reading)."""
+    verdict = ""
     fired: list[str] = []
     for rule in VERDICT_RULES:
+        if rule.verdict and verdict:
+            continue
         if not rule.holds(facts):
             continue
         fired.append(rule.id)
         if rule.verdict:
-            return rule.verdict, fired
-    return "", fired
+            verdict = rule.verdict
+    return verdict, fired
 
 
 # --- Korean regulation -------------------------------------------------------------------

@@ -296,8 +296,11 @@ def run_compute(assessment_id: int) -> int | None:
     def progress(done: int, total: int) -> None:
         Assessment.objects.filter(pk=assessment_id).update(compute_done=done, compute_total=total)
 
-    count = assess.compute(assessment, progress=progress)
-    Assessment.objects.filter(pk=assessment_id).update(compute_status="")
+    try:
+        count = assess.compute(assessment, progress=progress)
+    finally:
+        # A failed run must not leave the page polling a progress bar for ever.
+        Assessment.objects.filter(pk=assessment_id).update(compute_status="")
     record(assessment, None, EventKind.COMPUTED, workloads=count)
     return count
 
@@ -322,9 +325,7 @@ def do_edit_workloads(
     if count > INLINE_RECOMPUTE:
         schedule_compute(assessment)
     else:
-        for workload in assessment.workloads.filter(pk__in=workload_ids):
-            workload.assessment = assessment
-            assess.recompute_workload(workload)
+        assess.compute(assessment, workload_ids=workload_ids)
     record(
         assessment,
         actor,

@@ -72,8 +72,10 @@ def seeded(team, alice, bob, customer_a, contact_a) -> tuple[str, dict[str, int]
         bob, title="Quiet hours", problem="Too many pings", area="process"
     )
     held = mailin.ingest(compose(headers={"Precedence": "bulk"}))  # suspended mail
+    advisor = seed_advisor(alice, customer_a)
     _token, secret = do_create_api_token(alice, "schemathesis")
     ids = {
+        **advisor,
         "project_id": project.pk,
         "section_id": section.pk,
         "task_id": task.pk,
@@ -84,6 +86,20 @@ def seeded(team, alice, bob, customer_a, contact_a) -> tuple[str, dict[str, int]
         "notification_id": Notification.objects.filter(recipient=alice).values("pk")[0]["pk"],
     }
     return secret, ids
+
+
+def seed_advisor(alice, customer) -> dict[str, int]:
+    """Alice as an LE architect with an assessment, a computed workload and an import."""
+    from workmate.advisor import assess
+    from workmate.advisor.models import ImportRun
+    from workmate.testing.factories import add_member, make_assessment, make_team, make_workload
+
+    add_member(make_team(code="LE", name="Lead Engineering"), alice)
+    assessment = make_assessment(customer=customer, architect=alice)
+    workload = make_workload(assessment=assessment)
+    assess.compute(assessment)
+    run = ImportRun.objects.create(assessment=assessment, created_by=alice)
+    return {"assessment_id": assessment.pk, "workload_id": workload.pk, "import_id": run.pk}
 
 
 def fuzz(strategy, headers: dict[str, str], label: str, failures: list[str]) -> None:

@@ -268,3 +268,9 @@ def test_export_rows_have_the_fixed_header_and_every_workload(table, assessment)
         "N01-no-utilisation;R08-rehost",
         "",
     ]
+
+
+def test_notes_are_listed_even_after_the_deciding_rule(table, assessment):
+    w = run(make_workload(assessment=assessment, powerstate="off", os_tools="CentOS 7 (64-bit)"))
+    assert w.verdict == "retire"
+    assert w.fired_rules == ["R03-powered-off", "N01-no-utilisation", "N02-os-end-of-life"]

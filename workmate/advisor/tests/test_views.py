@@ -341,3 +341,29 @@ def test_preview_shows_the_first_rows_and_every_refusal(client, architect, asses
     assert "web01" in body
     assert "cpus is missing." in body
     assert 'id="confirm-import"' in body
+
+
+def test_recompute_progress_is_polled_while_it_runs(client, architect, assessment):
+    Assessment.objects.filter(pk=assessment.pk).update(
+        compute_status="running", compute_done=3000, compute_total=20000
+    )
+    client.force_login(architect)
+    body = client.get(url("progress", assessment.pk)).content.decode()
+    assert 'hx-trigger="every 1s"' in body and "3000 / 20000" in body
+    Assessment.objects.filter(pk=assessment.pk).update(compute_status="")
+    body = client.get(url("progress", assessment.pk)).content.decode()
+    assert "hx-trigger" not in body
+
+
+def test_a_failed_recompute_stops_the_progress_bar(assessment, monkeypatch):
+    from workmate.advisor import services
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("catalogue gone")
+
+    monkeypatch.setattr(services.assess, "compute", boom)
+    Assessment.objects.filter(pk=assessment.pk).update(compute_status="queued")
+    with pytest.raises(RuntimeError):
+        services.run_compute(assessment.pk)
+    assessment.refresh_from_db()
+    assert assessment.compute_status == ""
