@@ -153,10 +153,14 @@ PAGES = [
     ("staff", "/levels/people/{member}/ledger/"),
     ("member", "/levels/confirmations/{glue}/"),
     ("staff", "/no-such-page/"),
+    ("staff", "/advisor/{assessment}/report/"),
+    ("staff", "/advisor/{assessment}/project/"),
     ("contact", "/portal/"),
     ("contact", "/portal/tickets/{ticket}/"),
     ("contact", "/portal/tickets/new/"),
     ("contact", "/portal/no-such-page/"),
+    ("contact", "/portal/reports/"),
+    ("contact", "/portal/reports/{report}/"),
     # A plain member: the 403 page (the monthly summary is for leads).
     ("member", "/voice/summary/"),
     ("member", "/work/tasks/{task}/"),
@@ -298,7 +302,7 @@ def workday(team, alice, bob) -> dict[str, int]:
 
 def advisor_workday(alice: User, customer) -> dict[str, int]:
     """An assessment with long names, a finding, an override and an import's refusals."""
-    from workmate.advisor import assess, services
+    from workmate.advisor import assess, publishing, services
     from workmate.advisor.models import CsapCertifiedService, ImportRun, ImportStatus
     from workmate.testing.factories import make_price_table, make_team, make_workload
 
@@ -342,7 +346,14 @@ def advisor_workday(alice: User, customer) -> dict[str, int]:
         },
         refusals=[{"file": LONG[:80], "row": 3, "vm_name": LONG[:255], "reason": LONG}],
     )
-    return {"assessment": assessment.pk, "workload": workload.pk, "advisor_run": run.pk}
+    # Published, so the customer's portal shows its report (workmate/advisor/portal.py).
+    report = publishing.do_publish(alice, assessment)
+    return {
+        "assessment": assessment.pk,
+        "workload": workload.pk,
+        "advisor_run": run.pk,
+        "report": report.pk,
+    }
 
 
 def sign_in_contact(page: Page, email: str) -> None:

@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from workmate.accounts.models import TeamRole
+from workmate.advisor import publishing
 from workmate.advisor.models import ImportRun
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.inbox.models import Notification
@@ -212,6 +213,7 @@ def world(team, alice, bob, customer_a, contact_a):
     workload = make_workload(assessment=assessment)
     run = ImportRun.objects.create(assessment=assessment, created_by=staff)
     notification = Notification.objects.filter(recipient=bob).first()
+    published = publishing.do_publish(staff, assessment)
     ids: dict[str, int | str] = {
         "library/s/": space.key,
         "library/pages/": library_page.pk,
@@ -239,6 +241,7 @@ def world(team, alice, bob, customer_a, contact_a):
         "work/templates/": template.pk,
         "pipeline/": poc.pk,
         "levels/teams/": team.pk,
+        "portal/reports/": published.pk,
     }
     if notification:
         ids["inbox/"] = notification.pk
