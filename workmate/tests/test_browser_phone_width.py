@@ -34,11 +34,11 @@ from workmate.desk import services as desk
 from workmate.desk.agent import do_escalate
 from workmate.desk.models import ContractTier, Macro
 from workmate.desk.tests.test_mailin import compose
-from workmate.library import services as library
-from workmate.pipeline import services as pipeline
 from workmate.levels.ladder_seed import seed_msp_ladder
 from workmate.levels.models import LedgerEntry
 from workmate.levels.services import do_add_glue
+from workmate.library import services as library
+from workmate.pipeline import services as pipeline
 from workmate.testing.browser import login
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,

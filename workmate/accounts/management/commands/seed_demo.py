@@ -40,10 +40,10 @@ from workmate.checkins.demo import seed_checkins_demo
 from workmate.desk.demo import CONTACTS as DESK_CONTACTS
 from workmate.desk.demo import seed_desk_demo
 from workmate.desk.models import ContractTier, Customer, Industry
+from workmate.levels.demo import seed_levels_demo
 from workmate.library.demo import seed_library_demo
 from workmate.library.demo_more import seed_library_more_demo
 from workmate.pipeline.demo import seed_pipeline_demo
-from workmate.levels.demo import seed_levels_demo
 from workmate.reviews.demo import seed_reviews_demo
 from workmate.voice.demo import seed_voice_demo
 from workmate.work.demo import seed_work_demo
