@@ -42,7 +42,7 @@ class CriterionOut(Schema):
     met: bool | None
 
 
-class CriterionIn_(Schema):
+class SuccessCriterionIn(Schema):
     description: str = Field(..., max_length=300)
     target: str = Field(..., max_length=200)
     result: str = Field("", max_length=200)
@@ -182,7 +182,7 @@ class PoCPatch(Schema):
     team_id: Id = Field(None)
     project_id: Id | None = None
     task_ids: list[Id] | None = Field(None, description="The complete list of linked tasks.")
-    criteria: list[CriterionIn_] | None = Field(
+    criteria: list[SuccessCriterionIn] | None = Field(
         None, description="The complete list of 3 to 5 success criteria."
     )
 

@@ -38,7 +38,7 @@ def test_requests_that_resolved_nowhere_still_get_a_menu():
 
     nav = context_processors.shell(request)["nav_modules"]
 
-    assert [module["key"] for module in nav] == ["work", "desk", "voice", "library"]
+    assert [module["key"] for module in nav] == ["work", "desk", "voice", "library", "pipeline"]
     assert not any(module["active"] for module in nav)
 
 

@@ -88,6 +88,9 @@ TARGETS: dict[str, str | None] = {
     "edit_time_log": "time",
     "delete_time_log": "time",
     "use_template": "template",
+    "template": "template",
+    "template_version": "template",
+    "project_status": "project",
     # Added by the project settings work, if present.
     "project_settings": "project",
     "add_project_member": "project",
