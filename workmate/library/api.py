@@ -64,7 +64,7 @@ def parse_page_if_match(value: str | None) -> int:
 # --- Schemas ---------------------------------------------------------------------------
 
 
-class PersonOut(Schema):
+class LibraryPersonOut(Schema):
     id: int
     name: str
 
@@ -118,7 +118,7 @@ class SpacePatch(Schema):
 class TrustOut(Schema):
     state: TrustState = Field(..., description="`verified` only while the date is not past.")
     reason: str = Field(..., description="Why it needs review: edited, expired, flagged, …")
-    verified_by: PersonOut | None
+    verified_by: LibraryPersonOut | None
     verified_at: datetime.datetime | None
     verified_until: datetime.date | None
 
@@ -142,7 +142,7 @@ class PageSummaryOut(Schema):
     parent_id: int | None
     position: int
     title: str
-    owner: PersonOut
+    owner: LibraryPersonOut
     trust: TrustOut
     version: int = Field(..., description="The current published revision's number (the ETag).")
     updated_at: datetime.datetime
@@ -246,11 +246,11 @@ class RevisionSummaryOut(Schema):
     title: str
     summary: str
     status: RevisionStatus
-    author: PersonOut
+    author: LibraryPersonOut
     created_at: datetime.datetime
     base_number: int | None
     restored_from: int | None
-    approved_by: PersonOut | None
+    approved_by: LibraryPersonOut | None
     approved_at: datetime.datetime | None
 
     @staticmethod
