@@ -14,6 +14,9 @@ class LibraryConfig(AppConfig):
         # (workmate/inbox/visibility.py).
         from workmate.inbox import visibility
         from workmate.library import collation  # noqa: F401
+        from workmate.library.receivers import connect as connect_link_receivers
         from workmate.library.visibility import visible_pages
 
         visibility.register("page", visible_pages)
+        # Links from the texts of pages, tasks, tickets and proposals are recorded on save.
+        connect_link_receivers()

@@ -616,3 +616,164 @@ class PageTemplateRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template_id} v{self.number}"
+
+
+# --- Links, comments and imports --------------------------------------------------------
+
+
+class LinkSource(models.TextChoices):
+    PAGE = "page", _("Page")
+    TASK = "task", _("Task")
+    TICKET = "ticket", _("Ticket")
+    PROPOSAL = "proposal", _("Proposal")
+
+
+class PageLink(models.Model):
+    """A reference from some text to a page: `[[Title]]` or the page's address.
+
+    The text is a part (`part`) of a page, task, ticket or proposal (`source_kind`,
+    `source_id`): "" for its own text, "comment-12" for one of its comments. Each save of
+    a part replaces its rows (`links.do_record_links`). A `[[Title]]` that names no page
+    the writer may see is kept with no target and gets one when such a page appears;
+    one that resolved keeps its target through renames (`label` is the title as written).
+    """
+
+    target = models.ForeignKey(
+        Page,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="backlinks",
+        verbose_name=_("page linked to"),
+    )
+    label = models.CharField(_("title as written"), max_length=200, blank=True)
+    source_kind = models.CharField(_("from"), max_length=10, choices=LinkSource.choices)
+    source_id = models.PositiveBigIntegerField()
+    part = models.CharField(max_length=40, blank=True)
+    # The linking page when the source is a page: deletes with it, and lets "referenced
+    # by" read its title and space in the same query.
+    source_page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, null=True, blank=True, related_name="outgoing_links"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("page link")
+        verbose_name_plural = _("page links")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source_kind="page", source_page__isnull=False)
+                | (~Q(source_kind="page") & Q(source_page__isnull=True)),
+                name="library_link_source_page_iff_page",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | ~Q(label=""),
+                name="library_link_unresolved_has_label",
+            ),
+        ]
+        indexes = [
+            # A text's links, replaced on each save of that text.
+            models.Index(
+                fields=["source_kind", "source_id", "part"], name="library_link_source_idx"
+            ),
+            # "Referenced by": the links to a page.
+            models.Index(fields=["target", "source_kind"], name="library_link_target_idx"),
+            # A new or renamed page picks up the links waiting for its title.
+            models.Index(
+                Lower("label"), condition=Q(target__isnull=True), name="library_link_waiting_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_kind}:{self.source_id} → {self.target_id or self.label}"
+
+
+class PageCommentQuerySet(models.QuerySet["PageComment"]):
+    def open(self) -> PageCommentQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class PageComment(models.Model):
+    """A comment on a page, or a reply in its thread (one level deep, as on proposals).
+
+    Mentions are kept in the body as `@**Name|id**` tokens. A thread (its top comment) is
+    resolved as a whole; resolving keeps it, folded, and anyone may open it again.
+    """
+
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="comments", verbose_name=_("page")
+    )
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="library_comments", verbose_name=_("author")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PageCommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("page comment")
+        verbose_name_plural = _("page comments")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="library_comment_not_own_parent"
+            ),
+            # Threads are resolved at their top comment only.
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(resolved_at__isnull=True),
+                name="library_comment_resolve_threads_only",
+            ),
+        ]
+        indexes = [
+            # A page's comments, oldest first.
+            models.Index(fields=["page", "created_at"], name="library_comment_page_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class PageImport(models.Model):
+    """One zip imported into a space: what it made and what it refused, by name."""
+
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="imports", verbose_name=_("space")
+    )
+    parent = models.ForeignKey(
+        Page, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("imported"), default=timezone.now)
+    # [[page id, path as "A / B"], …] and [[name in the zip, reason], …].
+    created_pages = models.JSONField(default=list)
+    refused = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("page import")
+        verbose_name_plural = _("page imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.space}"
