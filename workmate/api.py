@@ -24,6 +24,7 @@ from workmate.desk.api import router as desk_router
 from workmate.inbox.api import router as inbox_router
 from workmate.lib.jsonerrors import error_body
 from workmate.lib.textinput import find_in_data, find_in_querydict, refusal
+from workmate.pipeline.api import router as pipeline_router
 from workmate.voice.api import router as voice_router
 from workmate.work.api import ErrorOut
 from workmate.work.api import router as work_router
@@ -161,6 +162,7 @@ api.add_router("/", work_router)
 api.add_router("/voice/", voice_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
+api.add_router("/pipeline/", pipeline_router)
 
 
 def document_common_errors() -> None:
@@ -217,6 +219,7 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "notifications": f"{root}inbox/notifications",
             "tickets": f"{root}desk/tickets",
             "suspended_mail": f"{root}desk/suspended-mail",
+            "pocs": f"{root}pipeline/pocs",
         },
     }
 

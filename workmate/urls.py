@@ -22,6 +22,7 @@ urlpatterns = [
     path("portal/", include(("workmate.desk.portal_urls", "portal"))),
     path("checkins/", include(("workmate.checkins.urls", "checkins"))),
     path("library/", include(("workmate.library.urls", "library"))),
+    path("pipeline/", include(("workmate.pipeline.urls", "pipeline"))),
     path("", include("workmate.accounts.urls")),
 ]
 

@@ -27,6 +27,8 @@ PERIODIC_TASKS = [
     "workmate.desk.tasks.escalate_tickets",
     "workmate.desk.tasks.close_solved_tickets",
     "workmate.desk.tasks.fetch_mail",
+    "workmate.work.tasks.remind_status_updates",
+    "workmate.pipeline.tasks.remind_time_boxes",
 ]
 # A periodic task whose worker died is marked failed, not run again: the next minute's
 # tick queues it anyway (workmate/ops/jobs.py).

@@ -66,6 +66,11 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/desk/suspended-mail/{mail_id}/ticket",
         "/api/v1/desk/suspended-mail/{mail_id}/release",
         "/api/v1/desk/suspended-mail/{mail_id}/dismiss",
+        "/api/v1/pipeline/pocs",
+        "/api/v1/pipeline/pocs/{poc_id}",
+        "/api/v1/pipeline/pocs/{poc_id}/advance",
+        "/api/v1/pipeline/pocs/{poc_id}/decision",
+        "/api/v1/pipeline/pocs/{poc_id}/drop",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]
