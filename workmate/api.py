@@ -22,6 +22,7 @@ from workmate.accounts.api import TokenAuth
 from workmate.accounts.api import router as accounts_router
 from workmate.desk.api import router as desk_router
 from workmate.inbox.api import router as inbox_router
+from workmate.levels.api import router as levels_router
 from workmate.lib.jsonerrors import error_body
 from workmate.lib.textinput import find_in_data, find_in_querydict, refusal
 from workmate.pipeline.api import router as pipeline_router
@@ -163,6 +164,7 @@ api.add_router("/voice/", voice_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
 api.add_router("/pipeline/", pipeline_router)
+api.add_router("/levels/", levels_router)
 
 
 def document_common_errors() -> None:
@@ -220,6 +222,8 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "tickets": f"{root}desk/tickets",
             "suspended_mail": f"{root}desk/suspended-mail",
             "pocs": f"{root}pipeline/pocs",
+            "ladder": f"{root}levels/ladder",
+            "my_ledger": f"{root}levels/me/ledger",
         },
     }
 

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "workmate.checkins",
     "workmate.library",
     "workmate.pipeline",
+    "workmate.levels",
 ]
 
 # A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).

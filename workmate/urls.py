@@ -23,6 +23,7 @@ urlpatterns = [
     path("checkins/", include(("workmate.checkins.urls", "checkins"))),
     path("library/", include(("workmate.library.urls", "library"))),
     path("pipeline/", include(("workmate.pipeline.urls", "pipeline"))),
+    path("levels/", include(("workmate.levels.urls", "levels"))),
     path("", include("workmate.accounts.urls")),
 ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import CompanyDayOff, Membership, Team, TeamRole, User, WorkProfile
+from workmate.checkins import signals
 from workmate.checkins.models import (
     ANSWER_MAX_LENGTH,
     Checkin,
@@ -307,6 +309,17 @@ def _md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
+# What higher apps add to "Done" (the levels ledger: tickets solved, glue work...): each
+# source gets (response, since) and returns Markdown list items; registered in apps.py.
+PrefillSource = Callable[["CheckinResponse", datetime.datetime], list[str]]
+_prefill_sources: list[PrefillSource] = []
+
+
+def register_prefill_source(source: PrefillSource) -> None:
+    if source not in _prefill_sources:
+        _prefill_sources.append(source)
+
+
 @dataclass
 class Prefill:
     since: datetime.datetime
@@ -376,6 +389,8 @@ def prefill_for(response: CheckinResponse, now: datetime.datetime | None = None)
                 "task": f"[{_md(request.task.title)}]({request.task.get_absolute_url()})",
             }
         )
+    for source in _prefill_sources:
+        done.extend(source(response, since))
     local_today = now.astimezone(_zone_of(person)).date()
     upcoming = [
         f"- [{_md(task.title)}]({task.get_absolute_url()}) ({task.due_on:%Y-%m-%d})"
@@ -440,6 +455,7 @@ def do_submit_response(actor: User, response: CheckinResponse, answers: list[str
         locked.answers = cleaned
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["answers", "submitted_at"])
+        signals.checkin_sent.send(sender=CheckinResponse, instance=locked, actor=actor)
     response.answers, response.submitted_at = locked.answers, locked.submitted_at
 
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workmate.desk import services
+from workmate.desk import services, signals
 from workmate.desk.models import (
     DONE_STATUSES,
     EntryKind,
@@ -134,13 +134,21 @@ def do_rate(ticket: Ticket, rating: str, comment: str | None = None) -> tuple[Sa
         satisfaction = Satisfaction.objects.create(
             ticket=locked, rating=rating, comment=(comment or "").strip()
         )
+        signals.ticket_rated.send(
+            sender=Ticket, instance=locked, actor=None, rating=rating, previous=None
+        )
         return satisfaction, True
+    previous = satisfaction.rating
     satisfaction.rating = rating
     fields = ["rating"]
     if comment is not None:
         satisfaction.comment = comment.strip()
         fields.append("comment")
     satisfaction.save(update_fields=fields)
+    if previous != rating:
+        signals.ticket_rated.send(
+            sender=Ticket, instance=locked, actor=None, rating=rating, previous=previous
+        )
     return satisfaction, True
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import Membership, Team, User
-from workmate.desk import sla
+from workmate.desk import signals, sla
 from workmate.desk.models import (
     DONE_STATUSES,
     PAUSED_STATUSES,
@@ -206,6 +206,8 @@ def do_change_status(
         update.append("solved_at")
     locked.save(update_fields=update)
     _event(locked, actor, "status", old, locked.status, contact=contact)
+    if status in DONE_STATUSES and old not in DONE_STATUSES:
+        _send_solved(locked, actor)
     if status == Status.SOLVED and contact is None:
         # Every way of solving a ticket offers the survey (mailed after the commit); a
         # contact who solved it in the portal is asked on the page itself.
@@ -213,6 +215,20 @@ def do_change_status(
 
         offer_survey(locked)
     return locked
+
+
+def _send_solved(ticket: Ticket, actor: User | None) -> None:
+    """Tell higher apps (the levels ledger) a ticket was solved: its SLA's outcome and, when
+    it was escalated, who handled the escalation."""
+    signals.ticket_solved.send(sender=Ticket, instance=ticket, actor=actor)
+    state = ticket.sla_state()
+    if state in {"met", "breached"}:
+        sent = signals.sla_met if state == "met" else signals.sla_missed
+        sent.send(sender=Ticket, instance=ticket, actor=actor)
+    if ticket.escalated_to_id is not None:
+        signals.escalation_handled.send(
+            sender=Ticket, instance=ticket, actor=actor, handler=ticket.escalated_to
+        )
 
 
 @transaction.atomic

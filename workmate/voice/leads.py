@@ -25,6 +25,7 @@ from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
 from workmate.lib.urls import absolute_url
 from workmate.lib.workcalendar import WorkingHours, working_time_between
+from workmate.voice import signals
 from workmate.voice.models import (
     Answer,
     Area,
@@ -48,6 +49,10 @@ ANSWER_STATUSES = (
     ProposalStatus.DONE,
     ProposalStatus.DECLINED,
 )
+# A proposal is adopted when it leaves these for one of those (the levels ledger credits
+# its author).
+OPEN_STATUSES = (ProposalStatus.NEW, ProposalStatus.UNDER_REVIEW)
+ADOPTED_STATUSES = (ProposalStatus.PLANNED, ProposalStatus.IN_PROGRESS, ProposalStatus.DONE)
 # The company's working day, for "waiting" ages and the scoreboard.
 WORKDAY = datetime.timedelta(hours=9)
 
@@ -116,6 +121,8 @@ def _record_answer(actor: User, proposal: Proposal, to_status: str, body: str) -
         fields.append("first_answer_at")
     proposal.save(update_fields=fields)
     _notify(answer)
+    if answer.from_status in OPEN_STATUSES and to_status in ADOPTED_STATUSES:
+        signals.proposal_adopted.send(sender=Proposal, instance=proposal, actor=actor)
     return answer
 
 
@@ -159,6 +166,7 @@ def do_change_status(lead: User, proposal: Proposal, to_status: str, answer: str
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     body = check_change_status(lead, locked, to_status, answer)
     result = _record_answer(lead, locked, to_status, body)
+    signals.proposal_answered.send(sender=Proposal, instance=locked, actor=lead, answer=result)
     proposal.status, proposal.first_answer_at = locked.status, locked.first_answer_at
     proposal.merged_into = locked.merged_into
     return result
@@ -219,6 +227,7 @@ def do_merge(lead: User, duplicate: Proposal, kept: Proposal, answer: str) -> An
     dup.merged_into = keep
     dup.save(update_fields=["merged_into"])
     result = _record_answer(lead, dup, ProposalStatus.MERGED, body)
+    signals.proposal_answered.send(sender=Proposal, instance=dup, actor=lead, answer=result)
     duplicate.status, duplicate.merged_into = dup.status, keep
     duplicate.vote_count, kept.vote_count = dup.vote_count, keep.vote_count
     return result

@@ -27,6 +27,7 @@ from workmate.inbox import services as inbox
 from workmate.inbox.models import Kind
 from workmate.lib.mentions import Directory, Mentionable, canonical, mentioned_ids
 from workmate.lib.workcalendar import add_working_time
+from workmate.work import signals
 from workmate.work.models import (
     Activity,
     Attachment,
@@ -494,7 +495,21 @@ def do_update_task(
         voice_leads.on_task_completed(locked, actor)  # A proposal follows its task to done.
         _notify_unblocked(actor, [locked])
         _close_requests_by_completion(actor, locked)
+        signals.task_completed.send(
+            sender=Task, instance=locked, actor=actor, on_time=_met_due_date(locked)
+        )
     return locked
+
+
+def _met_due_date(task: Task) -> bool | None:
+    """Whether a task completed by its due time (or on its due date); None without one."""
+    if task.completed_at is None:
+        return None
+    if task.due_at is not None:
+        return task.completed_at <= task.due_at
+    if task.due_on is not None:
+        return timezone.localdate(task.completed_at) <= task.due_on
+    return None
 
 
 def _close_requests_by_completion(actor: User, task: Task) -> None:
@@ -518,6 +533,9 @@ def _close_requests_by_completion(actor: User, task: Task) -> None:
         request.acknowledged_at = request.acknowledged_at or now
         request.save(update_fields=["state", "answer", "closed_at", "acknowledged_at"])
         _notify([request.requester], Kind.REPLY, actor, task, excerpt=answer)
+        signals.request_answered.send(
+            sender=WorkRequest, instance=request, actor=actor, in_time=now <= request.reply_by
+        )
 
 
 def do_complete_task(actor: User, task: Task) -> Task:
@@ -860,6 +878,9 @@ def do_answer_request(actor: User, request: WorkRequest, answer: str) -> WorkReq
     Comment.objects.create(task=locked.task, author=actor, body=answer)
     _log(locked.task, actor, "answered", "", "", answer[:200])
     _notify([locked.requester], Kind.REPLY, actor, locked.task, excerpt=answer)
+    signals.request_answered.send(
+        sender=WorkRequest, instance=locked, actor=actor, in_time=now <= locked.reply_by
+    )
     return locked
 
 

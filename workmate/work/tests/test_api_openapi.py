@@ -71,6 +71,12 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/pipeline/pocs/{poc_id}/advance",
         "/api/v1/pipeline/pocs/{poc_id}/decision",
         "/api/v1/pipeline/pocs/{poc_id}/drop",
+        "/api/v1/levels/ladder",
+        "/api/v1/levels/ladder/versions",
+        "/api/v1/levels/me/level",
+        "/api/v1/levels/me/ledger",
+        "/api/v1/levels/me/ledger/glue",
+        "/api/v1/levels/me/ledger/{entry_id}",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]
