@@ -26,6 +26,7 @@ from workmate.levels.api import router as levels_router
 from workmate.lib.jsonerrors import error_body
 from workmate.lib.textinput import find_in_data, find_in_querydict, refusal
 from workmate.pipeline.api import router as pipeline_router
+from workmate.reviews.api import router as reviews_router
 from workmate.voice.api import router as voice_router
 from workmate.work.api import ErrorOut
 from workmate.work.api import router as work_router
@@ -165,6 +166,7 @@ api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
 api.add_router("/pipeline/", pipeline_router)
 api.add_router("/levels/", levels_router)
+api.add_router("/reviews/", reviews_router)
 
 
 def document_common_errors() -> None:

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "workmate.library",
     "workmate.pipeline",
     "workmate.levels",
+    "workmate.reviews",
 ]
 
 # A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).

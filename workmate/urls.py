@@ -24,6 +24,7 @@ urlpatterns = [
     path("library/", include(("workmate.library.urls", "library"))),
     path("pipeline/", include(("workmate.pipeline.urls", "pipeline"))),
     path("levels/", include(("workmate.levels.urls", "levels"))),
+    path("reviews/", include(("workmate.reviews.urls", "reviews"))),
     path("", include("workmate.accounts.urls")),
 ]
 

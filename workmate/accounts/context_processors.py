@@ -14,6 +14,7 @@ MODULES = [
     ("library", _("Library"), "library:home"),
     ("pipeline", _("Pipeline"), "pipeline:home"),
     ("levels", _("Levels"), "levels:home"),
+    ("reviews", _("Reviews"), "reviews:home"),
     ("advisor", _("Advisor"), "advisor:home"),
 ]
 

@@ -29,6 +29,8 @@ PERIODIC_TASKS = [
     "workmate.desk.tasks.fetch_mail",
     "workmate.work.tasks.remind_status_updates",
     "workmate.pipeline.tasks.remind_time_boxes",
+    "workmate.reviews.tasks.remind_review_steps",
+    "workmate.reviews.tasks.share_due_results",
 ]
 # A periodic task whose worker died is marked failed, not run again: the next minute's
 # tick queues it anyway (workmate/ops/jobs.py).

@@ -51,7 +51,14 @@ GROUP_LINES = 5
 MAX_GROUPS = 40
 # Kinds that ask something of the reader: their groups come first.
 NEEDS_YOU = frozenset(
-    {Kind.REQUEST, Kind.MENTION, Kind.REPLY_BY_SOON, Kind.REPLY_BY_PASSED, Kind.CHECKIN}
+    {
+        Kind.REQUEST,
+        Kind.MENTION,
+        Kind.REPLY_BY_SOON,
+        Kind.REPLY_BY_PASSED,
+        Kind.CHECKIN,
+        Kind.REVIEW,
+    }
 )
 # People are read in chunks so that `IN (...)` lists stay short on every database.
 CHUNK = 500

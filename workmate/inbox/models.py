@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
     TICKET = "ticket", _("Ticket events")
     ANSWER = "answer", _("Answers to proposals you follow")
     PAGE = "page", _("Library pages you own or approve")
+    REVIEW = "review", _("Review cycles")
 
 
 class Channel(models.TextChoices):
@@ -56,6 +57,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.TICKET: Channel.EMAIL,
     Kind.ANSWER: Channel.EMAIL,
     Kind.PAGE: Channel.DIGEST,
+    # Review steps are days long: the digest is soon enough.
+    Kind.REVIEW: Channel.DIGEST,
 }
 
 
@@ -187,6 +190,8 @@ class Notification(models.Model):
             # The library writes its title as the whole sentence, in the reader's language.
             Kind.PAGE: "%(title)s",
         }
+        if self.kind == Kind.REVIEW:
+            return self.title  # Written as a sentence in the reader's language (reviews).
         if self.kind == Kind.TICKET and not self.actor_id:
             return self.title  # The clock's and the customer's news carry their own sentence.
         return sentences[Kind(self.kind)] % params
