@@ -20,6 +20,7 @@ from ninja.security import django_auth
 
 from workmate.accounts.api import TokenAuth
 from workmate.accounts.api import router as accounts_router
+from workmate.advisor.api import router as advisor_router
 from workmate.desk.api import router as desk_router
 from workmate.inbox.api import router as inbox_router
 from workmate.levels.api import router as levels_router
@@ -167,6 +168,7 @@ api.add_router("/desk/", desk_router)
 api.add_router("/pipeline/", pipeline_router)
 api.add_router("/levels/", levels_router)
 api.add_router("/reviews/", reviews_router)
+api.add_router("/advisor/", advisor_router)
 
 
 def document_common_errors() -> None:
@@ -226,6 +228,7 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "pocs": f"{root}pipeline/pocs",
             "ladder": f"{root}levels/ladder",
             "my_ledger": f"{root}levels/me/ledger",
+            "assessments": f"{root}advisor/assessments",
         },
     }
 

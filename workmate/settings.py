@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "workmate.pipeline",
     "workmate.levels",
     "workmate.reviews",
+    "workmate.advisor",
 ]
 
 # A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).
@@ -279,6 +280,11 @@ DESK_INBOUND_MAX_BYTES = env_int("DESK_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
 DESK_PORTAL_MAX_TOTAL_BYTES = env_int("DESK_PORTAL_MAX_TOTAL_BYTES", 20 * 1024 * 1024)
 # Desk: IMAP mailbox polled by `manage.py fetch_mail` (imap://user:pass@host:993/INBOX?ssl=1).
 DESK_IMAP_URL = env_str("DESK_IMAP_URL", "")
+
+# Advisor: the team of LE architects who assess customers' inventories.
+ADVISOR_TEAM = env_str("ADVISOR_TEAM", "LE")
+# Advisor: the largest inventory file one import accepts (20,000 VMs fit in a few MB).
+ADVISOR_IMPORT_MAX_BYTES = env_int("ADVISOR_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True), console while developing.
 EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("pipeline/", include(("workmate.pipeline.urls", "pipeline"))),
     path("levels/", include(("workmate.levels.urls", "levels"))),
     path("reviews/", include(("workmate.reviews.urls", "reviews"))),
+    path("advisor/", include(("workmate.advisor.urls", "advisor"))),
     path("", include("workmate.accounts.urls")),
 ]
 

@@ -154,3 +154,86 @@ def make_page(**overrides: Any):
         check_rights=False,
         **overrides,
     )
+def make_assessment(**overrides: Any):
+    """An advisor assessment; makes its customer and architect unless given."""
+    from workmate.advisor.models import Assessment
+
+    number = next(_sequence)
+    fields: dict[str, Any] = {"name": f"Assessment {number}"}
+    fields.update(overrides)
+    if "customer" not in fields:
+        fields["customer"] = make_customer()
+    if "architect" not in fields:
+        fields["architect"] = make_user()
+    fields.setdefault("sector", fields["customer"].industry)
+    return Assessment.objects.create(**fields)
+
+
+def make_workload(**overrides: Any):
+    """A VM of an assessment's inventory: 2 vCPUs, 4 GiB, Linux, unless told otherwise."""
+    from workmate.advisor.models import Workload
+
+    number = next(_sequence)
+    fields: dict[str, Any] = {
+        "vm_name": f"vm{number:04d}",
+        "cpus": 2,
+        "memory_mib": 4096,
+        "in_use_mib": 20480,
+        "os_tools": "Ubuntu Linux (64-bit)",
+        "powerstate": "on",
+    }
+    fields.update(overrides)
+    if "assessment" not in fields:
+        fields["assessment"] = make_assessment()
+    return Workload.objects.create(**fields)
+
+
+def make_price_table(region: str = "ap-northeast-2", gp3: str = "0.10", rows=None, **snap):
+    """A small price catalogue: (instance type, vCPU, GiB, Linux hourly, Windows hourly,
+    1-year reserved Linux hourly) rows; burstable when the family starts with t."""
+    import datetime
+    from decimal import Decimal
+
+    from workmate.advisor.models import InstancePrice, PriceSnapshot
+
+    PriceSnapshot.objects.filter(region=region).delete()
+    snapshot = PriceSnapshot.objects.create(
+        region=region,
+        publication_date=snap.pop("publication_date", datetime.date(2026, 10, 1)),
+        gp3_gb_month_usd=Decimal(gp3),
+        source="test",
+    )
+    rows = rows or [
+        ("t3.medium", 2, 4, "0.05", "0.07", "0.03"),
+        ("c6i.large", 2, 4, "0.10", "0.19", "0.06"),
+        ("m6i.large", 2, 8, "0.12", "0.21", "0.07"),
+        ("m6i.xlarge", 4, 16, "0.24", "0.42", "0.15"),
+        ("r6i.large", 2, 16, "0.15", "0.24", "0.09"),
+        ("m6i.2xlarge", 8, 32, "0.48", "0.85", "0.30"),
+    ]
+    prices = []
+    for itype, vcpu, gib, linux, windows, reserved in rows:
+        family = itype.split(".")[0]
+        common = {
+            "snapshot": snapshot,
+            "instance_type": itype,
+            "family": family,
+            "vcpu": vcpu,
+            "memory_mib": gib * 1024,
+            "is_burstable": family.startswith("t"),
+            "license": "included",
+        }
+        prices.append(
+            InstancePrice(os="linux", term="on_demand", hourly_usd=Decimal(linux), **common)
+        )
+        prices.append(
+            InstancePrice(os="windows", term="on_demand", hourly_usd=Decimal(windows), **common)
+        )
+        if reserved:
+            prices.append(
+                InstancePrice(
+                    os="linux", term="reserved_1y", hourly_usd=Decimal(reserved), **common
+                )
+            )
+    InstancePrice.objects.bulk_create(prices)
+    return snapshot

@@ -77,6 +77,17 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/levels/me/ledger",
         "/api/v1/levels/me/ledger/glue",
         "/api/v1/levels/me/ledger/{entry_id}",
+        "/api/v1/advisor/assessments",
+        "/api/v1/advisor/assessments/{assessment_id}",
+        "/api/v1/advisor/assessments/{assessment_id}/workloads",
+        "/api/v1/advisor/assessments/{assessment_id}/workloads/{workload_id}",
+        "/api/v1/advisor/assessments/{assessment_id}/workloads/{workload_id}/override",
+        "/api/v1/advisor/assessments/{assessment_id}/bulk-edit",
+        "/api/v1/advisor/assessments/{assessment_id}/findings",
+        "/api/v1/advisor/assessments/{assessment_id}/imports",
+        "/api/v1/advisor/assessments/{assessment_id}/imports/{import_id}",
+        "/api/v1/advisor/assessments/{assessment_id}/imports/{import_id}/confirm",
+        "/api/v1/advisor/rules",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]
