@@ -48,3 +48,17 @@ ensure_gettext() {
     fi
   fi
 }
+
+# PDF reports (workmate/lib/pdf.py, WeasyPrint) need Pango and a Korean font from Debian.
+ensure_pdf_libs() {
+  local need=()
+  ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+  fc-list 2>/dev/null | grep -i "noto sans cjk" >/dev/null || need+=(fonts-noto-cjk)
+  [ ${#need[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> Installing ${need[*]} (for PDF reports with Korean text)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "PDF reports need: sudo apt-get install ${need[*]} (every other page works without)" >&2
+  fi
+}

@@ -26,6 +26,7 @@ urlpatterns = [
     path("levels/", include(("workmate.levels.urls", "levels"))),
     path("reviews/", include(("workmate.reviews.urls", "reviews"))),
     path("advisor/", include(("workmate.advisor.urls", "advisor"))),
+    path("portal/reports/", include(("workmate.advisor.portal_urls", "portal_reports"))),
     path("", include("workmate.accounts.urls")),
 ]
 

@@ -579,3 +579,59 @@ class CsapCertifiedService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.service} ({self.get_tier_display()})"
+
+
+class PublishedReportQuerySet(models.QuerySet["PublishedReport"]):
+    def current(self) -> PublishedReportQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+    def for_contact(self, contact) -> PublishedReportQuerySet:
+        """What a customer's contact may read: the current reports of their organisations."""
+        return self.current().filter(assessment__customer__memberships__contact=contact)
+
+
+class PublishedReport(models.Model):
+    """The report as the architect published it to the customer's portal: a frozen copy of
+    the report's data (`workmate/advisor/report.py`, codes and numbers, no translated
+    words), so later edits to the assessment reach the customer only when published again.
+    Each publication is a new version; unpublishing withdraws every version."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="published_reports"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(default=dict)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = PublishedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published report")
+        verbose_name_plural = _("published reports")
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            # Versions count up per assessment; two publications never share a number.
+            models.UniqueConstraint(
+                fields=["assessment", "version"], name="advisor_published_version_once"
+            ),
+        ]
+        indexes = [
+            # The portal lists the current reports of a contact's organisations.
+            models.Index(
+                fields=["assessment", "-published_at"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="advisor_published_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} v{self.version}"

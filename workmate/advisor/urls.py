@@ -21,3 +21,17 @@ urlpatterns = [
     path("<int:pk>/workloads/<int:wpk>/", views.workload, name="workload"),
     path("<int:pk>/workloads/<int:wpk>/override/", views.override, name="override"),
 ]
+
+# The report, its exports, publishing and the migration project
+# (workmate/advisor/views_report.py).
+from workmate.advisor import views_report  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/report/", views_report.report_page, name="report"),
+    path("<int:pk>/report.pdf", views_report.report_pdf, name="report_pdf"),
+    path("<int:pk>/report.csv", views_report.report_csv, name="report_csv"),
+    path("<int:pk>/report.xlsx", views_report.report_xlsx, name="report_xlsx"),
+    path("<int:pk>/publish/", views_report.publish, name="publish"),
+    path("<int:pk>/unpublish/", views_report.unpublish, name="unpublish"),
+    path("<int:pk>/project/", views_report.start_project, name="start_project"),
+]

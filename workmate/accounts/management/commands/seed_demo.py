@@ -35,6 +35,7 @@ from workmate.accounts.models import (
     WorkModeDay,
     WorkProfile,
 )
+from workmate.advisor.demo import seed_advisor_demo
 from workmate.checkins.demo import seed_checkins_demo
 from workmate.desk.demo import CONTACTS as DESK_CONTACTS
 from workmate.desk.demo import seed_desk_demo
@@ -422,6 +423,7 @@ class Command(BaseCommand):
             seed_voice_demo(people)
             seed_checkins_demo(people)
             seed_desk_demo(people, make_password(password))
+            seed_advisor_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
