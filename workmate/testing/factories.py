@@ -154,6 +154,8 @@ def make_page(**overrides: Any):
         check_rights=False,
         **overrides,
     )
+
+
 def make_assessment(**overrides: Any):
     """An advisor assessment; makes its customer and architect unless given."""
     from workmate.advisor.models import Assessment
