@@ -47,7 +47,7 @@ _TOKEN = re.compile(
     r"""
     (?P<neg>-)?
     (?:
-        (?P<qual>[A-Za-z_]+):(?P<qvalue>"[^"]*"?|[^\s"]+)   # name:value or name:"a b"
+        (?P<qual>[A-Za-z_]+):(?P<qvalue>"[^"]*"?|[^\s"]*)   # name:value or name:"a b"
       | "(?P<phrase>[^"]*)"?                               # "a phrase" (unclosed: to the end)
       | (?P<word>[^\s"]+)
     )

@@ -112,6 +112,8 @@ PAGES = [
     ("contact", "/portal/tickets/{ticket}/"),
     ("contact", "/portal/tickets/new/"),
     ("contact", "/portal/no-such-page/"),
+    ("staff", "/search/?q=서버 -장애 type:task"),
+    ("contact", "/portal/search/?q=서버"),
     # A plain member: the 403 page (the monthly summary is for leads).
     ("member", "/voice/summary/"),
     ("member", "/work/tasks/{task}/"),

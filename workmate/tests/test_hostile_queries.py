@@ -83,6 +83,7 @@ KNOWN_PARAMETERS = [
     "date",
     "updated_since",
     "team",
+    "type",
 ]
 
 # The filters that broke pages before (issue 11, point 16), tried alone on every page.
