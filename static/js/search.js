@@ -43,7 +43,9 @@
     } else if (event.key === "Enter" && index >= 0) {
       event.preventDefault();
       window.location.assign(all[index].href);
-    } else if (event.key === "Escape") {
+    } else if (event.key === "Escape" && list.childElementCount) {
+      // The first Escape closes the list and keeps the words; a second clears the box.
+      event.preventDefault();
       close();
     }
   });
