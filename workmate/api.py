@@ -30,6 +30,7 @@ from workmate.library.api import router as library_router
 from workmate.library.services import StaleEdit
 from workmate.pipeline.api import router as pipeline_router
 from workmate.reviews.api import router as reviews_router
+from workmate.search.api import router as search_router
 from workmate.voice.api import router as voice_router
 from workmate.work.api import ErrorOut
 from workmate.work.api import router as work_router
@@ -177,6 +178,7 @@ api.add_router("/pipeline/", pipeline_router)
 api.add_router("/levels/", levels_router)
 api.add_router("/reviews/", reviews_router)
 api.add_router("/advisor/", advisor_router)
+api.add_router("/", search_router)
 
 
 def document_common_errors() -> None:

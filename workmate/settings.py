@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "workmate.levels",
     "workmate.reviews",
     "workmate.advisor",
+    "workmate.search",
 ]
 
 # A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).

@@ -27,6 +27,8 @@ urlpatterns = [
     path("reviews/", include(("workmate.reviews.urls", "reviews"))),
     path("advisor/", include(("workmate.advisor.urls", "advisor"))),
     path("portal/reports/", include(("workmate.advisor.portal_urls", "portal_reports"))),
+    path("search/", include(("workmate.search.urls", "search"))),
+    path("portal/search/", include(("workmate.search.portal_urls", "portal_search"))),
     path("", include("workmate.accounts.urls")),
 ]
 

@@ -159,6 +159,8 @@ PAGES = [
     ("contact", "/portal/tickets/{ticket}/"),
     ("contact", "/portal/tickets/new/"),
     ("contact", "/portal/no-such-page/"),
+    ("staff", "/search/?q=서버 -장애 type:task"),
+    ("contact", "/portal/search/?q=서버"),
     ("contact", "/portal/reports/"),
     ("contact", "/portal/reports/{report}/"),
     # A plain member: the 403 page (the monthly summary is for leads).

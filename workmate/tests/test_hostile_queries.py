@@ -90,6 +90,7 @@ KNOWN_PARAMETERS = [
     "date",
     "updated_since",
     "team",
+    "type",
     "template",
     "parent",
 ]

@@ -116,6 +116,7 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/advisor/assessments/{assessment_id}/imports/{import_id}",
         "/api/v1/advisor/assessments/{assessment_id}/imports/{import_id}/confirm",
         "/api/v1/advisor/rules",
+        "/api/v1/search",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from workmate.search import views
+
+urlpatterns = [
+    path("", views.portal, name="search"),
+]
