@@ -7,6 +7,8 @@ Steps:
 1. Find the busy person (busy@bench.example) and make their session and API token.
 2. Pick the first team space of their team (400 pages), a page three levels deep with
    siblings and ten revisions for the page and history, and the 2,000-line diff page.
+3. Give that page 30 backlinks ("a page with 30 backlinks"): `[[title]]` links from 30
+   other pages of the space, written once (`PageLink` rows, as saving those pages would).
 """
 
 from __future__ import annotations
@@ -30,11 +32,30 @@ def main() -> None:
             page = candidate
             break
     assert page is not None, "Seed the library first (bench/run_library.sh does)."
+    _thirty_backlinks(page)
     print(f"SPACE={space.key}")
     print(f"TREE={Page.objects.filter(space=space).count()}")
     print(f"PAGE={page.pk}")
     print(f"DEPTH={len(ancestors(page))}")
     print(f"BIG={big.pk}")
+
+
+def _thirty_backlinks(page) -> None:
+    from workmate.library.models import LinkSource, Page, PageLink
+
+    have = PageLink.objects.filter(target=page).count()
+    sources = Page.objects.filter(space=page.space).exclude(pk=page.pk).order_by("pk")
+    PageLink.objects.bulk_create(
+        PageLink(
+            target=page,
+            label=page.title,
+            source_kind=LinkSource.PAGE,
+            source_id=source.pk,
+            source_page=source,
+            created_by_id=source.owner_id,
+        )
+        for source in sources[: max(0, 30 - have)]
+    )
 
 
 if __name__ == "__main__":

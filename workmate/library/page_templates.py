@@ -60,7 +60,12 @@ def _clean(name: str, body: str) -> tuple[str, str]:
         raise ValidationError({"name": _("Give the template a name.")})
     if len(name) > NAME_MAX:
         raise ValidationError({"name": _("At most %(max)s characters.") % {"max": NAME_MAX}})
-    return name, body or ""
+    body = (body or "").replace("\r\n", "\n")
+    if len(body) > services.BODY_MAX:
+        raise ValidationError(
+            {"body": _("At most %(max)s characters.") % {"max": services.BODY_MAX}}
+        )
+    return name, body
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from workmate.accounts.models import User
@@ -152,10 +153,11 @@ def do_record_links(
 def do_resolve_waiting_links(page: Page) -> int:
     """Give the links waiting for `page`'s title their page, where their writer may see
     it; returns how many. Called when a page is made or renamed."""
+    # Lower(label) = the lowered title: the query `library_link_waiting_idx` serves.
     waiting = list(
-        PageLink.objects.filter(target__isnull=True, label__iexact=page.title).select_related(
-            "created_by"
-        )
+        PageLink.objects.alias(label_lower=Lower("label"))
+        .filter(target__isnull=True, label_lower=page.title.lower())
+        .select_related("created_by")
     )
     if not waiting:
         return 0

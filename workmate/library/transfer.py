@@ -33,7 +33,7 @@ from typing import IO
 from django.utils.translation import gettext as _
 
 MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ENTRIES = 2000
 MAX_PAGE_BYTES = 1024 * 1024
 MAX_DEPTH = 12

@@ -51,7 +51,7 @@ def test_new_page_from_template_then_a_comment_with_a_mention(page, live_server,
     )
     login(page, live_server, alice.email, DEFAULT_PASSWORD)
     page.goto(f"/library/s/{space.key}/")
-    page.get_by_role("link", name="템플릿으로 새 문서").click()
+    page.get_by_role("link", name="템플릿으로 문서 만들기").click()
     form = page.locator("#from-template-form")
     form.get_by_label("템플릿").select_option(str(template.pk))
     form.get_by_label("제목").fill("DB 장애 {{date}}")

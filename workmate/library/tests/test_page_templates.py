@@ -86,3 +86,12 @@ def test_templates_offered_in_a_space_are_its_own_and_org_wide(space, template, 
     assert offered == [org_wide, template]
     assert other not in offered
     assert offered[1].latest_number == 1
+
+
+def test_a_template_over_the_page_limit_is_refused(space, template, alice, monkeypatch):
+    from workmate.library import services
+
+    monkeypatch.setattr(services, "BODY_MAX", 10)
+    with pytest.raises(ValidationError):
+        page_templates.do_update_template(alice, template, name="x", body="x" * 11)
+    assert template.revisions.count() == 1
