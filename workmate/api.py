@@ -25,6 +25,9 @@ from workmate.inbox.api import router as inbox_router
 from workmate.levels.api import router as levels_router
 from workmate.lib.jsonerrors import error_body
 from workmate.lib.textinput import find_in_data, find_in_querydict, refusal
+from workmate.library.api import router as library_router
+from workmate.library.services import StaleEdit
+from workmate.pipeline.api import router as pipeline_router
 from workmate.voice.api import router as voice_router
 from workmate.work.api import ErrorOut
 from workmate.work.api import router as work_router
@@ -145,6 +148,11 @@ when it falls due, its state and the business minutes left) and its `escalation`
 `POST /desk/tickets/{id}/escalation` brings in the customer's LE or SE, who finds it with
 `queue=escalated`. `/desk/suspended-mail` lists the mail held back as automatic; each can
 be made a ticket, released to triage or dismissed once (409 after).
+
+**Library** (`/library/…`): spaces and their pages. A page's `ETag` is its current
+revision's number; `PUT`/`PATCH` of a page and restoring a revision need it as `If-Match`
+(428 without it, 409 with a stale one, nothing written). A private space and its pages
+are 404 to non-members.
 """
 
 api = NinjaAPI(
@@ -162,6 +170,8 @@ api.add_router("/", work_router)
 api.add_router("/voice/", voice_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/desk/", desk_router)
+api.add_router("/library/", library_router)
+api.add_router("/pipeline/", pipeline_router)
 api.add_router("/levels/", levels_router)
 
 
@@ -219,6 +229,8 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "notifications": f"{root}inbox/notifications",
             "tickets": f"{root}desk/tickets",
             "suspended_mail": f"{root}desk/suspended-mail",
+            "library_spaces": f"{root}library/spaces",
+            "pocs": f"{root}pipeline/pocs",
             "ladder": f"{root}levels/ladder",
             "my_ledger": f"{root}levels/me/ledger",
         },
@@ -293,5 +305,22 @@ def version_conflict(request: HttpRequest, error: VersionConflict) -> HttpRespon
     body = {
         **error_body(_("The task changed since you read it; nothing was saved.")),
         "current_version": error.current.version,
+    }
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(StaleEdit)
+def stale_page(request: HttpRequest, error: StaleEdit) -> HttpResponse:
+    """A page saved from a revision that is no longer its current one (If-Match)."""
+    current = error.current.number if error.current else 0
+    body = {
+        **error_body(
+            _(
+                "The page changed since you read it (it is now at revision %(number)s); "
+                "nothing was saved."
+            )
+            % {"number": current}
+        ),
+        "current_version": current,
     }
     return api.create_response(request, body, status=409)

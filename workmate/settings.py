@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "workmate.voice",
     "workmate.inbox",
     "workmate.checkins",
+    "workmate.library",
+    "workmate.pipeline",
     "workmate.levels",
 ]
 
@@ -253,6 +255,9 @@ IMPORT_STALL_MINUTES = env_int("IMPORT_STALL_MINUTES", 15)
 VOICE_ANSWER_WORKING_DAYS = env_int("VOICE_ANSWER_WORKING_DAYS", 5)
 # Voice: authors may edit their proposal for this many minutes, until a lead answers.
 VOICE_EDIT_WINDOW_MINUTES = env_int("VOICE_EDIT_WINDOW_MINUTES", 60)
+
+# Pipeline: the team (by code) that runs PoCs and reviews every new vendor contract.
+PIPELINE_TEAM = env_str("PIPELINE_TEAM", "NBD")
 
 # Inbox: how many notifications one person may mark urgent per day (urgent ones are
 # e-mailed at once even outside the recipient's working hours).

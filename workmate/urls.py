@@ -21,6 +21,8 @@ urlpatterns = [
     path("desk/", include(("workmate.desk.urls", "desk"))),
     path("portal/", include(("workmate.desk.portal_urls", "portal"))),
     path("checkins/", include(("workmate.checkins.urls", "checkins"))),
+    path("library/", include(("workmate.library.urls", "library"))),
+    path("pipeline/", include(("workmate.pipeline.urls", "pipeline"))),
     path("levels/", include(("workmate.levels.urls", "levels"))),
     path("", include("workmate.accounts.urls")),
 ]

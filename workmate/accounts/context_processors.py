@@ -12,6 +12,7 @@ MODULES = [
     ("desk", _("Desk"), "desk:home"),
     ("voice", _("Voice"), "voice:home"),
     ("library", _("Library"), "library:home"),
+    ("pipeline", _("Pipeline"), "pipeline:home"),
     ("levels", _("Levels"), "levels:home"),
     ("advisor", _("Advisor"), "advisor:home"),
 ]

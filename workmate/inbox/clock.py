@@ -27,6 +27,8 @@ PERIODIC_TASKS = [
     "workmate.desk.tasks.escalate_tickets",
     "workmate.desk.tasks.close_solved_tickets",
     "workmate.desk.tasks.fetch_mail",
+    "workmate.work.tasks.remind_status_updates",
+    "workmate.pipeline.tasks.remind_time_boxes",
 ]
 # A periodic task whose worker died is marked failed, not run again: the next minute's
 # tick queues it anyway (workmate/ops/jobs.py).
@@ -34,6 +36,7 @@ PERIODIC_TASKS = [
 # so a clock that was down at that minute still runs them later the same day.
 DAILY_TASKS = [
     "workmate.ops.tasks.prune_task_results",
+    "workmate.library.tasks.expire_reviews",
 ]
 DAILY_AT = datetime.time(3, 30)
 for _path in PERIODIC_TASKS + DAILY_TASKS:

@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     CHECKIN = "checkin", _("Check-ins")
     TICKET = "ticket", _("Ticket events")
     ANSWER = "answer", _("Answers to proposals you follow")
+    PAGE = "page", _("Library pages you own or approve")
 
 
 class Channel(models.TextChoices):
@@ -54,6 +55,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.CHECKIN: Channel.EMAIL,
     Kind.TICKET: Channel.EMAIL,
     Kind.ANSWER: Channel.EMAIL,
+    Kind.PAGE: Channel.DIGEST,
 }
 
 
@@ -182,6 +184,8 @@ class Notification(models.Model):
             Kind.CHECKIN: gettext("Check-in to write: %(title)s"),
             Kind.TICKET: gettext("%(actor)s updated %(title)s"),
             Kind.ANSWER: gettext("%(actor)s answered the proposal %(title)s"),
+            # The library writes its title as the whole sentence, in the reader's language.
+            Kind.PAGE: "%(title)s",
         }
         if self.kind == Kind.TICKET and not self.actor_id:
             return self.title  # The clock's and the customer's news carry their own sentence.

@@ -23,6 +23,7 @@ SUMMARY = {
     Kind.COMMENT: _("Comments"),
     Kind.UNBLOCKED: _("Unblocked"),
     Kind.TICKET: _("Tickets"),
+    Kind.PAGE: _("Library pages"),
 }
 
 

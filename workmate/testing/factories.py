@@ -125,3 +125,32 @@ def make_ticket(**overrides: Any):
     if "requester" not in fields:
         fields["requester"] = make_contact(fields["customer"])
     return services.do_create_ticket(**fields)
+
+
+def make_space(**overrides: Any):
+    """A library space; a team space of a new team unless told otherwise."""
+    from workmate.library.models import Space, SpaceKind
+
+    number = next(_sequence)
+    fields: dict[str, Any] = {"name": f"Space {number}", "key": f"S{number}"}
+    fields.update(overrides)
+    if fields.get("kind", SpaceKind.TEAM) == SpaceKind.TEAM and "team" not in fields:
+        fields["team"] = make_team()
+    return Space.objects.create(**fields)
+
+
+def make_page(**overrides: Any):
+    """A library page with its first published revision (through the service)."""
+    from workmate.library.services import do_create_page
+
+    number = next(_sequence)
+    space = overrides.pop("space", None) or make_space()
+    owner = overrides.pop("owner", None) or make_user()
+    return do_create_page(
+        owner,
+        space,
+        title=overrides.pop("title", f"Page {number}"),
+        body=overrides.pop("body", f"Text of page {number}."),
+        check_rights=False,
+        **overrides,
+    )

@@ -37,6 +37,8 @@ from workmate.desk.tests.test_mailin import compose
 from workmate.levels.ladder_seed import seed_msp_ladder
 from workmate.levels.models import LedgerEntry
 from workmate.levels.services import do_add_glue
+from workmate.library import services as library
+from workmate.pipeline import services as pipeline
 from workmate.testing.browser import login
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
@@ -50,6 +52,7 @@ from workmate.testing.factories import (
 from workmate.voice import services as voice
 from workmate.voice.models import Area
 from workmate.work import services as work
+from workmate.work import status as work_status
 from workmate.work.models import ImportJob, ImportStatus, Project
 from workmate.work.templating import do_save_as_template
 from workmate.work.timelogs import do_log_time
@@ -78,6 +81,16 @@ PAGES = [
     ("staff", "/work/projects/{project}/import/{failed_job}/"),
     ("staff", "/work/timesheet/"),
     ("staff", "/work/templates/"),
+    ("staff", "/work/templates/{template}/"),
+    ("staff", "/work/templates/{template}/version/"),
+    ("staff", "/work/projects/{project}/status/"),
+    ("staff", "/pipeline/"),
+    ("staff", "/pipeline/list/"),
+    ("staff", "/pipeline/new/"),
+    ("staff", "/pipeline/{poc}/"),
+    ("staff", "/pipeline/{poc}/edit/"),
+    ("staff", "/pipeline/contracts/"),
+    ("staff", "/pipeline/division/"),
     ("staff", "/inbox/"),
     ("staff", "/inbox/preferences/"),
     ("staff", "/inbox/urgent/"),
@@ -107,6 +120,12 @@ PAGES = [
     ("staff", "/desk/reports/"),
     ("staff", "/desk/macros/"),
     ("staff", "/desk/time/"),
+    ("staff", "/library/"),
+    ("staff", "/library/s/{space}/"),
+    ("staff", "/library/pages/{library_page}/"),
+    ("staff", "/library/pages/{library_page}/edit/"),
+    ("staff", "/library/pages/{library_page}/history/"),
+    ("staff", "/library/pages/{library_page}/diff/?from=1&to=2"),
     ("staff", "/me/"),
     ("staff", "/people/"),
     ("staff", "/password/change/"),
@@ -154,7 +173,20 @@ def workday(team, alice, bob) -> dict[str, int]:
     )
     work.do_add_comment(bob, task, f"@{alice.email.split('@')[0]} {LONG}")
     do_log_time(alice, task, minutes=90, note=LONG)
-    do_save_as_template(alice, project, name=LONG[:100])
+    template = do_save_as_template(alice, project, name=LONG[:100])
+    work_status.do_post_status_update(
+        alice, project, health="at_risk", summary=LONG, next_milestone=LONG[:200]
+    )
+    poc = pipeline.do_create_poc(alice, title=LONG[:200], idea=LONG, team=team)
+    pipeline.do_update_poc(alice, poc, believe=LONG, will=LONG, measured_by=LONG)
+    pipeline.do_record_contract(
+        alice,
+        vendor=LONG[:200],
+        service=LONG[:200],
+        contracted_on=timezone.localdate(),
+        account_manager=LONG[:200],
+        team=team,
+    )
     checkin = checkins.do_create_checkin(
         alice,
         team,
@@ -215,6 +247,11 @@ def workday(team, alice, bob) -> dict[str, int]:
             "unknown_assignees": [f"{LONG[:80]} <{LONG[:40]}@example.com>"],
         },
     )
+    space = library.do_create_space(alice, name=LONG[:100], key="TE", kind="team", team=team)
+    library_page = library.do_create_page(
+        alice, space, title=LONG[:200], body=f"# {LONG}\n\n{LONG}", tags=[LONG[:50]]
+    )
+    library.do_save_page(bob, library_page, base_number=1, title=LONG[:200], body=LONG)
     # Levels: the ladder, Alice an executive (she edits it), glue work Bob is asked to confirm.
     seed_msp_ladder()
     User.objects.filter(pk=alice.pk).update(org_role=OrgRole.EXECUTIVE)
@@ -227,6 +264,8 @@ def workday(team, alice, bob) -> dict[str, int]:
     )
     LedgerEntry.objects.filter(pk=glue.pk).update(starred=True, impact=LONG[:500])
     return {
+        "space": space.key,
+        "library_page": library_page.pk,
         "team": team.pk,
         "member": bob.pk,
         "glue": glue.confirmation.pk,
@@ -240,6 +279,8 @@ def workday(team, alice, bob) -> dict[str, int]:
         "macro": macro.pk,
         "job": job.pk,
         "failed_job": failed_job.pk,
+        "template": template.pk,
+        "poc": poc.pk,
     }
 
 

@@ -28,6 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from workmate.accounts.models import TeamRole
 from workmate.checkins.models import Checkin, CheckinResponse
 from workmate.inbox.models import Notification
+from workmate.library import services as library_services
+from workmate.pipeline import services as pipeline_services
 from workmate.testing.factories import (
     DEFAULT_PASSWORD,
     add_member,
@@ -40,6 +42,7 @@ from workmate.voice import services as voice_services
 from workmate.voice.models import Area
 from workmate.work import services as work_services
 from workmate.work.models import Section
+from workmate.work.templating import do_save_as_template
 from workmate.work.timelogs import do_log_time
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +86,8 @@ KNOWN_PARAMETERS = [
     "date",
     "updated_since",
     "team",
+    "template",
+    "parent",
 ]
 
 # The filters that broke pages before (issue 11, point 16), tried alone on every page.
@@ -191,8 +196,21 @@ def world(team, alice, bob, customer_a, contact_a):
             due_at=NOW,
             questions=["Done"],
         )
+        space = library_services.do_create_space(
+            alice, name="TE 런북", key="TE", kind="team", team=team
+        )
+        library_page = library_services.do_create_page(
+            alice, space, title="배포", body="# a", tags=["ops"]
+        )
+        library_services.do_save_page(bob, library_page, base_number=1, title="배포", body="b")
+        template = do_save_as_template(alice, project, name="Weekly ops")
+        poc = pipeline_services.do_create_poc(alice, title="Edge cache", idea="CDN", team=team)
     notification = Notification.objects.filter(recipient=bob).first()
     ids: dict[str, int | str] = {
+        "library/s/": space.key,
+        "library/pages/": library_page.pk,
+        "revisions/": 1,
+        "library/tags/": "ops",
         "work/requests/": request.pk,
         "work/projects/": project.pk,
         "members/": bob.pk,
@@ -209,11 +227,24 @@ def world(team, alice, bob, customer_a, contact_a):
         "checkins/answers/": response.pk,
         "people/": alice.pk,
         "me/mode/": NOW.date().isoformat(),
+        "work/templates/": template.pk,
+        "pipeline/": poc.pk,
         "levels/teams/": team.pk,
     }
     if notification:
         ids["inbox/"] = notification.pk
+    ids.update(library_world(alice, space))
     return {"staff": staff, "lead": alice, "agent": bob, "contact": contact_a, "ids": ids}
+
+
+def library_world(alice, space) -> dict[str, int | str]:
+    """A page template and an import summary in the library space."""
+    from workmate.library.exchange import PageImport
+    from workmate.library.page_templates import do_create_template
+
+    template = do_create_template(alice, space, name="Report", body="{{date}}")
+    done = PageImport.objects.create(space=space, created_by=alice, file_name="a.zip")
+    return {"library/templates/": template.pk, "imports/": done.pk}
 
 
 def signed_in(who: str, world, settings) -> Client:
@@ -303,6 +334,10 @@ FORM_PAGES = {
         "/work/projects/{project}/board/",
         "/voice/new/",
         "/voice/{proposal}/",
+        "/pipeline/{poc}/",
+        "/pipeline/{poc}/edit/",
+        "/pipeline/contracts/",
+        "/work/projects/{project}/status/",
         "/checkins/new/",
         "/checkins/{checkin}/edit/",
         "/desk/tickets/{ticket}/",
@@ -357,6 +392,7 @@ def test_no_form_answers_hostile_fields_with_a_500(who, world, settings):
         "ticket": ids["desk/tickets/"],
         "checkin": ids["checkins/"],
         "response": ids["checkins/answers/"],
+        "poc": ids["pipeline/"],
     }
     failures: list[str] = []
     posted = 0

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workmate.lib.downloads import safe_download
-from workmate.voice import services
+from workmate.voice import panels, services
 from workmate.voice.forms import (
     AttachmentsForm,
     BoardFilterForm,
@@ -111,6 +111,7 @@ def _proposal_context(
         "attachment_form": (
             AttachmentsForm() if can_edit and len(attachments) < services.MAX_ATTACHMENTS else None
         ),
+        "panels": panels.for_proposal(request, proposal),
     }
 
 

@@ -700,6 +700,8 @@ class ProjectTemplate(models.Model):
     )
     # A checklist template adds its tasks as subtasks of an existing task.
     is_checklist = models.BooleanField(_("checklist"), default=False)
+    # The number of the current version; every use records the number it was made from.
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -755,6 +757,36 @@ class TemplateTask(models.Model):
         return self.title
 
 
+class ProjectTemplateVersion(models.Model):
+    """One kept version of a template: who saved it, why, and what it held then.
+
+    `content` is a snapshot of the sections and tasks (names, titles, offsets, roles), so
+    an older version can still be read after the template moved on.
+    """
+
+    template = models.ForeignKey(ProjectTemplate, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    content = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("template version")
+        verbose_name_plural = _("template versions")
+        ordering = ["template", "-number"]
+        constraints = [
+            # The template page's history and "made from an older version" look versions
+            # up by number.
+            models.UniqueConstraint(
+                fields=["template", "number"], name="project_template_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number}"
+
+
 class TemplateUse(models.Model):
     template = models.ForeignKey(ProjectTemplate, on_delete=models.CASCADE, related_name="uses")
     used_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -764,15 +796,85 @@ class TemplateUse(models.Model):
     task = models.ForeignKey(
         Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The version used, and the team it was used for (adoption by team).
+    version = models.PositiveIntegerField(_("version"), default=1)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Whether the person using it was outside the template's (author's) team at the time:
+    # reuse by others is what credits the author, so it is fixed when it happens.
+    by_outsider = models.BooleanField(_("outside the author's team"), default=False)
     used_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("template use")
         verbose_name_plural = _("template uses")
         ordering = ["-used_at"]
+        indexes = [
+            # The template page's adoption over time: uses of one template by date.
+            models.Index(fields=["template", "used_at"], name="template_use_by_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} by {self.used_by}"
+
+
+# --- Status updates ---------------------------------------------------------------------
+
+
+class ProjectHealth(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+
+
+class ProjectStatusUpdate(models.Model):
+    """A written status update a project's owner posts on a cadence (no meeting needed)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_updates")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    health = models.CharField(_("status"), max_length=10, choices=ProjectHealth.choices)
+    summary = models.TextField(_("summary"))
+    next_milestone = models.CharField(_("next milestone"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("posted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        ordering = ["project", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(health__in=["on_track", "at_risk", "off_track"]),
+                name="project_status_health_valid",
+            ),
+        ]
+        indexes = [
+            # The division overview and the reminder take each project's latest update.
+            models.Index(fields=["project", "-created_at"], name="project_status_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.get_health_display()}"
+
+
+class StatusCadence(models.Model):
+    """How often a project's owner is reminded to post a status update (one row per project)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="status_cadence")
+    every_days = models.PositiveSmallIntegerField(_("every (days)"), default=7)
+
+    class Meta:
+        verbose_name = _("status update cadence")
+        verbose_name_plural = _("status update cadences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(every_days__gte=1, every_days__lte=90),
+                name="status_cadence_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} every {self.every_days} days"
 
 
 # --- Import -----------------------------------------------------------------------------

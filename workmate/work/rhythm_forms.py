@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from workmate.accounts.models import WEEKDAY_CHOICES, Team, User
 from workmate.desk.models import Customer
 from workmate.work.forms import DateInput
-from workmate.work.models import Frequency, ProjectTemplate, Recurrence, TimeLog
+from workmate.work.models import (
+    Frequency,
+    Project,
+    ProjectHealth,
+    ProjectTemplate,
+    Recurrence,
+    TimeLog,
+)
 from workmate.work.timelogs import format_minutes, parse_duration
 
 
@@ -148,3 +155,27 @@ class ChecklistForm(forms.Form):
                 pk__in=templates_for(user).filter(is_checklist=True).values("pk")
             ).order_by("name", "pk")
         )
+
+
+class TemplateVersionForm(forms.Form):
+    project = forms.ModelChoiceField(
+        label=_("Take the content from"), queryset=Project.objects.none()
+    )
+    note = forms.CharField(label=_("What changed"), max_length=300, required=False)
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["project"].queryset = Project.objects.editable_by(user).order_by("name")  # type: ignore[attr-defined]
+
+
+class StatusUpdateForm(forms.Form):
+    health = forms.ChoiceField(
+        label=_("Status"), choices=ProjectHealth.choices, widget=forms.RadioSelect
+    )
+    summary = forms.CharField(
+        label=_("Summary"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    next_milestone = forms.CharField(label=_("Next milestone"), max_length=300, required=False)
+    every_days = forms.IntegerField(
+        label=_("Remind me to post every (days)"), min_value=1, max_value=90, required=False
+    )

@@ -18,3 +18,13 @@ def run_asana_import(job_id: int) -> str | None:
 # A worker that dies mid-import leaves nothing half-written (the rows are written in one
 # transaction): the job goes back to "queued" and runs again, or says it failed.
 when_worker_dies(run_asana_import, on_lost=transfer.release_import_job)
+
+
+@task()
+def remind_status_updates() -> int:
+    """Remind project owners whose written status update is due (while they are at work)."""
+    from django.utils import timezone
+
+    from workmate.work import status
+
+    return status.remind_status_updates(timezone.now())

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from workmate.work.views import (
+    adoption,
     board,
     fields,
     mentions,
@@ -92,6 +93,9 @@ urlpatterns = [
     path("timesheet/", rhythm.timesheet, name="timesheet"),
     path("templates/", rhythm.templates, name="templates"),
     path("templates/<int:pk>/use/", rhythm.use_template, name="use_template"),
+    path("templates/<int:pk>/", adoption.template_detail, name="template"),
+    path("templates/<int:pk>/version/", adoption.template_new_version, name="template_version"),
+    path("projects/<int:pk>/status/", adoption.project_status, name="project_status"),
     path("projects/<int:pk>/save-template/", rhythm.save_template, name="save_template"),
     path("projects/<int:pk>/import/", transfer.import_asana, name="import_asana"),
     path("projects/<int:pk>/import/<int:job_pk>/", transfer.import_job, name="import_job"),

@@ -40,6 +40,9 @@ from workmate.desk.demo import CONTACTS as DESK_CONTACTS
 from workmate.desk.demo import seed_desk_demo
 from workmate.desk.models import ContractTier, Customer, Industry
 from workmate.levels.demo import seed_levels_demo
+from workmate.library.demo import seed_library_demo
+from workmate.library.demo_more import seed_library_more_demo
+from workmate.pipeline.demo import seed_pipeline_demo
 from workmate.voice.demo import seed_voice_demo
 from workmate.work.demo import seed_work_demo
 
@@ -423,6 +426,9 @@ class Command(BaseCommand):
             seed_voice_demo(people)
             seed_checkins_demo(people)
             seed_desk_demo(people, make_password(password))
+            seed_library_demo(people)
+            seed_library_more_demo(people)
+            seed_pipeline_demo(people)
             seed_levels_demo(people)
         self.stdout.write(self._summary(people, password))
 
