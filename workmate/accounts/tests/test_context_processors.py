@@ -38,7 +38,14 @@ def test_requests_that_resolved_nowhere_still_get_a_menu():
 
     nav = context_processors.shell(request)["nav_modules"]
 
-    assert [module["key"] for module in nav] == ["work", "desk", "voice", "library", "levels"]
+    assert [module["key"] for module in nav] == [
+        "work",
+        "desk",
+        "voice",
+        "library",
+        "pipeline",
+        "levels",
+    ]
     assert not any(module["active"] for module in nav)
 
 
