@@ -9,6 +9,7 @@ errors are raised and turned into JSON by the handlers in `workmate.api`.
 from __future__ import annotations
 
 import datetime
+import enum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,12 @@ from workmate.lib.apitypes import Id
 from workmate.work.api import READ_ERRORS, WRITE_ERRORS, PageParams, paginate
 
 router = Router(tags=["levels"])
+
+# The entry kinds under a name of their own in the schema: the desk's ticket timeline has
+# an `EntryKind` too, and two components of one name would overwrite each other.
+LedgerEntryKind = enum.Enum(  # type: ignore[misc]
+    "LedgerEntryKind", {value: value for value in EntryKind.values}, type=str
+)
 
 
 # --- Schemas ---------------------------------------------------------------------------
@@ -123,7 +130,7 @@ class ConfirmationOut(Schema):
 
 class EntryOut(Schema):
     id: int
-    kind: EntryKind
+    kind: LedgerEntryKind
     competency: str = Field(..., description="A competency code of the ladder.")
     competency_chosen: bool = Field(..., description="Whether you chose it (else the default).")
     title: str
@@ -145,7 +152,7 @@ class EntryPage(Schema):
 
 
 class LedgerFilters(PageParams):
-    kind: EntryKind | None = None
+    kind: LedgerEntryKind | None = None
     competency: str | None = Field(None, max_length=32)
 
 
@@ -301,7 +308,7 @@ def my_ledger(request: HttpRequest, filters: Query[LedgerFilters]) -> dict[str, 
     """Your ledger entries, newest first; filter by `kind` or `competency`."""
     rows = services.ledger_entries(request.auth)
     if filters.kind:
-        rows = rows.filter(kind=filters.kind)
+        rows = rows.filter(kind=filters.kind.value)
     if filters.competency:
         rows = rows.filter(competency=filters.competency)
     page = paginate(rows, cursor=filters.cursor, limit=filters.limit, keys=("-occurred_at", "-id"))

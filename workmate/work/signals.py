@@ -1,16 +1,19 @@
-"""What work tells higher apps (e.g. the levels ledger), sent inside the transaction of the
-change: a receiver's rows commit or roll back with it. Keyword arguments: `instance`,
-`actor` (a user or None) and those named below."""
+"""What `work` tells the apps above it (e.g. the levels ledger), sent inside the transaction
+of the change: a receiver's rows commit or roll back with it. Keyword arguments:
+`instance`, `actor` (a user or None) and those named below.
+
+- task_completed: a task moved to done; sender=Task; on_time True/False against its due
+  date, None without one.
+- request_answered: a request answered (in writing, or by completing its task);
+  sender=WorkRequest; in_time says whether the answer came by its reply-by.
+- project_template_used: a project was made from a template; sender=ProjectTemplate,
+  instance=template, actor=user, project=the new project, version=the template version used.
+"""
 
 from __future__ import annotations
 
-from django.dispatch import Signal
+import django.dispatch
 
-# A task moved to done: sender=Task; on_time True/False against its due date, None without one.
-task_completed = Signal()
-# A request answered (in writing, or by completing its task): sender=WorkRequest; in_time
-# says whether the answer came by its reply-by.
-request_answered = Signal()
-# A project made from a template: sender=ProjectTemplate, instance=template; project, the new
-# project; version, the template version used.
-project_template_used = Signal()
+task_completed = django.dispatch.Signal()
+request_answered = django.dispatch.Signal()
+project_template_used = django.dispatch.Signal()

@@ -183,3 +183,10 @@ def test_filters_and_paging(cast, ladder):
     titles = [i["title"] for i in first["items"] + second["items"]]
     assert sorted(titles) == ["Task 0", "Task 1", "Task 2", "Ticket"]
     assert api.get("/api/v1/levels/me/ledger?kind=bogus").status_code == 422
+
+
+def test_the_schema_keeps_the_ledgers_kinds_apart_from_the_desks(document):
+    schemas = document["components"]["schemas"]
+    # Before, both enums were "EntryKind" and the ledger's replaced the desk's timeline kinds.
+    named = [name for name, schema in schemas.items() if "task_completed" in schema.get("enum", [])]
+    assert named == ["LedgerEntryKind"]
