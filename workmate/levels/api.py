@@ -128,7 +128,7 @@ class ConfirmationOut(Schema):
     answered_at: datetime.datetime | None
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     id: int
     kind: LedgerEntryKind
     competency: str = Field(..., description="A competency code of the ladder.")
@@ -147,7 +147,7 @@ class EntryOut(Schema):
 
 
 class EntryPage(Schema):
-    items: list[EntryOut]
+    items: list[LedgerEntryOut]
     next_cursor: str | None
 
 
@@ -315,7 +315,7 @@ def my_ledger(request: HttpRequest, filters: Query[LedgerFilters]) -> dict[str, 
     return {"items": [_entry_out(e) for e in page["items"]], "next_cursor": page["next_cursor"]}
 
 
-@router.post("/me/ledger/glue", response={201: EntryOut, **WRITE_ERRORS})
+@router.post("/me/ledger/glue", response={201: LedgerEntryOut, **WRITE_ERRORS})
 def add_glue(request: HttpRequest, payload: GlueIn) -> Status[dict[str, Any]]:
     """Add glue work (mentoring, a night-time incident call, a talk) to your ledger; with
     `colleague_id`, that colleague is asked through their inbox to confirm it."""
@@ -335,7 +335,7 @@ def add_glue(request: HttpRequest, payload: GlueIn) -> Status[dict[str, Any]]:
     return Status(201, _entry_out(_own_entry(request.auth, entry.pk)))
 
 
-@router.patch("/me/ledger/{entry_id}", response={200: EntryOut, **WRITE_ERRORS})
+@router.patch("/me/ledger/{entry_id}", response={200: LedgerEntryOut, **WRITE_ERRORS})
 def curate(request: HttpRequest, entry_id: Id, payload: EntryPatch) -> dict[str, Any]:
     """Curate one of your entries: its competency, a star, an impact line, hidden as noise.
     What the entry records is never changed."""
