@@ -143,7 +143,8 @@ TEAMS = [
     TeamSpec(
         "NBD",
         "New Business Development",
-        "Finds new customers and partners, in Korea and abroad.",
+        "Tries new cloud services as proofs of concept, documents what worked and turns it "
+        "into templates colleagues reuse; automates what it can.",
     ),
 ]
 
