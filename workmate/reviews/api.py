@@ -262,6 +262,18 @@ def get_participation(request: HttpRequest, participation_id: Id) -> dict[str, A
     return _detail(request.auth, _own_participation(request.auth, participation_id))
 
 
+# Before the {competency} route: Django tries paths in order, and "submit" would be
+# taken for a competency there (and answered 405, that route being PUT only).
+@router.post(
+    "/participations/{participation_id}/self-review/submit",
+    response={200: ReviewParticipationOut, **WRITE_ERRORS},
+)
+def submit_self_review(request: HttpRequest, participation_id: Id) -> dict[str, Any]:
+    """Send your self review to your lead (after asking at least two colleagues)."""
+    participant = _own_participation(request.auth, participation_id)
+    return _participation_out(services.do_submit_self_review(request.auth, participant))
+
+
 @router.put(
     "/participations/{participation_id}/self-review/{competency}",
     response={200: ReviewItemOut, **WRITE_ERRORS},
@@ -280,16 +292,6 @@ def put_self_item(
         entry_ids=payload.entries,
     )
     return _items([item])[0]
-
-
-@router.post(
-    "/participations/{participation_id}/self-review/submit",
-    response={200: ReviewParticipationOut, **WRITE_ERRORS},
-)
-def submit_self_review(request: HttpRequest, participation_id: Id) -> dict[str, Any]:
-    """Send your self review to your lead (after asking at least two colleagues)."""
-    participant = _own_participation(request.auth, participation_id)
-    return _participation_out(services.do_submit_self_review(request.auth, participant))
 
 
 @router.post(

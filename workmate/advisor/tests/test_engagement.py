@@ -105,16 +105,18 @@ def test_a_team_the_architect_is_not_in_is_refused(client, architect, inventory,
     assert inventory.project is None
 
 
-def test_a_template_of_another_team_is_refused(client, architect, le_team, inventory, team, alice):
+def test_a_template_of_another_team_is_reused(client, architect, le_team, inventory, team, alice):
+    # Every team's templates are for the whole division: reuse across teams is counted.
     foreign = ProjectTemplate.objects.create(name="TE only", team=team, author=alice)
     client.force_login(architect)
     response = client.post(
         f"/advisor/{inventory.pk}/project/",
         {"name": "X", "team": le_team.pk, "template": foreign.pk, "start_on": "2026-12-07"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 302
     inventory.refresh_from_db()
-    assert inventory.project is None
+    use = TemplateUse.objects.get(template=foreign)
+    assert (use.project, use.by_outsider) == (inventory.project, True)
 
 
 def test_empty_assessment_says_there_is_nothing_to_migrate(client, architect, le_team, assessment):
@@ -129,24 +131,30 @@ def test_empty_assessment_says_there_is_nothing_to_migrate(client, architect, le
     assert assessment.project is None
 
 
-def test_outsider_404_and_reader_403(client, charlie, alice, inventory):
-    client.force_login(charlie)
-    assert client.get(f"/advisor/{inventory.pk}/project/").status_code == 404
-    client.force_login(alice)  # a team lead: reads the advisor, does not change this one
-    assert client.get(f"/advisor/{inventory.pk}/project/").status_code == 403
+def test_readers_cannot_start_the_project(client, charlie, alice, inventory):
+    # Every colleague reads the advisor; only LE architects and the assessment's own change it.
+    for reader in (charlie, alice):
+        client.force_login(reader)
+        assert client.get(f"/advisor/{inventory.pk}/project/").status_code == 403
+    inventory.refresh_from_db()
+    assert inventory.project is None
 
 
-def test_service_refuses_a_template_the_architect_may_not_use(
-    architect, le_team, inventory, team, alice
-):
+def test_service_refuses_a_template_the_architect_may_not_use(inventory, team, alice, le_team):
     from django.core.exceptions import PermissionDenied
 
     from workmate.advisor import engagement
+    from workmate.testing.factories import make_user
 
+    # The assessment's own architect may change it even outside every team, but sees
+    # only the templates they wrote.
+    outside = make_user()
+    inventory.architect = outside
+    inventory.save(update_fields=["architect"])
     foreign = ProjectTemplate.objects.create(name="TE only", team=team, author=alice)
     with pytest.raises(PermissionDenied):
         engagement.do_start_migration_project(
-            architect, inventory, name="X", team=le_team,
+            outside, inventory, name="X", team=le_team,
             start_on=datetime.date(2026, 12, 7), template=foreign,
         )  # fmt: skip
     inventory.refresh_from_db()

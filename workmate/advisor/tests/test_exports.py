@@ -55,7 +55,7 @@ def test_pdf_in_korean_has_the_korean_text(korean_inventory):
     assert "730" in text
 
 
-def test_pdf_download_is_an_attachment_for_readers_and_404_for_outsiders(
+def test_pdf_download_is_an_attachment_for_colleagues_and_not_for_the_signed_out(
     client, architect, charlie, korean_inventory
 ):
     client.force_login(architect)
@@ -64,8 +64,11 @@ def test_pdf_download_is_an_attachment_for_readers_and_404_for_outsiders(
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     assert "결제-서버-01" in pdf_text(response.content)
-    client.force_login(charlie)
-    assert client.get(f"/advisor/{korean_inventory.pk}/report.pdf").status_code == 404
+    client.force_login(charlie)  # any colleague reads it
+    assert client.get(f"/advisor/{korean_inventory.pk}/report.pdf").status_code == 200
+    client.logout()
+    response = client.get(f"/advisor/{korean_inventory.pk}/report.pdf")
+    assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_csv_has_the_fixed_header_and_every_workload(client, architect, korean_inventory):

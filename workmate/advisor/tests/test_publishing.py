@@ -108,10 +108,10 @@ def test_signed_out_visitor_and_staff_user_are_sent_to_the_portal_sign_in(
     assert client.get(f"/portal/reports/{published.pk}/").status_code == 302
 
 
-def test_reader_cannot_publish_and_outsider_gets_404(client, charlie, assessment):
+def test_a_reader_cannot_publish(client, charlie, assessment):
     computed(assessment, "web01")
     client.force_login(charlie)
-    assert client.post(f"/advisor/{assessment.pk}/publish/").status_code == 404
+    assert client.post(f"/advisor/{assessment.pk}/publish/").status_code == 403
     assert not PublishedReport.objects.exists()
 
 

@@ -164,3 +164,19 @@ def test_every_reviews_route_answers_as_its_schema_says(client, cycle, bob, erin
         response = getattr(client, method)(path, data, **kwargs)
         assert response.status_code == 200, (path, response.content)
         assert_matches_schema(document, method, path, response)
+
+
+def test_submit_is_routed_and_refused_until_two_colleagues_are_asked(client, cycle, bob, writing):
+    # "submit" once fell into the PUT-only {competency} route and was answered 405.
+    participant = participant_of(cycle, bob)
+    client.force_login(bob)
+    client.put(
+        f"{API}/participations/{participant.pk}/self-review/delivery",
+        {"body": "Shipped three things.", "entries": []},
+        content_type="application/json",
+    )
+    response = client.post(f"{API}/participations/{participant.pk}/self-review/submit")
+    assert response.status_code == 400
+    assert "colleagues" in response.json()["detail"]
+    participant.refresh_from_db()
+    assert participant.self_submitted_at is None
