@@ -55,7 +55,8 @@ stop() {
 start_server() {
   trap stop INT TERM EXIT
   .venv/bin/gunicorn workmate.wsgi:application --bind "127.0.0.1:$PORT" \
-    --workers "$WORKERS" --threads 1 --log-level warning &
+    --workers "$WORKERS" --threads 1 --log-level warning \
+    --config python:workmate.ops.gunicorn_conf &
   server_pid=$!
   for _ in $(seq 50); do
     curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break

@@ -77,3 +77,18 @@ def test_workers_end_at_once_when_the_master_is_killed_outright(tmp_path):
         for pid in workers:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_worker_moves_what_it_loaded_out_of_the_collectors_reach():
+    import gc
+
+    from workmate.ops import gunicorn_conf
+
+    threshold = gc.get_threshold()
+    try:
+        gunicorn_conf.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] == 50_000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
