@@ -211,8 +211,11 @@ def _candidates(rule: Rule, now: datetime.datetime) -> Any:
     else:
         low, high = now - window, now - datetime.timedelta(hours=rule.offset_hours)
     if rule.object_type == "task":
-        objects = objects.filter(due_on__gte=low.date() - datetime.timedelta(days=1))
-        objects = objects.filter(due_on__lte=high.date() + datetime.timedelta(days=1))
+        day = datetime.timedelta(days=1)
+        objects = objects.filter(
+            Q(due_at__gte=low, due_at__lte=high)
+            | Q(due_at__isnull=True, due_on__gte=low.date() - day, due_on__lte=high.date() + day)
+        )
     elif rule.object_type == "request":
         objects = objects.filter(reply_by__gte=low, reply_by__lte=high)
     else:
