@@ -116,6 +116,13 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/advisor/assessments/{assessment_id}/imports/{import_id}",
         "/api/v1/advisor/assessments/{assessment_id}/imports/{import_id}/confirm",
         "/api/v1/advisor/rules",
+        "/api/v1/automation/rules",
+        "/api/v1/automation/rules/{rule_id}",
+        "/api/v1/automation/rules/{rule_id}/runs",
+        "/api/v1/automation/rules/{rule_id}/try",
+        "/api/v1/automation/events",
+        "/api/v1/automation/event-types",
+        "/api/v1/automation/actions",
         "/api/v1/search",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
