@@ -36,6 +36,7 @@ from workmate.accounts.models import (
     WorkProfile,
 )
 from workmate.advisor.demo import seed_advisor_demo
+from workmate.automation.demo import seed_automation_demo
 from workmate.checkins.demo import seed_checkins_demo
 from workmate.desk.demo import CONTACTS as DESK_CONTACTS
 from workmate.desk.demo import seed_desk_demo
@@ -435,6 +436,7 @@ class Command(BaseCommand):
             seed_levels_demo(people)
             seed_reviews_demo(people)
             seed_advisor_demo(people)
+            seed_automation_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
