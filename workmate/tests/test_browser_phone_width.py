@@ -155,6 +155,12 @@ PAGES = [
     ("staff", "/no-such-page/"),
     ("staff", "/advisor/{assessment}/report/"),
     ("staff", "/advisor/{assessment}/project/"),
+    ("staff", "/automation/"),
+    ("staff", "/automation/new/"),
+    ("staff", "/automation/{automation_rule}/?number={ticket}"),
+    ("staff", "/automation/{automation_rule}/edit/"),
+    ("staff", "/automation/{automation_rule}/runs/{automation_run}/"),
+    ("staff", "/automation/events/"),
     ("contact", "/portal/"),
     ("contact", "/portal/tickets/{ticket}/"),
     ("contact", "/portal/tickets/new/"),
@@ -280,7 +286,9 @@ def workday(team, alice, bob) -> dict[str, int]:
     )
     LedgerEntry.objects.filter(pk=glue.pk).update(starred=True, impact=LONG[:500])
     advisor = advisor_workday(alice, customer)
+    automation = automation_workday(alice, team, ticket)
     return {
+        **automation,
         "space": space.key,
         "library_page": library_page.pk,
         "team": team.pk,
@@ -300,6 +308,28 @@ def workday(team, alice, bob) -> dict[str, int]:
         "template": template.pk,
         "poc": poc.pk,
     }
+
+
+def automation_workday(alice: User, team, ticket) -> dict[str, int]:
+    """A desk rule with a long name, conditions and actions, and a failed run."""
+    from workmate.automation import engine
+    from workmate.automation.tests.helpers import make_rule
+
+    rule = make_rule(
+        alice,
+        name=LONG[:200],
+        scope="team",
+        team=team,
+        event_type="ticket.created",
+        object_type="ticket",
+        conditions={"all": [{"field": "subject", "op": "contains", "value": LONG[:200]}]},
+        actions=[
+            {"type": "comment", "params": {"body": LONG}},
+            {"type": "assign", "params": {"person": "999999"}},
+        ],
+    )
+    run = engine.run_rule(rule, ticket, "ticket")
+    return {"automation_rule": rule.pk, "automation_run": run.pk}
 
 
 def advisor_workday(alice: User, customer) -> dict[str, int]:

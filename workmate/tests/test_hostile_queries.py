@@ -247,6 +247,7 @@ def world(team, alice, bob, customer_a, contact_a):
     if notification:
         ids["inbox/"] = notification.pk
     ids.update(library_world(alice, space))
+    ids.update(automation_world(alice, team, ticket))
     return {"staff": staff, "lead": alice, "agent": bob, "contact": contact_a, "ids": ids}
 
 
@@ -258,6 +259,18 @@ def library_world(alice, space) -> dict[str, int | str]:
     template = do_create_template(alice, space, name="Report", body="{{date}}")
     done = PageImport.objects.create(space=space, created_by=alice, file_name="a.zip")
     return {"library/templates/": template.pk, "imports/": done.pk}
+
+
+def automation_world(alice, team, ticket) -> dict[str, int | str]:
+    """A desk rule with one run on the ticket."""
+    from workmate.automation import engine
+    from workmate.automation.tests.helpers import make_rule
+
+    rule = make_rule(
+        alice, scope="team", team=team, event_type="ticket.created", object_type="ticket"
+    )
+    run = engine.run_rule(rule, ticket, "ticket")
+    return {"automation/": rule.pk, "runs/": run.pk}
 
 
 def signed_in(who: str, world, settings) -> Client:
