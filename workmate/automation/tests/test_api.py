@@ -15,9 +15,11 @@ JSON = "application/json"
 ROOT = "/api/v1/automation"
 
 
-@pytest.fixture
-def document(db):
-    return fetch_schema(Client())
+@pytest.fixture(scope="module")
+def document(django_db_setup, django_db_blocker):
+    # Validating the whole OpenAPI document takes seconds: once for the module.
+    with django_db_blocker.unblock():
+        return fetch_schema(Client())
 
 
 def call(document, client, method, path, data=None):

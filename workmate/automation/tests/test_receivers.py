@@ -94,3 +94,23 @@ def test_a_rolled_back_change_writes_no_event(alice, team):
     assert _types() == []  # ...and gone with it.
     task.refresh_from_db()
     assert task.title == "Stays"
+
+
+def test_the_library_and_advisor_signals_become_events(alice):
+    from workmate.advisor import signals as advisor
+    from workmate.advisor.models import Assessment
+    from workmate.library import signals as library
+    from workmate.library.models import Page
+    from workmate.testing.factories import make_assessment, make_page
+
+    page = make_page(owner=alice, title="Runbook")
+    library.page_verified.send(sender=Page, instance=page, actor=alice)
+    assessment = make_assessment(architect=alice)
+    advisor.assessment_published.send(
+        sender=Assessment, instance=assessment, actor=alice, report=None
+    )
+    rows = list(Event.objects.order_by("id").values_list("type", "object_id", "payload"))
+    assert rows == [
+        ("page.verified", page.pk, {"title": "Runbook"}),
+        ("assessment.published", assessment.pk, {"version": None}),
+    ]
