@@ -242,6 +242,27 @@ def clean(object_type: str, conditions: Any) -> dict[str, list[dict[str, Any]]]:
     return cleaned
 
 
+def labelled(object_type: str, report: dict[str, Any]) -> dict[str, Any]:
+    """The report with each condition's field and operator in the reader's words."""
+    operators = dict(OPERATORS)
+    shown: dict[str, Any] = {"matched": report.get("matched")}
+    for group in ("all", "any"):
+        rows = []
+        for item in report.get(group, []):
+            field = field_for(object_type, str(item.get("field", "")))
+            value = item.get("value", "")
+            rows.append(
+                {
+                    **item,
+                    "field_label": field.label if field else item.get("field", ""),
+                    "op_label": operators.get(item.get("op", ""), item.get("op", "")),
+                    "value": ", ".join(value) if isinstance(value, list) else value,
+                }
+            )
+        shown[group] = rows
+    return shown
+
+
 def evaluate(
     object_type: str, conditions: dict[str, Any], obj: Any, event: Any = None
 ) -> tuple[bool, dict[str, Any]]:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workmate.automation import engine, services
+from workmate.automation import conditions, engine, services
 from workmate.automation.events import EVENT_TYPES
 from workmate.automation.forms import (
     EventFilterForm,
@@ -122,6 +122,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             trial = engine.dry_run(rule, trial_object, rule.object_type)
+            trial.conditions = conditions.labelled(rule.object_type, trial.conditions)
     context = {
         "rule": rule,
         "runs": runs,
@@ -191,6 +192,7 @@ def _editor(request: HttpRequest, rule: Rule | None) -> HttpResponse:
             "blocks": blocks,
             "action_choices": action_choices,
             "conditions": rows,
+            "trigger": (form.data if form.is_bound else form.initial).get("trigger") or "event",
         },
         status=status,
     )
@@ -235,7 +237,8 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     run = RuleRun.objects.select_related("event").filter(rule=rule, pk=run_pk).first()
     if run is None:
         raise Http404("No such run.")
-    return render(request, "automation/run.html", {"rule": rule, "run": run})
+    report = conditions.labelled(run.object_type, run.conditions_result or {})
+    return render(request, "automation/run.html", {"rule": rule, "run": run, "report": report})
 
 
 @login_required
