@@ -122,6 +122,7 @@ def test_the_rule_page_shows_runs_error_rate_and_a_dry_run(
         HTTP_HX_REQUEST="true",
     )
     assert "The conditions hold." in trial.content.decode()
+    assert "Priority is “1”" in trial.content.decode()  # In words, not field keys.
     assert "Would fail: That person can no longer be assigned work." in trial.content.decode()
     assert "<html" not in trial.content.decode()
     failing.refresh_from_db()
