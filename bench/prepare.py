@@ -9,6 +9,8 @@ Steps:
    would, so wrk can send `Cookie: sessionid=...` without driving the login form.
 3. Create (or reuse) a personal API token: only its SHA-256 digest is stored.
 4. Pick the busy person's team project with the most top-level tasks (~450 of its 500).
+5. For the write benchmark (bench/run_writes.sh): another of their team's projects, where
+   the created tasks go so the measured project keeps its size, and a task in it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ def main() -> None:
     print(f"PROJECT={project.pk}")
     print(f"PROJECT_TASKS={total}")
     print(f"BUSY_OPEN={open_tasks}")
+    writes = (
+        Project.objects.filter(team__members=busy, visibility=Visibility.TEAM)
+        .exclude(pk=project.pk)
+        .order_by("pk")
+        .first()
+    )
+    assert writes is not None
+    print(f"WRITE_PROJECT={writes.pk}")
+    print(f"WRITE_TASK={writes.tasks.filter(parent=None).order_by('pk').first().pk}")
 
 
 if __name__ == "__main__":
