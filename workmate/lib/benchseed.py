@@ -9,9 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.core.management.color import no_style
 from django.db import connection
 
 
@@ -21,14 +19,12 @@ class SeedCommand(BaseCommand):
     started = 0.0
 
     def check_bench_database(self, script: str) -> str:
-        """The database's name; refuses any but a SQLite file or PostgreSQL database whose
-        name contains "bench"."""
+        """The database file's name; refuses anything but a SQLite file named "*bench*"."""
         name = str(connection.settings_dict["NAME"])
-        if connection.vendor not in {"sqlite", "postgresql"} or "bench" not in name:
+        if connection.vendor != "sqlite" or "bench" not in name:
             raise CommandError(
-                f"Refusing to seed {name!r}: point DATABASE_URL at a SQLite file or a "
-                f"PostgreSQL database whose name contains 'bench' ({script} uses "
-                "var/bench.sqlite3)."
+                f"Refusing to seed {name!r}: point DATABASE_URL at a SQLite file whose name "
+                f"contains 'bench' ({script} uses var/bench.sqlite3)."
             )
         self.started = time.monotonic()
         return name
@@ -40,11 +36,7 @@ class SeedCommand(BaseCommand):
         A crash while loading means seeding again. SQLite cannot change these settings
         inside a transaction, so a caller's one (as in tests) keeps them.
         """
-        tune = not connection.in_atomic_block and connection.vendor == "sqlite"
-        if not connection.in_atomic_block and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Each batch's commit need not wait for the disk (this session only).
-                cursor.execute("SET synchronous_commit = off")
+        tune = not connection.in_atomic_block
         if tune:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,11 +45,6 @@ class SeedCommand(BaseCommand):
                 cursor.execute("PRAGMA temp_store=MEMORY")
         yield
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Rows were written with the ids the seeder chose: move each id sequence
-                # past them, or the application's first insert would collide.
-                for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                    cursor.execute(sql)
             self.progress("analysing (query planner statistics)")
             cursor.execute("ANALYZE")
             if tune:

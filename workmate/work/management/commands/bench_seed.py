@@ -9,8 +9,8 @@ Steps:
    the signal that normally makes them) and one shared password, hashed once.
 4. Create 2,000 projects (200 per team; some private with members, some org-wide),
    3-5 sections each, and 500 tasks per project in batches of 10,000 rows, each batch
-   in its own transaction. About 10 % are subtasks, `--open-share` of them are not done
-   (default 80 %), due dates spread over today +/- 60 days, a few tags.
+   in its own transaction. About 10 % are subtasks, about 20 % are done, due dates spread
+   over today +/- 60 days, a few tags.
 5. One person ("busy") gets about 3,000 open tasks, the load test's My Tasks page.
 6. About 2 % of tasks carry a written request with a reply-by.
 
@@ -53,7 +53,6 @@ PROJECTS = 2000
 TASKS = 1_000_000
 BATCH = 10_000
 BUSY_OPEN_TASKS = 3000
-OPEN_SHARE = 0.8
 
 WORDS = (  # noqa: SIM905 (a sentence reads better than forty quoted words)
     "backup restore migrate patch upgrade audit review deploy monitor alert billing invoice "
@@ -77,18 +76,9 @@ class Command(SeedCommand):
         parser.add_argument("--projects", type=int, default=PROJECTS)
         parser.add_argument("--people", type=int, default=PEOPLE)
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument(
-            "--open-share",
-            type=float,
-            default=OPEN_SHARE,
-            help="the share of tasks not done, 0-1 (default 0.8; a desk with history: 0.1)",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = self.check_bench_database("bench/run.sh")
-        open_share = options["open_share"]
-        if not 0 < open_share <= 1:
-            raise CommandError("--open-share is a share of the tasks: above 0, at most 1.")
         if Task.objects.exists():
             raise CommandError(f"{name} already holds tasks; delete the file to seed again.")
         self.rng = random.Random(options["seed"])
@@ -96,7 +86,7 @@ class Command(SeedCommand):
             teams, people = self._people(options["people"])
             projects = self._projects(teams, people, options["projects"])
             busy = people[teams[0].pk][0]
-            self._tasks(projects, busy, options["tasks"], open_share)
+            self._tasks(projects, busy, options["tasks"])
         self.progress(f"done; log in as {BUSY_EMAIL} / {BENCH_PASSWORD}")
 
     # --- People ------------------------------------------------------------------------
@@ -196,9 +186,7 @@ class Command(SeedCommand):
 
     # --- Tasks -------------------------------------------------------------------------
 
-    def _tasks(
-        self, projects: list[dict[str, Any]], busy: User, count: int, open_share: float
-    ) -> None:
+    def _tasks(self, projects: list[dict[str, Any]], busy: User, count: int) -> None:
         rng = self.rng
         now = timezone.now()
         today = timezone.localdate(now)
@@ -210,13 +198,7 @@ class Command(SeedCommand):
         busy_projects = [
             p for p in projects if p["team_id"] == projects[0]["team_id"] and busy.pk in p["pool"]
         ]
-        busy_share = min(
-            1.0, BUSY_OPEN_TASKS / open_share / max(1, len(busy_projects) * per_project * 0.9)
-        )
-        # Of the tasks not done: 55 : 15 : 10 open, in progress and waiting.
-        done_share = 1 - open_share
-        to_open = done_share + open_share * 55 / 80
-        to_in_progress = to_open + open_share * 15 / 80
+        busy_share = BUSY_OPEN_TASKS / 0.8 / max(1, len(busy_projects) * per_project * 0.9)
 
         next_id = 1
         tasks: list[Task] = []
@@ -258,12 +240,12 @@ class Command(SeedCommand):
                             due_on, datetime.time(rng.randint(9, 18)), tzinfo=seoul
                         )
                 roll = rng.random()
-                if roll < done_share:
+                if roll < 0.2:
                     status = TaskStatus.DONE
                     completed_at = now - datetime.timedelta(minutes=rng.randint(10, 30 * 24 * 60))
-                elif roll < to_open:
+                elif roll < 0.75:
                     status = TaskStatus.OPEN
-                elif roll < to_in_progress:
+                elif roll < 0.9:
                     status = TaskStatus.IN_PROGRESS
                 else:
                     status = TaskStatus.WAITING
