@@ -9,11 +9,16 @@ Steps:
    would, so wrk can send `Cookie: sessionid=...` without driving the login form.
 3. Create (or reuse) a personal API token: only its SHA-256 digest is stored.
 4. Pick the busy person's team project with the most top-level tasks (~450 of its 500).
+5. For the write benchmark (bench/run_writes.sh): a project of their own in their team
+   ("Bench writes", made the first time) where the created tasks go, and a task in it for
+   the comments; it is never the project measured above, however many tasks it gathers.
 """
 
 from __future__ import annotations
 
 import benchlib
+
+WRITES_PROJECT = "Bench writes"
 
 
 def main() -> None:
@@ -27,6 +32,7 @@ def main() -> None:
 
     project = (
         Project.objects.filter(team__members=busy, visibility=Visibility.TEAM)
+        .exclude(name=WRITES_PROJECT)
         .annotate(top=Count("tasks", filter=Q(tasks__parent=None)))
         .order_by("-top", "pk")
         .first()
@@ -37,6 +43,15 @@ def main() -> None:
     print(f"PROJECT={project.pk}")
     print(f"PROJECT_TASKS={total}")
     print(f"BUSY_OPEN={open_tasks}")
+    writes, _ = Project.objects.get_or_create(
+        name=WRITES_PROJECT,
+        defaults={"team": project.team, "owner": busy, "visibility": Visibility.TEAM},
+    )
+    target = writes.tasks.order_by("pk").first()
+    if target is None:
+        target = Task.objects.create(project=writes, title="Comments go here", created_by=busy)
+    print(f"WRITE_PROJECT={writes.pk}")
+    print(f"WRITE_TASK={target.pk}")
 
 
 if __name__ == "__main__":

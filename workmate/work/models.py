@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -230,6 +231,12 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.filter(assignee=user)
 
 
+# `Task.clean` tests these in Python (`Task.get_constraints`).
+_CHECKED_IN_CLEAN = frozenset(
+    {"task_start_not_after_due", "task_completed_at_iff_done", "task_not_own_parent"}
+)
+
+
 class Task(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("project")
@@ -359,6 +366,26 @@ class Task(models.Model):
             raise ValidationError(
                 {"parent": _("A subtask belongs to its parent's project.")}, code="parent"
             )
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError(
+                {"parent": _("A task cannot be inside its own subtask.")}, code="parent"
+            )
+        if (self.status == TaskStatus.DONE) != (self.completed_at is not None):
+            raise ValidationError(
+                _("A finished task has a completion time and an unfinished one has none."),
+                code="completed_at",
+            )
+
+    def get_constraints(self) -> list[tuple[type[models.Model], list[Any]]]:
+        """The constraints `full_clean` validates: all but the check constraints, which
+        `clean` already tests in Python. Django would test each again by asking the
+        database (a savepoint, a SELECT and a release each: 9 of a task create's 26
+        statements, ~15 % of its time, bench/README.md). The database still enforces them.
+        """
+        return [
+            (model, [c for c in constraints if c.name not in _CHECKED_IN_CLEAN])
+            for model, constraints in super().get_constraints()
+        ]
 
     @property
     def is_done(self) -> bool:

@@ -695,7 +695,9 @@ def add_task(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.show_service_error(error)
         else:
-            sent = task.requests.select_related("assignee").first()
+            # Only a task given to someone else can carry a request: no query otherwise.
+            asked = task.assignee_id not in (None, request.user.pk)
+            sent = task.requests.select_related("assignee").first() if asked else None
             if sent is not None:
                 message = _("Task “%(title)s” added. %(name)s is asked to reply by %(when)s.") % {
                     "title": task.title,
