@@ -375,3 +375,25 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Running beyond one machine (docs/deploy.md) ---------------------------------------
+# The outermost middleware: a request id for every request (X-Request-ID) carried into
+# log lines and enqueued jobs, and each request counted and timed for /metrics.
+MIDDLEWARE.insert(0, "workmate.ops.middleware.RequestObservationMiddleware")
+# /readyz fails when no worker has beaten for this long, or a job ready to run has waited
+# longer than this (seconds).
+READYZ_HEARTBEAT_SECONDS = env_int("READYZ_HEARTBEAT_SECONDS", 60)
+READYZ_QUEUE_AGE_SECONDS = env_int("READYZ_QUEUE_AGE_SECONDS", 300)
+# /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Logs: plain messages by default, as before; with LOG_FORMAT=json one JSON object a line
+# that names the request (or the request of the job) it belongs to.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+LOGGING["filters"] = {"request_id": {"()": "workmate.ops.requestid.RequestIdFilter"}}
+LOGGING["formatters"] = {
+    "text": {"format": "%(message)s"},
+    "json": {"()": "workmate.ops.logs.JsonFormatter"},
+}
+LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id"])
