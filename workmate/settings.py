@@ -397,3 +397,9 @@ LOGGING["formatters"] = {
     "json": {"()": "workmate.ops.logs.JsonFormatter"},
 }
 LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id"])
+# Uploaded files: the local disk under MEDIA_ROOT, or an S3-compatible object store shared
+# by every host (STORAGE_URL=s3://bucket/prefix?endpoint_url=…; workmate/ops/storage.py).
+from workmate.ops.storage import storage_from_url  # noqa: E402
+
+STORAGE_URL = env_str("STORAGE_URL")
+STORAGES["default"] = storage_from_url(STORAGE_URL)
