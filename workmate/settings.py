@@ -386,6 +386,9 @@ READYZ_HEARTBEAT_SECONDS = env_int("READYZ_HEARTBEAT_SECONDS", 60)
 READYZ_QUEUE_AGE_SECONDS = env_int("READYZ_QUEUE_AGE_SECONDS", 300)
 # /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, 404.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A load balancer or Prometheus talks plain HTTP to the backend: the probes answer there
+# instead of redirecting to HTTPS (SECURE_SSL_REDIRECT).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Logs: plain messages by default, as before; with LOG_FORMAT=json one JSON object a line
 # that names the request (or the request of the job) it belongs to.
 LOG_FORMAT = env_str("LOG_FORMAT", "text")

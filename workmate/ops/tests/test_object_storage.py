@@ -282,3 +282,15 @@ def test_a_file_uploaded_through_one_web_process_downloads_through_another(
     assert local_files(first) == local_files(second) == []
     prefix = urlsplit(storage_url).path.strip("/")
     assert list(objects(s3_endpoint, prefix).values()) == [content]
+
+
+def test_the_backup_says_the_files_are_in_the_bucket(db, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.STORAGE_URL = f"s3://{BUCKET}/prod"
+    out, err = StringIO(), StringIO()
+    call_command("backup", str(tmp_path / "backup"), stdout=out, stderr=err)
+    assert out.getvalue().startswith("Backed up ")
+    assert "not in this backup" in err.getvalue()

@@ -173,3 +173,13 @@ def test_an_app_adds_its_figures_through_the_registry(client, db, settings, monk
     metrics.register(Failures())
     settings.METRICS_TOKEN = TOKEN
     assert _sample(_scrape(client), "workmate_webhook_failures_total") == 3
+
+
+def test_probes_answer_plain_http_when_https_is_enforced(client, worker_alive, settings):
+    # The balancer probes the backend over plain HTTP; every other page redirects.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.METRICS_TOKEN = TOKEN
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
+    assert client.get("/login/").status_code == 301
