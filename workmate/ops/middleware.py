@@ -29,7 +29,7 @@ class RequestObservationMiddleware:
         response["X-Request-ID"] = request_id
         match = request.resolver_match
         # The URL's name, never the path: one series per page, not one per ticket number.
-        view = (match.view_name or match._func_path) if match else "<unmatched>"
+        view = match.view_name if match else "<unmatched>"
         elapsed = time.perf_counter() - started
         metrics.observe(view, request.method or "", response.status_code, elapsed)
         return response
