@@ -187,6 +187,19 @@ def recover_lost_jobs(now: datetime.datetime | None = None) -> list[tuple[str, s
     return outcomes
 
 
+def release_claimed(worker_id: str) -> list[tuple[str, str]]:
+    """Hand back (or fail, by policy) the jobs a live worker left RUNNING when it lost the
+    database mid-job: it cannot finish them, and no clock takes a live worker for dead."""
+    running = DBTaskResult.objects.running().values_list("id", "worker_ids")
+    outcomes = []
+    for pk, worker_ids in running:
+        if worker_ids[-1:] == [worker_id]:
+            outcome = _recover(str(pk), worker_id)
+            if outcome:
+                outcomes.append((str(pk), outcome))
+    return outcomes
+
+
 @transaction.atomic
 def _recover(pk: str, worker_id: str) -> str | None:
     # Lock the job: two clocks may find the same one; the worker may just have finished.

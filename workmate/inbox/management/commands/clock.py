@@ -5,7 +5,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from workmate.inbox import clock
@@ -31,8 +31,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while running:
-            enqueued = clock.tick()
-            if options["verbosity"] > 1 or once:
+            enqueued = self.tick()
+            if enqueued is not None and (options["verbosity"] > 1 or once):
                 self.stdout.write(f"{timezone.now():%H:%M} enqueued {len(enqueued)} task(s)")
             if once:
                 self.recover()
@@ -46,9 +46,21 @@ class Command(BaseCommand):
                     next_recovery = time.monotonic() + jobs.RECOVER_SECONDS
                 time.sleep(max(0.0, min(1.0, deadline - time.time())))
 
+    def tick(self) -> list[str] | None:
+        """This minute's tick; None when the database is away (the process carries on:
+        the periodic tasks catch up on what they missed at the next minute's tick)."""
+        try:
+            return clock.tick()
+        except DatabaseError:
+            logger.exception("Could not tick; trying again next minute")
+            # A dropped connection stays broken until closed; the next query reconnects.
+            connections.close_all()
+            return None
+
     def recover(self) -> None:
         try:
             jobs.recover_lost_jobs()
         except DatabaseError:
             # A locked or unreachable database: the next round tries again.
             logger.exception("Could not look for jobs whose worker died")
+            connections.close_all()
