@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "workmate.levels",
     "workmate.reviews",
     "workmate.advisor",
+    "workmate.automation",
     "workmate.search",
     "workmate.webhooks",
 ]
