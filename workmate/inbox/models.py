@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     ANSWER = "answer", _("Answers to proposals you follow")
     PAGE = "page", _("Library pages you own or approve")
     REVIEW = "review", _("Review cycles")
+    WEBHOOK = "webhook", _("Webhook endpoints you own")
 
 
 class Channel(models.TextChoices):
@@ -59,6 +60,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.PAGE: Channel.DIGEST,
     # Review steps are days long: the digest is soon enough.
     Kind.REVIEW: Channel.DIGEST,
+    # An endpoint turned off loses events until someone acts: mail at once.
+    Kind.WEBHOOK: Channel.EMAIL,
 }
 
 

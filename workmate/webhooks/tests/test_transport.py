@@ -46,7 +46,7 @@ def test_a_name_that_resolves_inside_is_refused(settings, monkeypatch):
         lambda host, port, **kw: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))],
     )
 
-    with pytest.raises(transport.Refused, match="hooks.example.com resolves to an address inside"):
+    with pytest.raises(transport.Refused, match=r"hooks\.example\.com resolves"):
         transport.resolve("https://hooks.example.com/in")
 
 
