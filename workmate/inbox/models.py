@@ -193,8 +193,8 @@ class Notification(models.Model):
             # The library writes its title as the whole sentence, in the reader's language.
             Kind.PAGE: "%(title)s",
         }
-        if self.kind == Kind.REVIEW:
-            return self.title  # Written as a sentence in the reader's language (reviews).
+        if self.kind in (Kind.REVIEW, Kind.WEBHOOK):
+            return self.title  # Written as a sentence in the reader's language.
         if self.kind == Kind.TICKET and not self.actor_id:
             return self.title  # The clock's and the customer's news carry their own sentence.
         return sentences[Kind(self.kind)] % params

@@ -17,7 +17,5 @@ class WebhooksConfig(AppConfig):
         def on_event(sender, instance, **kwargs) -> None:
             services.fan_out(instance)
 
-        event_recorded.connect(
-            on_event, sender=Event, weak=False, dispatch_uid="webhooks.fan_out"
-        )
+        event_recorded.connect(on_event, sender=Event, weak=False, dispatch_uid="webhooks.fan_out")
         actions.register()

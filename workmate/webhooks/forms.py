@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import Team, TeamRole
-from workmate.webhooks.models import Endpoint, IncomingHook, Kind, Scope
+from workmate.webhooks.models import Endpoint, IncomingHook, Scope
 from workmate.webhooks.services import is_org_admin
 
 
@@ -35,6 +35,12 @@ def led_teams(user):
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=1000,
+        assume_scheme="https",
+        help_text=_("Where to send: your receiver, or the chat tool's incoming webhook URL."),
+    )
     event_types = forms.MultipleChoiceField(
         label=_("Events"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
@@ -43,7 +49,6 @@ class EndpointForm(forms.ModelForm):
         model = Endpoint
         fields = ["name", "kind", "url", "scope", "project", "team", "event_types", "language"]
         help_texts = {
-            "url": _("Where to send: your receiver, or the chat tool's incoming webhook URL."),
             "language": _("The language of chat messages."),
         }
 
@@ -71,8 +76,3 @@ class IncomingHookForm(forms.ModelForm):
     def __init__(self, *args: Any, user, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = managed_projects(user)
-
-
-KIND_HELP = {
-    Kind.WEBHOOK: _("Signed JSON per the Standard Webhooks specification."),
-}

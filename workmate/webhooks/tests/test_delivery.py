@@ -11,8 +11,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import transaction
+from django.utils import translation
 
-from workmate.automation.events import record_event
+from workmate.automation.events import EVENT_TYPES, record_event
 from workmate.inbox.models import Notification
 from workmate.testing.factories import make_project, make_task
 from workmate.webhooks import services, transport
@@ -93,10 +94,13 @@ def test_a_rolled_back_change_writes_no_delivery_and_sends_nothing(
 ):
     endpoint(admin, receiver, "rollback")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            happen(project, admin)
-            raise RuntimeError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        happen(project, admin)
+        raise RuntimeError("the change failed")
 
     assert Delivery.objects.count() == 0
     assert callbacks == []
@@ -291,7 +295,9 @@ def test_a_chat_destination_gets_the_event_in_its_language(admin, project, recei
 
     [slack] = receiver.got("slack-ko")
     message = json.loads(slack.body)
-    assert message["text"].startswith("작업 생성: 백업 확인")
+    with translation.override("ko"):
+        label = str(EVENT_TYPES["task.created"].label)
+    assert message["text"] == f"{label}: 백업 확인\nAlice Kim 님"
     link = f"https://workmate.example/work/tasks/{event.object_id}/"
     assert link in message["blocks"][0]["text"]["text"]
     [jandi] = receiver.got("jandi-en")
