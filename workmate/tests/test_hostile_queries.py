@@ -93,6 +93,7 @@ KNOWN_PARAMETERS = [
     "type",
     "template",
     "parent",
+    "failed",
 ]
 
 # The filters that broke pages before (issue 11, point 16), tried alone on every page.
@@ -247,6 +248,7 @@ def world(team, alice, bob, customer_a, contact_a):
     if notification:
         ids["inbox/"] = notification.pk
     ids.update(library_world(alice, space))
+    ids.update(webhooks_world(alice, project))
     return {"staff": staff, "lead": alice, "agent": bob, "contact": contact_a, "ids": ids}
 
 
@@ -258,6 +260,22 @@ def library_world(alice, space) -> dict[str, int | str]:
     template = do_create_template(alice, space, name="Report", body="{{date}}")
     done = PageImport.objects.create(space=space, created_by=alice, file_name="a.zip")
     return {"library/templates/": template.pk, "imports/": done.pk}
+
+
+def webhooks_world(alice, project) -> dict[str, int | str]:
+    """An endpoint of the lead's project with a delivery in its log."""
+    from workmate.webhooks.models import Delivery, Endpoint
+
+    endpoint = Endpoint.objects.create(
+        name="Ops feed",
+        url="https://hooks.example.com/in",
+        owner=alice,
+        scope="project",
+        project=project,
+        event_types=["task.created"],
+    )
+    delivery = Delivery.objects.create(endpoint=endpoint, key="k", event_type="x", body="{}")
+    return {"webhooks/": endpoint.pk, "webhooks/deliveries/": delivery.pk}
 
 
 def signed_in(who: str, world, settings) -> Client:
@@ -358,6 +376,8 @@ FORM_PAGES = {
         "/inbox/",
         "/inbox/preferences/",
         "/me/",
+        "/webhooks/new/",
+        "/webhooks/incoming/new/",
     ],
     "contact": ["/portal/tickets/new/", "/portal/tickets/{ticket}/"],
 }
