@@ -21,6 +21,7 @@ from ninja.security import django_auth
 from workmate.accounts.api import TokenAuth
 from workmate.accounts.api import router as accounts_router
 from workmate.advisor.api import router as advisor_router
+from workmate.automation.api import router as automation_router
 from workmate.desk.api import router as desk_router
 from workmate.inbox.api import router as inbox_router
 from workmate.levels.api import router as levels_router
@@ -179,6 +180,7 @@ api.add_router("/pipeline/", pipeline_router)
 api.add_router("/levels/", levels_router)
 api.add_router("/reviews/", reviews_router)
 api.add_router("/advisor/", advisor_router)
+api.add_router("/automation/", automation_router)
 api.add_router("/", search_router)
 api.add_router("/webhooks/", webhooks_router)
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import User
-from workmate.advisor import access, assess, report
+from workmate.advisor import access, assess, report, signals
 from workmate.advisor.models import (
     Assessment,
     AssessmentEvent,
@@ -62,6 +62,9 @@ def do_publish(actor: User, assessment: Assessment) -> PublishedReport:
         actor=actor,
         kind=EventKind.PUBLISHED,
         data={"version": published.version},
+    )
+    signals.assessment_published.send(
+        sender=Assessment, instance=locked, actor=actor, report=published
     )
     return published
 

@@ -21,8 +21,9 @@ channel" in its `AppConfig.ready`):
     register_action("webhook.send", _("Send a webhook"), SendWebhookForm, run, describe,
                     object_types=("task", "ticket", "request"))
 
-- `ActionForm(data, user=..., rule_scope=...)`: `user` is the person writing the rule,
-  `rule_scope` a `RuleScope` (scope, project, team); a form limits its choices to them.
+- `ActionForm(data, user=..., rule_scope=..., object_type=...)`: `user` is the person
+  writing the rule, `rule_scope` a `RuleScope` (scope, project, team), `object_type`
+  "task", "ticket" or "request"; a form limits its choices to them.
 - `run(ctx, params)` runs as the rule's owner (`ctx.actor`), inside a savepoint of the
   rule run's transaction: raising rolls back only this action and is logged as its error
   (`ActionError(message)`, a ValidationError or a PermissionDenied give their message;
@@ -59,10 +60,16 @@ class ActionForm(forms.Form):
     """The parameters of one action; `user` and `rule_scope` limit its choices."""
 
     def __init__(
-        self, *args: Any, user: Any = None, rule_scope: RuleScope | None = None, **kw: Any
+        self,
+        *args: Any,
+        user: Any = None,
+        rule_scope: RuleScope | None = None,
+        object_type: str = "task",
+        **kw: Any,
     ) -> None:
         self.user = user
         self.rule_scope = rule_scope or RuleScope("org")
+        self.object_type = object_type
         super().__init__(*args, **kw)
 
     def to_params(self) -> dict[str, Any]:

@@ -13,3 +13,7 @@ class AutomationConfig(AppConfig):
         from workmate.automation import receivers
 
         receivers.connect()
+        # The actions Workmate's own apps offer; others register theirs (actions.py).
+        from workmate.automation.builtin import register_builtin
+
+        register_builtin()

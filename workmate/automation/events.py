@@ -60,6 +60,7 @@ for _key, _label, _object in [
     ("ticket.created", _("Ticket created"), "ticket"),
     ("ticket.status_changed", _("Ticket status changed"), "ticket"),
     ("ticket.assigned", _("Ticket assigned"), "ticket"),
+    ("ticket.priority_changed", _("Ticket priority changed"), "ticket"),
     ("ticket.replied", _("Ticket replied to"), "ticket"),
     ("ticket.customer_replied", _("Customer replied to a ticket"), "ticket"),
     ("ticket.sla_at_risk", _("Ticket SLA at risk"), "ticket"),
@@ -103,6 +104,7 @@ def record_event(
     payload: dict[str, Any] | None = None,
     project: Any = None,
     team: Any = None,
+    dedupe_key: str = "",
 ) -> Event:
     """Write the event for a change, in the change's transaction, and tell the receivers.
 
@@ -110,9 +112,11 @@ def record_event(
     """
     if type not in EVENT_TYPES:
         raise ValueError(f"Unknown event type {type!r}")
+    from workmate.automation.models import Rule
+
     run = current_cause()
     with transaction.atomic():
-        event = Event.objects.create(
+        event = Event(
             type=type,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             object_type=EVENT_TYPES[type].object_type,
@@ -121,7 +125,18 @@ def record_event(
             team=team,
             payload=payload or {},
             cause_run=run,
-            depth=(run.event.depth + 1) if run is not None and run.event_id else 0,
+            depth=(run.depth + 1) if run is not None else 0,
+            dedupe_key=dedupe_key,
         )
+        # No rule listens: the event is handled as it is written (no wake-up, no sweep).
+        waiting = Rule.objects.for_event(event).exists()
+        if not waiting:
+            event.handled_at = event.occurred_at
+        event.save(force_insert=True)
         signals.event_recorded.send(sender=Event, instance=event)
+    if waiting:
+        from workmate.automation import tasks
+
+        event_id = event.pk
+        transaction.on_commit(lambda: tasks.run_event_rules.enqueue(event_id))
     return event

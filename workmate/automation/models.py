@@ -73,6 +73,9 @@ class Event(models.Model):
     depth = models.PositiveSmallIntegerField(default=0)
     # When the rules finished with it; None while waiting (the sweeper's queue).
     handled_at = models.DateTimeField(null=True, blank=True)
+    # Events the clock finds (an SLA at risk, a reply-by passed) are written once per
+    # object and deadline: "sla_breached:42:2026-12-05T09:00:00+00:00". Empty otherwise.
+    dedupe_key = models.CharField(max_length=120, blank=True, default="")
 
     objects = EventQuerySet.as_manager()
 
@@ -89,6 +92,14 @@ class Event(models.Model):
             models.Index(fields=["object_type", "object_id", "-id"], name="automation_event_obj"),
             # The events list filtered by type.
             models.Index(fields=["type", "-id"], name="automation_event_type"),
+        ]
+        constraints = [
+            # The clock's events once per object and deadline (clockwork.record_milestones).
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="automation_event_dedupe",
+            ),
         ]
 
     def __str__(self) -> str:

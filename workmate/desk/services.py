@@ -167,6 +167,7 @@ def do_create_ticket(
         message_id=message_id,
         created_at=ticket.created_at,
     )
+    signals.ticket_created.send(sender=Ticket, instance=ticket, actor=actor)
     return ticket
 
 
@@ -206,6 +207,7 @@ def do_change_status(
         update.append("solved_at")
     locked.save(update_fields=update)
     _event(locked, actor, "status", old, locked.status, contact=contact)
+    signals.ticket_status_changed.send(sender=Ticket, instance=locked, actor=actor, old=old)
     if status in DONE_STATUSES and old not in DONE_STATUSES:
         _send_solved(locked, actor)
     if status == Status.SOLVED and contact is None:
@@ -310,6 +312,7 @@ def do_reply(
             status = Status.OPEN
     if status is not None:
         do_change_status(actor, locked, status)
+    signals.ticket_replied.send(sender=Ticket, instance=locked, actor=actor, entry=entry)
     return entry
 
 
@@ -384,6 +387,7 @@ def do_customer_reply(
     )
     if locked.status in {Status.PENDING, Status.SOLVED}:
         do_change_status(None, locked, Status.OPEN)
+    signals.ticket_customer_replied.send(sender=Ticket, instance=locked, actor=None, entry=entry)
     # The agent on it and the ticket's followers hear about the customer's message.
     _tell_watchers(
         locked,
@@ -427,6 +431,7 @@ def do_assign(
     locked.save(update_fields=["assignee", "team", "updated_at"])
     for field, old, new in changes:
         _event(locked, actor, field, old, new)
+    signals.ticket_assigned.send(sender=Ticket, instance=locked, actor=actor, changes=changes)
     if tell_assignee and assignee is not None and any(c[0] == "assignee" for c in changes):
         notify(
             [assignee],
@@ -453,4 +458,5 @@ def do_set_priority(actor: User, ticket: Ticket, priority: int) -> Ticket:
     sla.schedule(locked)
     locked.save(update_fields=["priority", *sla.SLA_FIELDS, "updated_at"])
     _event(locked, actor, "priority", old, locked.priority)
+    signals.ticket_priority_changed.send(sender=Ticket, instance=locked, actor=actor, old=old)
     return locked

@@ -58,8 +58,6 @@ NEEDS_YOU = frozenset(
         Kind.REPLY_BY_PASSED,
         Kind.CHECKIN,
         Kind.REVIEW,
-        # An endpoint turned off loses events until its owner acts.
-        Kind.WEBHOOK,
     }
 )
 # People are read in chunks so that `IN (...)` lists stay short on every database.

@@ -34,7 +34,7 @@ class Kind(models.TextChoices):
     ANSWER = "answer", _("Answers to proposals you follow")
     PAGE = "page", _("Library pages you own or approve")
     REVIEW = "review", _("Review cycles")
-    WEBHOOK = "webhook", _("Webhook endpoints you own")
+    AUTOMATION = "automation", _("Automation rules")
 
 
 class Channel(models.TextChoices):
@@ -60,8 +60,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.PAGE: Channel.DIGEST,
     # Review steps are days long: the digest is soon enough.
     Kind.REVIEW: Channel.DIGEST,
-    # An endpoint turned off loses events until someone acts: mail at once.
-    Kind.WEBHOOK: Channel.EMAIL,
+    # A rule that tells someone (or a rule stopped as a loop) should be seen the same day.
+    Kind.AUTOMATION: Channel.EMAIL,
 }
 
 
@@ -192,9 +192,10 @@ class Notification(models.Model):
             Kind.ANSWER: gettext("%(actor)s answered the proposal %(title)s"),
             # The library writes its title as the whole sentence, in the reader's language.
             Kind.PAGE: "%(title)s",
+            Kind.AUTOMATION: "%(title)s",  # A rule writes its own sentence.
         }
-        if self.kind in (Kind.REVIEW, Kind.WEBHOOK):
-            return self.title  # Written as a sentence in the reader's language.
+        if self.kind == Kind.REVIEW:
+            return self.title  # Written as a sentence in the reader's language (reviews).
         if self.kind == Kind.TICKET and not self.actor_id:
             return self.title  # The clock's and the customer's news carry their own sentence.
         return sentences[Kind(self.kind)] % params

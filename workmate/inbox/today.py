@@ -24,6 +24,7 @@ SUMMARY = {
     Kind.UNBLOCKED: _("Unblocked"),
     Kind.TICKET: _("Tickets"),
     Kind.PAGE: _("Library pages"),
+    Kind.AUTOMATION: _("Automation"),
 }
 
 

@@ -26,6 +26,7 @@ from workmate.accounts.models import Membership, Team, TeamRole, User
 from workmate.inbox.models import Kind
 from workmate.inbox.services import notify
 from workmate.lib.mentions import mentioned_ids
+from workmate.voice import signals
 from workmate.voice.models import (
     Area,
     ModerationAction,
@@ -160,6 +161,7 @@ def do_post_proposal(
     proposal.affected_teams.set(affected_teams)
     do_subscribe(actor, proposal)
     _store_attachments(proposal, checked)
+    signals.proposal_posted.send(sender=Proposal, instance=proposal, actor=actor)
     return proposal
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+# A proposal was posted; actor is the poster even when anonymous: receivers must not
+# record who posted an anonymous one (`instance.is_anonymous`).
+proposal_posted = Signal()
 # A proposal moved from new/under review to planned, in progress or done; actor is the lead
 # (or whoever completed its task). Anonymous proposals send it too: receivers must not
 # learn their author (`instance.author` is None).

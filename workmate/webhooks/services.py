@@ -582,7 +582,7 @@ def disable(endpoint: Endpoint, reason: str) -> None:
 
     notify(
         [endpoint.owner],
-        "webhook",
+        "automation",
         title=title,
         url=reverse("webhooks:endpoint", args=[endpoint.pk]),
         group_key=f"webhook:{endpoint.pk}",

@@ -380,6 +380,7 @@ def do_create_task(
         urgent_reason,
         reply_by=request_reply_by,
     )
+    signals.task_created.send(sender=Task, instance=task, actor=actor)
     return task
 
 
@@ -474,6 +475,9 @@ def do_update_task(
         elif name == "status" and old == TaskStatus.DONE:
             verb = "reopened"
         _log(locked, actor, verb, name, _display(locked, name, old), _display(locked, name, new))
+    signals.task_updated.send(
+        sender=Task, instance=locked, actor=actor, changes=changed, retagged=retag
+    )
     description_change = next((c for c in changed if c[0] == "description"), None)
     if description_change:
         _tell_newly_mentioned(actor, locked, described, str(description_change[1]))
@@ -607,6 +611,9 @@ def do_move_task(
                 "section",
                 _display(locked, "section", old_section),
                 _display(locked, "section", section),
+            )
+            signals.task_moved.send(
+                sender=Task, instance=locked, actor=actor, old_section=old_section
             )
         return locked
 
@@ -783,6 +790,7 @@ def _send_request(
     _notify(
         [assignee], Kind.REQUEST, actor, task, excerpt=request.message, urgent_reason=urgent_reason
     )
+    signals.request_sent.send(sender=WorkRequest, instance=request, actor=actor)
     return request
 
 
@@ -1045,6 +1053,7 @@ def do_add_comment(actor: User, task: Task, body: str, *, urgent_reason: str = "
     _notify(mentioned, Kind.MENTION, actor, task, excerpt=body, urgent_reason=urgent_reason)
     followers = task.followers.exclude(pk__in=[p.pk for p in mentioned])
     _notify(followers, Kind.COMMENT, actor, task, excerpt=body)
+    signals.comment_added.send(sender=Comment, instance=comment, actor=actor)
     return CommentResult(comment, mentioned)
 
 

@@ -169,7 +169,7 @@ def test_410_turns_the_endpoint_off_and_tells_the_owner_by_inbox_and_mail(
     hook.refresh_from_db()
     assert hook.disabled_at is not None
     assert "410" in hook.disabled_reason
-    [notice] = Notification.objects.filter(recipient=admin, kind="webhook")
+    [notice] = Notification.objects.filter(recipient=admin, kind="automation")
     assert notice.title == "Webhook endpoint “gone” was turned off"
     assert notice.channel == "email"
     [sent] = mail.outbox
@@ -205,7 +205,7 @@ def test_an_endpoint_failing_for_five_days_is_turned_off(admin, project, receive
     services.run_endpoint(hook.pk)
     hook.refresh_from_db()
     assert hook.disabled_at is not None
-    assert Notification.objects.filter(recipient=admin, kind="webhook").count() == 1
+    assert Notification.objects.filter(recipient=admin, kind="automation").count() == 1
 
 
 def test_a_receiver_that_fails_then_recovers_gets_every_event_in_order(
