@@ -138,6 +138,8 @@ class Endpoint(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     lease_token = models.CharField(max_length=32, blank=True)
+    # A job for this endpoint is queued and has not started (services.wake_after_commit).
+    wake_queued = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = EndpointQuerySet.as_manager()

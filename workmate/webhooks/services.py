@@ -402,9 +402,22 @@ def wake(endpoint_id: int, at: datetime.datetime | None = None) -> None:
 
 
 def wake_after_commit(endpoint_ids: Iterable[int]) -> None:
+    """After commit, queue each endpoint's job unless one is queued already.
+
+    `wake_queued` keeps a busy endpoint from piling up one job per change: the flag is
+    set with the job and cleared when a run claims the endpoint (or gives way), and the
+    run reads the queue after clearing it, so a delivery committed meanwhile is either
+    seen by that run or queues a new job.
+    """
     ids = sorted(set(endpoint_ids))
     if ids:
-        transaction.on_commit(lambda: [wake(pk) for pk in ids])  # type: ignore[func-returns-value]
+        transaction.on_commit(lambda: _wake_unqueued(ids))
+
+
+def _wake_unqueued(ids: list[int]) -> None:
+    for pk in Endpoint.objects.filter(pk__in=ids, wake_queued=False).values_list("pk", flat=True):
+        if Endpoint.objects.filter(pk=pk, wake_queued=False).update(wake_queued=True):
+            wake(pk)
 
 
 def _free(now: datetime.datetime) -> Q:
@@ -425,7 +438,7 @@ def claim(endpoint_id: int, token: str, now: datetime.datetime | None = None) ->
             locked = list(rows.select_for_update(skip_locked=True).values_list("pk", flat=True))
             if not locked:
                 return False
-        return bool(rows.update(lease_until=now + LEASE, lease_token=token))
+        return bool(rows.update(lease_until=now + LEASE, lease_token=token, wake_queued=False))
 
 
 def _renew(endpoint_id: int, token: str) -> bool:
@@ -446,6 +459,11 @@ def run_endpoint(endpoint_id: int, *, seconds: float = RUN_SECONDS) -> int:
     """Send the endpoint's due deliveries in order; returns how many tries were made."""
     token = secrets.token_hex(8)
     if not claim(endpoint_id, token):
+        # Another worker holds it (or it is off). Let later changes queue a job again,
+        # and wake it now if the holder let go before a delivery committed.
+        Endpoint.objects.filter(pk=endpoint_id).update(wake_queued=False)
+        if Endpoint.objects.due(timezone.now()).filter(pk=endpoint_id).exists():
+            wake(endpoint_id)
         return 0
     tries = 0
     started = time.monotonic()

@@ -73,7 +73,8 @@ def endpoint_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            _show_secret_once(request, endpoint.pk, endpoint.secret)
+            if not endpoint.is_chat:
+                _show_secret_once(request, endpoint.pk, endpoint.secret)
             return redirect("webhooks:endpoint", pk=endpoint.pk)
     return render(request, "webhooks/edit.html", {"form": form, "endpoint": None})
 

@@ -47,6 +47,7 @@ def test_requests_that_resolved_nowhere_still_get_a_menu():
         "levels",
         "reviews",
         "advisor",
+        "webhooks",
     ]
     assert not any(module["active"] for module in nav)
 
