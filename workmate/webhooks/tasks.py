@@ -7,7 +7,9 @@ from django_tasks import task
 from workmate.webhooks import services
 
 
-@task()
+# Ahead of the rules' jobs in the shared queue: a backlog of rule runs must not hold up
+# deliveries (a delivery's wait is bounded by its own endpoint's queue, not by others').
+@task(priority=10)
 def deliver_endpoint(endpoint_id: int) -> int:
     """Send one endpoint's due deliveries, in order, for a few seconds at most."""
     return services.run_endpoint(endpoint_id)
