@@ -33,6 +33,7 @@ from workmate.pipeline.api import router as pipeline_router
 from workmate.reviews.api import router as reviews_router
 from workmate.search.api import router as search_router
 from workmate.voice.api import router as voice_router
+from workmate.webhooks.api import router as webhooks_router
 from workmate.work.api import ErrorOut
 from workmate.work.api import router as work_router
 from workmate.work.services import VersionConflict
@@ -181,6 +182,7 @@ api.add_router("/reviews/", reviews_router)
 api.add_router("/advisor/", advisor_router)
 api.add_router("/automation/", automation_router)
 api.add_router("/", search_router)
+api.add_router("/webhooks/", webhooks_router)
 
 
 def document_common_errors() -> None:

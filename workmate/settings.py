@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "workmate.advisor",
     "workmate.automation",
     "workmate.search",
+    "workmate.webhooks",
 ]
 
 # A form sent without its CSRF token gets a page in the reader's language (workmate/errors.py).
@@ -324,6 +325,10 @@ TASKS = {
 # Finished background-job results (succeeded or failed) are deleted once a day when older
 # than this many days; waiting and running jobs are never touched.
 TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14)
+
+# Outgoing webhooks refuse addresses inside the network (loopback, private, link-local,
+# metadata) unless the host is named here, e.g. "chat.office.lan,10.0.0.7".
+WEBHOOKS_ALLOWED_HOSTS = env_list("WEBHOOKS_ALLOWED_HOSTS")
 
 # Security headers. Cookies are secure and HSTS is on whenever DEBUG is off; a deployment
 # behind plain HTTP on loopback (./run) can opt out with SECURE_COOKIES=false.

@@ -33,6 +33,7 @@ urlpatterns = [
     path("search/", include(("workmate.search.urls", "search"))),
     path("portal/search/", include(("workmate.search.portal_urls", "portal_search"))),
     path("automation/", include(("workmate.automation.urls", "automation"))),
+    path("webhooks/", include(("workmate.webhooks.urls", "webhooks"))),
     path("", include("workmate.accounts.urls")),
 ]
 

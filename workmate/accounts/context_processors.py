@@ -17,6 +17,7 @@ MODULES = [
     ("reviews", _("Reviews"), "reviews:home"),
     ("advisor", _("Advisor"), "advisor:home"),
     ("automation", _("Automation"), "automation:home"),
+    ("webhooks", _("Webhooks"), "webhooks:home"),
 ]
 
 

@@ -33,6 +33,7 @@ PERIODIC_TASKS = [
     "workmate.reviews.tasks.share_due_results",
     "workmate.search.tasks.sweep_search_index",
     "workmate.automation.tasks.sweep_automation",
+    "workmate.webhooks.tasks.sweep_deliveries",
 ]
 # A periodic task whose worker died is marked failed, not run again: the next minute's
 # tick queues it anyway (workmate/ops/jobs.py).

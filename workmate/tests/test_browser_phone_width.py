@@ -172,6 +172,11 @@ PAGES = [
     # A plain member: the 403 page (the monthly summary is for leads).
     ("member", "/voice/summary/"),
     ("member", "/work/tasks/{task}/"),
+    ("staff", "/webhooks/"),
+    ("staff", "/webhooks/new/"),
+    ("staff", "/webhooks/{endpoint}/"),
+    ("staff", "/webhooks/deliveries/{delivery}/"),
+    ("staff", "/webhooks/incoming/new/"),
 ]
 
 
@@ -307,6 +312,7 @@ def workday(team, alice, bob) -> dict[str, int]:
         "failed_job": failed_job.pk,
         "template": template.pk,
         "poc": poc.pk,
+        **webhooks_workday(alice, project),
     }
 
 
@@ -330,6 +336,32 @@ def automation_workday(alice: User, team, ticket) -> dict[str, int]:
     )
     run = engine.run_rule(rule, ticket, "ticket")
     return {"automation_rule": rule.pk, "automation_run": run.pk}
+def webhooks_workday(alice: User, project) -> dict[str, int]:
+    """An endpoint with a long name and URL, a failed delivery with long headers and body."""
+    from workmate.webhooks.models import Attempt, Delivery, Endpoint
+    from workmate.webhooks.services import do_create_incoming_hook
+
+    endpoint = Endpoint.objects.create(
+        name=LONG[:100],
+        url=f"https://hooks.example.com/{LONG}",
+        owner=alice,
+        scope="project",
+        project=project,
+        event_types=["task.created", "task.completed"],
+    )
+    delivery = Delivery.objects.create(
+        endpoint=endpoint, key="event:1", event_type="task.created", body=LONG, attempt_count=1
+    )
+    Attempt.objects.create(
+        delivery=delivery,
+        number=1,
+        request_headers={"webhook-signature": LONG},
+        status_code=500,
+        response_excerpt=LONG,
+        error=LONG[:500],
+    )
+    do_create_incoming_hook(alice, name=LONG[:100], project=project)
+    return {"endpoint": endpoint.pk, "delivery": delivery.pk}
 
 
 def advisor_workday(alice: User, customer) -> dict[str, int]:

@@ -93,6 +93,7 @@ KNOWN_PARAMETERS = [
     "type",
     "template",
     "parent",
+    "failed",
 ]
 
 # The filters that broke pages before (issue 11, point 16), tried alone on every page.
@@ -248,6 +249,7 @@ def world(team, alice, bob, customer_a, contact_a):
         ids["inbox/"] = notification.pk
     ids.update(library_world(alice, space))
     ids.update(automation_world(alice, team, ticket))
+    ids.update(webhooks_world(alice, project))
     return {"staff": staff, "lead": alice, "agent": bob, "contact": contact_a, "ids": ids}
 
 
@@ -271,6 +273,20 @@ def automation_world(alice, team, ticket) -> dict[str, int | str]:
     )
     run = engine.run_rule(rule, ticket, "ticket")
     return {"automation/": rule.pk, "runs/": run.pk}
+def webhooks_world(alice, project) -> dict[str, int | str]:
+    """An endpoint of the lead's project with a delivery in its log."""
+    from workmate.webhooks.models import Delivery, Endpoint
+
+    endpoint = Endpoint.objects.create(
+        name="Ops feed",
+        url="https://hooks.example.com/in",
+        owner=alice,
+        scope="project",
+        project=project,
+        event_types=["task.created"],
+    )
+    delivery = Delivery.objects.create(endpoint=endpoint, key="k", event_type="x", body="{}")
+    return {"webhooks/": endpoint.pk, "webhooks/deliveries/": delivery.pk}
 
 
 def signed_in(who: str, world, settings) -> Client:
@@ -371,6 +387,8 @@ FORM_PAGES = {
         "/inbox/",
         "/inbox/preferences/",
         "/me/",
+        "/webhooks/new/",
+        "/webhooks/incoming/new/",
     ],
     "contact": ["/portal/tickets/new/", "/portal/tickets/{ticket}/"],
 }

@@ -48,6 +48,7 @@ def test_requests_that_resolved_nowhere_still_get_a_menu():
         "reviews",
         "advisor",
         "automation",
+        "webhooks",
     ]
     assert not any(module["active"] for module in nav)
 

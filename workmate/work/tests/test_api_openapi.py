@@ -124,6 +124,15 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/automation/event-types",
         "/api/v1/automation/actions",
         "/api/v1/search",
+        "/api/v1/webhooks/endpoints",
+        "/api/v1/webhooks/endpoints/{endpoint_id}",
+        "/api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret",
+        "/api/v1/webhooks/endpoints/{endpoint_id}/test",
+        "/api/v1/webhooks/endpoints/{endpoint_id}/replay-failed",
+        "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries",
+        "/api/v1/webhooks/deliveries/{delivery_id}",
+        "/api/v1/webhooks/deliveries/{delivery_id}/replay",
+        "/api/v1/webhooks/incoming/{token}",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]
