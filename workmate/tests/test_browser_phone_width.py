@@ -336,6 +336,8 @@ def automation_workday(alice: User, team, ticket) -> dict[str, int]:
     )
     run = engine.run_rule(rule, ticket, "ticket")
     return {"automation_rule": rule.pk, "automation_run": run.pk}
+
+
 def webhooks_workday(alice: User, project) -> dict[str, int]:
     """An endpoint with a long name and URL, a failed delivery with long headers and body."""
     from workmate.webhooks.models import Attempt, Delivery, Endpoint

@@ -273,6 +273,8 @@ def automation_world(alice, team, ticket) -> dict[str, int | str]:
     )
     run = engine.run_rule(rule, ticket, "ticket")
     return {"automation/": rule.pk, "runs/": run.pk}
+
+
 def webhooks_world(alice, project) -> dict[str, int | str]:
     """An endpoint of the lead's project with a delivery in its log."""
     from workmate.webhooks.models import Delivery, Endpoint
