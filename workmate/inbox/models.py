@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     ANSWER = "answer", _("Answers to proposals you follow")
     PAGE = "page", _("Library pages you own or approve")
     REVIEW = "review", _("Review cycles")
+    CUSTOMER = "customer", _("Your customers: feedback to answer, renewals, meetings")
 
 
 class Channel(models.TextChoices):
@@ -59,6 +60,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.PAGE: Channel.DIGEST,
     # Review steps are days long: the digest is soon enough.
     Kind.REVIEW: Channel.DIGEST,
+    # Feedback to answer and renewals are days long too.
+    Kind.CUSTOMER: Channel.DIGEST,
 }
 
 
@@ -190,8 +193,9 @@ class Notification(models.Model):
             # The library writes its title as the whole sentence, in the reader's language.
             Kind.PAGE: "%(title)s",
         }
-        if self.kind == Kind.REVIEW:
-            return self.title  # Written as a sentence in the reader's language (reviews).
+        if self.kind in (Kind.REVIEW, Kind.CUSTOMER):
+            # Written as a sentence in the reader's language (reviews, success).
+            return self.title
         if self.kind == Kind.TICKET and not self.actor_id:
             return self.title  # The clock's and the customer's news carry their own sentence.
         return sentences[Kind(self.kind)] % params
