@@ -290,6 +290,8 @@ ADVISOR_IMPORT_MAX_BYTES = env_int("ADVISOR_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 # Success: the SE team (by code) that looks after customers' accounts and feedback.
 SUCCESS_TEAM = env_str("SUCCESS_TEAM", "SE")
+# Success: the team (by code) feedback is routed to as an SD task.
+SUCCESS_SD_TEAM = env_str("SUCCESS_SD_TEAM", "SD")
 # Success: remind the SE owner this many days before a renewal date (each once).
 try:
     SUCCESS_RENEWAL_REMIND_DAYS = [int(d) for d in env_list("SUCCESS_RENEWAL_REMIND_DAYS", "90,30")]

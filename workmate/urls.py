@@ -29,6 +29,8 @@ urlpatterns = [
     path("portal/reports/", include(("workmate.advisor.portal_urls", "portal_reports"))),
     path("search/", include(("workmate.search.urls", "search"))),
     path("portal/search/", include(("workmate.search.portal_urls", "portal_search"))),
+    path("success/", include(("workmate.success.urls", "success"))),
+    path("portal/feedback/", include(("workmate.success.portal_urls", "portal_feedback"))),
     path("", include("workmate.accounts.urls")),
 ]
 

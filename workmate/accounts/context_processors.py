@@ -16,6 +16,7 @@ MODULES = [
     ("levels", _("Levels"), "levels:home"),
     ("reviews", _("Reviews"), "reviews:home"),
     ("advisor", _("Advisor"), "advisor:home"),
+    ("success", _("Customers"), "success:home"),
 ]
 
 

@@ -32,6 +32,7 @@ PERIODIC_TASKS = [
     "workmate.reviews.tasks.remind_review_steps",
     "workmate.reviews.tasks.share_due_results",
     "workmate.search.tasks.sweep_search_index",
+    "workmate.success.tasks.remind_customers",
 ]
 # A periodic task whose worker died is marked failed, not run again: the next minute's
 # tick queues it anyway (workmate/ops/jobs.py).

@@ -325,8 +325,16 @@ class FeedbackQuerySet(models.QuerySet["FeedbackItem"]):
         return self.exclude(state=FeedbackState.ANSWERED)
 
     def for_contact(self, contact: Contact) -> FeedbackQuerySet:
-        """What a contact sees in the portal: every item of their own organisations."""
-        return self.filter(customer__memberships__contact=contact)
+        """What a contact sees in the portal, as with tickets: their own items in their
+        organisations, and every item of an organisation that shares its tickets."""
+        from workmate.desk.models import ContactMembership
+
+        mine = ContactMembership.objects.filter(contact=contact)
+        shared = mine.filter(customer__shared_tickets=True)
+        return self.filter(
+            Q(contact=contact, customer__in=mine.values("customer"))
+            | Q(customer__in=shared.values("customer"))
+        )
 
 
 class FeedbackItem(models.Model):

@@ -47,6 +47,7 @@ def test_requests_that_resolved_nowhere_still_get_a_menu():
         "levels",
         "reviews",
         "advisor",
+        "success",
     ]
     assert not any(module["active"] for module in nav)
 
@@ -56,6 +57,16 @@ def test_pages_render_the_modules_that_exist_and_nothing_else(client, alice):
 
     page = client.get(reverse("home")).content.decode()
 
-    labels = ("Work", "Desk", "Voice", "Library", "Pipeline", "Levels", "Reviews", "Advisor")
+    labels = (
+        "Work",
+        "Desk",
+        "Voice",
+        "Library",
+        "Pipeline",
+        "Levels",
+        "Reviews",
+        "Advisor",
+        "Customers",
+    )
     assert all(f">{label}<" in page for label in labels)
     assert "Not available yet" not in page
