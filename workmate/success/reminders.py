@@ -156,4 +156,4 @@ def remind(now: datetime.datetime) -> dict[str, int]:
         key = f"success-unanswered:{item.pk}"
         url = reverse("success:feedback", args=[item.pk])
         sent["unanswered"] += _send(customer.se_owner, title, customer, url, key)
-    return dict(sent)
+    return {kind: count for kind, count in sent.items() if count}
