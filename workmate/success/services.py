@@ -447,7 +447,8 @@ def do_route(actor: User, items: Sequence[FeedbackItem], data: RouteInput) -> li
     decided at once: the SE owner is then to tell the customer why.
     """
     locked = list(
-        FeedbackItem.objects.select_for_update()
+        # Only the items' rows: PostgreSQL cannot lock the nullable side of the owner's join.
+        FeedbackItem.objects.select_for_update(of=("self",))
         .select_related("customer", "customer__se_owner")
         .filter(pk__in=[item.pk for item in items])
         .order_by("pk")
