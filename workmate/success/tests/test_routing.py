@@ -248,3 +248,49 @@ def test_team_lead_of_se_is_notified_when_no_owner(sam, alice, customer_a):
     services.do_route(lead, [item], services.RouteInput("proposal", "T", "D"))
     leads.do_change_status(alice, Proposal.objects.get(), "declined", "No")
     assert Notification.objects.filter(recipient=lead, kind=Kind.CUSTOMER).exists()
+
+
+def test_poc_decided_asks_the_owner(sam, alice, item):
+    import datetime
+
+    from django.utils import timezone
+
+    from workmate.pipeline import services as pipeline
+    from workmate.pipeline.models import PoC, Stage
+
+    make_team(code="NBD")
+    services.do_route(alice, [item], services.RouteInput("poc", "Report service", "Reports"))
+    poc = FeedbackRoute.objects.get().poc
+    PoC.objects.filter(pk=poc.pk).update(stage=Stage.RUNNING)
+    poc.refresh_from_db()
+    pipeline.do_decide(
+        alice,
+        poc,
+        context="Customers want reports earlier",
+        options="Batch earlier\nNew service",
+        decision="go",
+        outcome="Batch earlier: cheap",
+        consequences="Night batch window shrinks",
+        revisit_on=timezone.localdate() + datetime.timedelta(days=90),
+    )
+    item.refresh_from_db()
+    assert item.state == FeedbackState.TO_ANSWER
+    assert "Batch earlier: cheap" in FeedbackRoute.objects.get().outcome
+    assert Notification.objects.filter(recipient=sam, kind=Kind.CUSTOMER).exists()
+
+
+def test_feedback_list_query_count(client, sam, owned_a, django_assert_num_queries):
+    for n in range(3):
+        FeedbackItem.objects.create(customer=owned_a, words=f"w{n}", source="mail", area="service")
+    client.force_login(sam)
+    client.get(reverse("success:feedback_list"))
+    with django_assert_num_queries(6):
+        client.get(reverse("success:feedback_list"))
+    for n in range(10):
+        theme = Theme.objects.create(name=f"T{n}")
+        FeedbackItem.objects.create(
+            customer=owned_a, words=f"x{n}", source="mail", area="service", theme=theme
+        )
+    with django_assert_num_queries(6):
+        page = client.get(reverse("success:feedback_list"), {"state": "all"}).content.decode()
+    assert page.count("/success/feedback/") >= 13
