@@ -32,6 +32,7 @@ from workmate.library.services import StaleEdit
 from workmate.pipeline.api import router as pipeline_router
 from workmate.reviews.api import router as reviews_router
 from workmate.search.api import router as search_router
+from workmate.success.api import router as success_router
 from workmate.voice.api import router as voice_router
 from workmate.webhooks.api import router as webhooks_router
 from workmate.work.api import ErrorOut
@@ -158,6 +159,10 @@ be made a ticket, released to triage or dismissed once (409 after).
 revision's number; `PUT`/`PATCH` of a page and restoring a revision need it as `If-Match`
 (428 without it, 409 with a stale one, nothing written). A private space and its pages
 are 404 to non-members.
+
+**Success** (`/success/…`): customer accounts (read, health with every input), meetings,
+feedback (route it, answer it) and themes, for SE, leads and executives (LE reads). An
+item's `internal_note` is for colleagues; contacts have no API and never see it.
 """
 
 api = NinjaAPI(
@@ -181,6 +186,7 @@ api.add_router("/levels/", levels_router)
 api.add_router("/reviews/", reviews_router)
 api.add_router("/advisor/", advisor_router)
 api.add_router("/automation/", automation_router)
+api.add_router("/success/", success_router)
 api.add_router("/", search_router)
 api.add_router("/webhooks/", webhooks_router)
 

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "workmate.reviews",
     "workmate.advisor",
     "workmate.automation",
+    "workmate.success",
     "workmate.search",
     "workmate.webhooks",
 ]
@@ -288,6 +289,23 @@ DESK_IMAP_URL = env_str("DESK_IMAP_URL", "")
 ADVISOR_TEAM = env_str("ADVISOR_TEAM", "LE")
 # Advisor: the largest inventory file one import accepts (20,000 VMs fit in a few MB).
 ADVISOR_IMPORT_MAX_BYTES = env_int("ADVISOR_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+
+# Success: the SE team (by code) that looks after customers' accounts and feedback.
+SUCCESS_TEAM = env_str("SUCCESS_TEAM", "SE")
+# Success: the team (by code) feedback is routed to as an SD task.
+SUCCESS_SD_TEAM = env_str("SUCCESS_SD_TEAM", "SD")
+# Success: remind the SE owner this many days before a renewal date (each once).
+try:
+    SUCCESS_RENEWAL_REMIND_DAYS = [int(d) for d in env_list("SUCCESS_RENEWAL_REMIND_DAYS", "90,30")]
+except ValueError:
+    raise ImproperlyConfigured("SUCCESS_RENEWAL_REMIND_DAYS must list whole days: 90,30") from None
+# Success: remind the SE owner when a customer of a tier had no meeting for this many days.
+SUCCESS_MEETING_GAP_DAYS = {
+    tier: env_int(f"SUCCESS_MEETING_GAP_DAYS_{tier.upper()}", days)
+    for tier, days in (("enterprise", 30), ("business", 60), ("standard", 90))
+}
+# Success: remind the SE owner of feedback not answered after this many working days.
+SUCCESS_ANSWER_WORKING_DAYS = env_int("SUCCESS_ANSWER_WORKING_DAYS", 10)
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True), console while developing.
 EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")

@@ -34,6 +34,8 @@ urlpatterns = [
     path("portal/search/", include(("workmate.search.portal_urls", "portal_search"))),
     path("automation/", include(("workmate.automation.urls", "automation"))),
     path("webhooks/", include(("workmate.webhooks.urls", "webhooks"))),
+    path("success/", include(("workmate.success.urls", "success"))),
+    path("portal/feedback/", include(("workmate.success.portal_urls", "portal_feedback"))),
     path("", include("workmate.accounts.urls")),
 ]
 

@@ -18,6 +18,7 @@ MODULES = [
     ("advisor", _("Advisor"), "advisor:home"),
     ("automation", _("Automation"), "automation:home"),
     ("webhooks", _("Webhooks"), "webhooks:home"),
+    ("success", _("Customers"), "success:home"),
 ]
 
 

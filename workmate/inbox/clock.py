@@ -34,6 +34,7 @@ PERIODIC_TASKS = [
     "workmate.search.tasks.sweep_search_index",
     "workmate.automation.tasks.sweep_automation",
     "workmate.webhooks.tasks.sweep_deliveries",
+    "workmate.success.tasks.remind_customers",
 ]
 # A periodic task whose worker died is marked failed, not run again: the next minute's
 # tick queues it anyway (workmate/ops/jobs.py).

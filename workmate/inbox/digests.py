@@ -58,6 +58,7 @@ NEEDS_YOU = frozenset(
         Kind.REPLY_BY_PASSED,
         Kind.CHECKIN,
         Kind.REVIEW,
+        Kind.CUSTOMER,
     }
 )
 # People are read in chunks so that `IN (...)` lists stay short on every database.

@@ -35,6 +35,7 @@ class Kind(models.TextChoices):
     PAGE = "page", _("Library pages you own or approve")
     REVIEW = "review", _("Review cycles")
     AUTOMATION = "automation", _("Automation rules")
+    CUSTOMER = "customer", _("Your customers: feedback to answer, renewals, meetings")
 
 
 class Channel(models.TextChoices):
@@ -62,6 +63,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.REVIEW: Channel.DIGEST,
     # A rule that tells someone (or a rule stopped as a loop) should be seen the same day.
     Kind.AUTOMATION: Channel.EMAIL,
+    # Feedback to answer and renewals are days long too.
+    Kind.CUSTOMER: Channel.DIGEST,
 }
 
 
@@ -194,8 +197,9 @@ class Notification(models.Model):
             Kind.PAGE: "%(title)s",
             Kind.AUTOMATION: "%(title)s",  # A rule writes its own sentence.
         }
-        if self.kind == Kind.REVIEW:
-            return self.title  # Written as a sentence in the reader's language (reviews).
+        if self.kind in (Kind.REVIEW, Kind.CUSTOMER):
+            # Written as a sentence in the reader's language (reviews, success).
+            return self.title
         if self.kind == Kind.TICKET and not self.actor_id:
             return self.title  # The clock's and the customer's news carry their own sentence.
         return sentences[Kind(self.kind)] % params

@@ -177,6 +177,18 @@ PAGES = [
     ("staff", "/webhooks/{endpoint}/"),
     ("staff", "/webhooks/deliveries/{delivery}/"),
     ("staff", "/webhooks/incoming/new/"),
+    ("staff", "/success/"),
+    ("staff", "/success/customers/{customer}/"),
+    ("staff", "/success/customers/{customer}/meetings/new/"),
+    ("staff", "/success/meetings/{success_meeting}/"),
+    ("staff", "/success/feedback/"),
+    ("staff", "/success/feedback/{success_item}/"),
+    ("staff", "/success/themes/"),
+    ("staff", "/success/themes/{success_theme}/"),
+    ("staff", "/success/reports/?group=customer&months=12"),
+    ("contact", "/portal/feedback/"),
+    ("contact", "/portal/feedback/{success_item}/"),
+    ("contact", "/portal/feedback/new/"),
 ]
 
 
@@ -292,8 +304,10 @@ def workday(team, alice, bob) -> dict[str, int]:
     LedgerEntry.objects.filter(pk=glue.pk).update(starred=True, impact=LONG[:500])
     advisor = advisor_workday(alice, customer)
     automation = automation_workday(alice, team, ticket)
+    success = success_workday(alice, customer, contact)
     return {
         **automation,
+        **success,
         "space": space.key,
         "library_page": library_page.pk,
         "team": team.pk,
@@ -364,6 +378,26 @@ def webhooks_workday(alice: User, project) -> dict[str, int]:
     )
     do_create_incoming_hook(alice, name=LONG[:100], project=project)
     return {"endpoint": endpoint.pk, "delivery": delivery.pk}
+def success_workday(alice: User, customer, contact) -> dict[str, int]:
+    """A meeting, a theme and an answered feedback item, each with the long text."""
+    from workmate.success import services as success
+
+    theme = success.do_create_theme(alice, name=LONG[:200], description=LONG)
+    words = success.FeedbackInput(words=LONG, contact=contact, theme=theme, internal_note=LONG)
+    meeting = success.do_record_meeting(
+        alice,
+        customer,
+        held_on=timezone.localdate(),
+        kind="quarterly",
+        title=LONG[:200],
+        notes=LONG,
+        contacts=[contact],
+        feedback=[words],
+    )
+    item = meeting.feedback.get()
+    success.do_route(alice, [item], success.RouteInput("no_action", reason=LONG))
+    success.do_answer(alice, item, LONG)
+    return {"success_meeting": meeting.pk, "success_item": item.pk, "success_theme": theme.pk}
 
 
 def advisor_workday(alice: User, customer) -> dict[str, int]:

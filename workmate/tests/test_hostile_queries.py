@@ -94,6 +94,10 @@ KNOWN_PARAMETERS = [
     "template",
     "parent",
     "failed",
+    "mine",
+    "state",
+    "group",
+    "months",
 ]
 
 # The filters that broke pages before (issue 11, point 16), tried alone on every page.
@@ -250,7 +254,32 @@ def world(team, alice, bob, customer_a, contact_a):
     ids.update(library_world(alice, space))
     ids.update(automation_world(alice, team, ticket))
     ids.update(webhooks_world(alice, project))
+    ids.update(success_world(alice, customer_a, contact_a))
     return {"staff": staff, "lead": alice, "agent": bob, "contact": contact_a, "ids": ids}
+
+
+def success_world(alice, customer, contact) -> dict[str, int | str]:
+    """A meeting with a feedback item from the contact, under a theme (workmate/success)."""
+    from workmate.success import services
+
+    theme = services.do_create_theme(alice, name="Reports")
+    meeting = services.do_record_meeting(
+        alice,
+        customer,
+        held_on=NOW.date(),
+        kind="check_in",
+        title="Monthly",
+        contacts=[contact],
+        feedback=[services.FeedbackInput(words="Late reports", contact=contact, theme=theme)],
+    )
+    item = meeting.feedback.get()
+    return {
+        "success/customers/": customer.pk,
+        "success/meetings/": meeting.pk,
+        "success/feedback/": item.pk,
+        "success/themes/": theme.pk,
+        "portal/feedback/": item.pk,
+    }
 
 
 def library_world(alice, space) -> dict[str, int | str]:

@@ -49,6 +49,7 @@ def test_requests_that_resolved_nowhere_still_get_a_menu():
         "advisor",
         "automation",
         "webhooks",
+        "success",
     ]
     assert not any(module["active"] for module in nav)
 
@@ -68,6 +69,7 @@ def test_pages_render_the_modules_that_exist_and_nothing_else(client, alice):
         "Reviews",
         "Advisor",
         "Automation",
+        "Customers",
     )
     assert all(f">{label}<" in page for label in labels)
     assert "Not available yet" not in page

@@ -133,6 +133,16 @@ def test_schema_is_valid_openapi_3_and_lists_every_route(document):
         "/api/v1/webhooks/deliveries/{delivery_id}",
         "/api/v1/webhooks/deliveries/{delivery_id}/replay",
         "/api/v1/webhooks/incoming/{token}",
+        "/api/v1/success/accounts",
+        "/api/v1/success/accounts/{customer_id}",
+        "/api/v1/success/meetings",
+        "/api/v1/success/meetings/{meeting_id}",
+        "/api/v1/success/feedback",
+        "/api/v1/success/feedback/{item_id}",
+        "/api/v1/success/feedback/{item_id}/route",
+        "/api/v1/success/feedback/{item_id}/answer",
+        "/api/v1/success/themes",
+        "/api/v1/success/themes/{theme_id}/merge",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     patch = document["paths"]["/api/v1/tasks/{task_id}"]["patch"]

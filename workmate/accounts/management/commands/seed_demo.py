@@ -46,6 +46,7 @@ from workmate.library.demo import seed_library_demo
 from workmate.library.demo_more import seed_library_more_demo
 from workmate.pipeline.demo import seed_pipeline_demo
 from workmate.reviews.demo import seed_reviews_demo
+from workmate.success.demo import seed_success_demo
 from workmate.voice.demo import seed_voice_demo
 from workmate.webhooks.demo import seed_webhooks_demo
 from workmate.work.demo import seed_work_demo
@@ -439,6 +440,7 @@ class Command(BaseCommand):
             seed_advisor_demo(people)
             seed_automation_demo(people)
             seed_webhooks_demo(people)
+            seed_success_demo(people)
         self.stdout.write(self._summary(people, password))
 
     def _seed(self, password: str) -> dict[str, User]:
