@@ -41,6 +41,11 @@ class HitOut(Schema):
 
 class SearchOut(Schema):
     counts: dict[str, int] = Field(..., description="Hits per type the caller may see.")
+    capped: list[KindName] = Field(
+        ...,
+        description="Types whose count stopped at the search's limit (500): "
+        "there are at least that many hits of them.",
+    )
     total: int
     page: int
     has_next: bool
@@ -69,6 +74,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
         raise ValidationError({"q": found.query.errors})
     return {
         "counts": found.counts,
+        "capped": sorted(found.capped),
         "total": found.total,
         "page": found.page,
         "has_next": found.has_next,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from workmate.search.models import Entry, Kind
+from workmate.search.models import Entry, Kind, entry_id
 from workmate.search.text import MAX_INDEXED_CHARS, grams, normalise
 
 
@@ -23,27 +23,37 @@ def _bar(values: Iterable[object]) -> str:
     return "|" + "|".join(values) + "|" if values else ""
 
 
-def _entry(kind: str, pk: int, title: str, body: str, private: str = "", **fields) -> Entry:
+def _entry(kind: str, pk: int, title: str, body: str, private: str = "", **fields) -> dict:
+    """One index row as field name → value (what `_write` inserts)."""
     body = body[:MAX_INDEXED_CHARS]
     private = private[:MAX_INDEXED_CHARS]
-    return Entry(
-        kind=kind,
-        object_id=pk,
-        title=title[:300],
-        body=body,
-        private=private,
-        title_grams=grams(title),
-        body_grams=grams(body),
-        private_grams=grams(private),
+    return {
+        "id": entry_id(kind, pk),
+        "kind": kind,
+        "object_id": pk,
+        "title": title[:300],
+        "body": body,
+        "private": private,
+        "title_grams": grams(title),
+        "body_grams": grams(body),
+        "private_grams": grams(private),
         **fields,
-    )
+    }
+
+
+def _url(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` as a string template, resolved once per batch (reverse
+    per row was a fifth of a rebuild's time)."""
+    marker = 987654321987
+    prefix, _sep, suffix = reverse(name, args=[marker]).partition(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
 def _join(*parts: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def build_tasks(ids: list[int]) -> list[Entry]:
+def build_tasks(ids: list[int]) -> list[dict]:
     from workmate.work.models import Comment, Task, TaskStatus
 
     comments: dict[int, list[str]] = defaultdict(list)
@@ -71,13 +81,14 @@ def build_tasks(ids: list[int]) -> list[Entry]:
         "updated_at",
         "due_on",
     )
+    url = _url("work:task")
     return [
         _entry(
             Kind.TASK,
             r["pk"],
             r["title"],
             _join(r["description"], *comments[r["pk"]]),
-            url=reverse("work:task", args=[r["pk"]]),
+            url=url(r["pk"]),
             status=r["status"],
             is_open=r["status"] != TaskStatus.DONE,
             project_id=r["project_id"],
@@ -93,7 +104,7 @@ def build_tasks(ids: list[int]) -> list[Entry]:
     ]
 
 
-def build_tickets(ids: list[int]) -> list[Entry]:
+def build_tickets(ids: list[int]) -> list[dict]:
     from workmate.desk.models import DONE_STATUSES, EntryKind, Ticket, TicketEntry
 
     public: dict[int, list[str]] = defaultdict(list)
@@ -122,6 +133,7 @@ def build_tickets(ids: list[int]) -> list[Entry]:
         "created_at",
         "updated_at",
     )
+    url = _url("desk:ticket")
     return [
         _entry(
             Kind.TICKET,
@@ -129,7 +141,7 @@ def build_tickets(ids: list[int]) -> list[Entry]:
             r["subject"],
             _join(r["description"], *public[r["pk"]]),
             _join(*notes[r["pk"]], r["escalation_note"]),
-            url=reverse("desk:ticket", args=[r["pk"]]),
+            url=url(r["pk"]),
             status=r["status"],
             is_open=r["status"] not in DONE_STATUSES,
             customer_id=r["customer_id"],
@@ -145,7 +157,7 @@ def build_tickets(ids: list[int]) -> list[Entry]:
     ]
 
 
-def build_pages(ids: list[int]) -> list[Entry]:
+def build_pages(ids: list[int]) -> list[dict]:
     """Title, the current published text and tags only: drafts are the writer's."""
     from workmate.library.models import Page
 
@@ -165,13 +177,14 @@ def build_pages(ids: list[int]) -> list[Entry]:
         "created_at",
         "updated_at",
     )
+    url = _url("library:page")
     return [
         _entry(
             Kind.PAGE,
             r["pk"],
             r["title"],
             r["current_revision__body"] or "",
-            url=reverse("library:page", args=[r["pk"]]),
+            url=url(r["pk"]),
             status=r["trust_state"],
             space_id=r["space_id"],
             teams=_bar([r["space__team_id"] or ""]),
@@ -184,7 +197,7 @@ def build_pages(ids: list[int]) -> list[Entry]:
     ]
 
 
-def build_proposals(ids: list[int]) -> list[Entry]:
+def build_proposals(ids: list[int]) -> list[dict]:
     """Never the author: an anonymous proposal's text must not lead to them."""
     from workmate.voice.models import CLOSED_STATUSES, Answer, Proposal, ProposalComment
 
@@ -238,7 +251,7 @@ def build_proposals(ids: list[int]) -> list[Entry]:
     return entries
 
 
-def build_customers(ids: list[int]) -> list[Entry]:
+def build_customers(ids: list[int]) -> list[dict]:
     from workmate.desk.models import Customer
 
     rows = Customer.objects.filter(pk__in=ids).values_list(
@@ -259,7 +272,7 @@ def build_customers(ids: list[int]) -> list[Entry]:
     ]
 
 
-def build_contacts(ids: list[int]) -> list[Entry]:
+def build_contacts(ids: list[int]) -> list[dict]:
     from workmate.desk.models import Contact, ContactMembership
 
     customers: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -292,7 +305,7 @@ def build_contacts(ids: list[int]) -> list[Entry]:
     return entries
 
 
-def build_people(ids: list[int]) -> list[Entry]:
+def build_people(ids: list[int]) -> list[dict]:
     from workmate.accounts.models import Membership, User
 
     teams: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -318,7 +331,7 @@ def build_people(ids: list[int]) -> list[Entry]:
     ]
 
 
-BUILDERS: dict[str, Callable[[list[int]], list[Entry]]] = {
+BUILDERS: dict[str, Callable[[list[int]], list[dict]]] = {
     Kind.TASK: build_tasks,
     Kind.TICKET: build_tickets,
     Kind.PAGE: build_pages,
@@ -347,17 +360,28 @@ def source_model(kind: str):
     }[kind]
 
 
+def _write(rows: list[dict]) -> None:
+    """INSERT the rows with their ids. (A plain `executemany` of the same rows was twice
+    as slow on SQLite as bulk_create's multi-row INSERT: 3.2 vs 1.8 s of CPU for 500
+    tickets, the FTS5 triggers included.)"""
+    Entry.objects.bulk_create([Entry(**row) for row in rows])
+
+
 def refresh(kind: str, ids: list[int]) -> int:
     """Make the index hold exactly these objects as they are now: rows for those that
     exist (and are indexed), none for those gone. Returns how many rows were written."""
     ids = sorted(set(ids))
     if not ids:
         return 0
-    entries = BUILDERS[kind](ids)
+    rows = BUILDERS[kind](ids)
     with transaction.atomic():
-        Entry.objects.filter(kind=kind, object_id__in=ids).delete()
-        Entry.objects.bulk_create(entries)
-    return len(entries)
+        # By object and by id: a row the kind's id rule does not give (written before
+        # it, or edited by hand) must not block the insert.
+        Entry.objects.filter(
+            Q(kind=kind, object_id__in=ids) | Q(pk__in=[entry_id(kind, pk) for pk in ids])
+        ).delete()
+        _write(rows)
+    return len(rows)
 
 
 # The sweeper ---------------------------------------------------------------------

@@ -26,6 +26,32 @@ class Kind(models.TextChoices):
     PERSON = "person", _("People")
 
 
+# An entry's id is its kind's number followed by the object's id (`entry_id`), so each
+# kind is one range of ids and, within it, newer objects have higher ids: a search reads
+# one kind's matches newest first straight from the full-text index (SQLite's FTS5 rowid
+# range, PostgreSQL's primary key) and stops after `services.CAP` of them.
+KIND_NUMBERS = {
+    "task": 1,
+    "ticket": 2,
+    "page": 3,
+    "proposal": 4,
+    "customer": 5,
+    "contact": 6,
+    "person": 7,
+}
+ID_BITS = 40  # object ids below 2**40 (a trillion)
+
+
+def entry_id(kind: str, object_id: int) -> int:
+    return (KIND_NUMBERS[kind] << ID_BITS) + object_id
+
+
+def kind_ids(kind: str) -> tuple[int, int]:
+    """The first and last entry id `kind` can have."""
+    first = KIND_NUMBERS[kind] << ID_BITS
+    return first, first + (1 << ID_BITS) - 1
+
+
 class Entry(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # The object's primary key in its own table (no foreign key: one table for seven).

@@ -6,19 +6,23 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
 from workmate.accounts.models import Membership, Team, TeamRole, User
-from workmate.search.models import Entry, Kind
+from workmate.search.models import Entry, Kind, kind_ids
 from workmate.search.query import Query, fts5_expression, parse, tsquery_expression
 from workmate.search.text import Phrase, highlight, normalise, runs
 
 GROUP_SIZE = 5
 PAGE_SIZE = 20
+# How many matches of one type a search reads at most: counts stop there ("500+"), and
+# the ranking (title first, open, recent) orders the newest CAP matches of each type.
+CAP = 500
 # Types in the order the grouped results show them.
 ORDER = [Kind.TASK, Kind.TICKET, Kind.PAGE, Kind.PROPOSAL, Kind.CUSTOMER, Kind.CONTACT, Kind.PERSON]
 
@@ -44,17 +48,31 @@ class Results:
     hits: list[Hit] = field(default_factory=list)  # with a type: the page asked for
     page: int = 1
     has_next: bool = False
+    # Types whose count stopped at CAP: there are at least that many.
+    capped: set[str] = field(default_factory=set)
+    page_ids: list[int] = field(default_factory=list)
+    group_ids: list[tuple[str, list[int]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def total_capped(self) -> bool:
+        return bool(self.capped)
 
 
 # Who may see what ------------------------------------------------------------------
 
 
 def visible(user: User) -> Q:
-    """The rule of each object's page, as one filter on entries (a few small subqueries):
+    return visibility(user)[0]
+
+
+def visibility(user: User) -> tuple[Q, set[str]]:
+    """`visible`'s filter and the types it can let through (a search reads no others).
+
+    The rule of each object's page, as one filter on entries (a few small subqueries):
 
     - tasks: in a project the person may see (`ProjectQuerySet.visible_to`);
     - tickets, customers, contacts: agents only (`desk.services.is_agent`), who also
@@ -70,7 +88,7 @@ def visible(user: User) -> Q:
     from workmate.work.models import Project
 
     if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
+        return Q(pk__in=[]), set()
     roles = list(Membership.objects.filter(user=user).values_list("role", flat=True))
     agent = user.is_superuser or bool(roles)
     lead = user.is_executive or TeamRole.LEAD in roles
@@ -90,9 +108,11 @@ def visible(user: User) -> Q:
             if p.is_by(user)
         ]
         rule |= Q(kind=Kind.PROPOSAL) & (Q(hidden=False) | Q(object_id__in=hidden_mine))
+    kinds = {Kind.TASK, Kind.PAGE, Kind.PERSON, Kind.PROPOSAL}
     if agent:
         rule |= Q(kind__in=[Kind.TICKET, Kind.CUSTOMER, Kind.CONTACT])
-    return rule
+        kinds |= {Kind.TICKET, Kind.CUSTOMER, Kind.CONTACT}
+    return rule, kinds
 
 
 def visible_to_contact(contact) -> Q:
@@ -199,7 +219,8 @@ def _filters(query: Query, user: User | None) -> Q:
 def _matching(
     clauses: list[list[Phrase]], *, public_only: bool, title_only: bool = False
 ) -> RawSQL:
-    """A subquery of the entry ids matching `clauses`, for `pk__in`."""
+    """A subquery of the entry ids matching `clauses`, for `pk__in` (the searches by
+    qualifiers alone, which leave words out with `-word`)."""
     if connection.vendor == "postgresql":
         expression = tsquery_expression(clauses)
         if title_only:
@@ -229,22 +250,110 @@ def _match_q(query: Query, *, public_only: bool) -> Q:
     return q
 
 
-def _ranked(entries: QuerySet[Entry], query: Query, *, public_only: bool) -> QuerySet[Entry]:
-    if query.clauses:
-        title = Case(
-            When(
-                pk__in=_matching(query.clauses, public_only=public_only, title_only=True),
-                then=Value(1),
-            ),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        entries = entries.annotate(title_hit=title).order_by(
-            "-title_hit", "-is_open", "-updated_at", "-pk"
+def _where(q: Q) -> tuple[str, list] | None:
+    """`q` as SQL over search_entry, or None when it can match nothing."""
+    query = Entry.objects.filter(q).query
+    try:
+        sql, params = query.get_compiler(connection.alias).compile(query.where)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return "", []
+    return sql, list(params)
+
+
+@dataclass
+class _Candidate:
+    id: int
+    title_hit: bool
+    is_open: bool
+    updated_at: object  # a datetime (PostgreSQL) or its ISO text (SQLite): compared only
+
+    def rank(self) -> tuple:
+        return (self.title_hit, self.is_open, self.updated_at, self.id)
+
+
+def _in_title(title_grams: str, clauses: list[list[Phrase]]) -> bool:
+    """Whether the title alone matches every clause (the index's phrase rule on the
+    stored tokens: consecutive, the last one a prefix when the phrase ends in one)."""
+    padded = " " + title_grams + " "
+    for clause in clauses:
+        for phrase in clause:
+            needle = " " + " ".join(phrase.tokens) + ("" if phrase.prefix else " ")
+            if needle in padded:
+                break
+        else:
+            return False
+    return True
+
+
+def _candidate_sql(
+    kind: str, query: Query, where: tuple[str, list], *, public_only: bool
+) -> tuple[str, list]:
+    """Up to CAP + 1 of `kind`'s entries matching the query's words and passing `where`
+    (permissions, qualifiers), newest first.
+
+    The full-text index drives the read: it lists the kind's matches in id order from
+    the top of the kind's id range, each is joined to its entry row and checked against
+    `where`, and the read stops at the limit. So a word on 300,000 rows costs about as
+    much as one on 1,000; what is read is ranked in Python (title first)."""
+    first, last = kind_ids(kind)
+    condition, params = where
+    extra = f" AND ({condition})" if condition else ""
+    columns = (
+        "search_entry.id, search_entry.title_grams, search_entry.is_open, search_entry.updated_at"
+    )
+    if connection.vendor == "postgresql":
+        positive = tsquery_expression(query.clauses)
+        full = positive
+        if query.excluded:
+            full = f"({positive}) & !({tsquery_expression([query.excluded])})"
+        if public_only:
+            # The index finds the words anywhere; the public text is checked per row.
+            match = (
+                "search_entry.tsv @@ %s::tsquery AND to_tsvector('simple'::regconfig,"
+                " search_entry.title_grams || ' ' || search_entry.body_grams) @@ %s::tsquery"
+            )
+            match_params = [positive, full]
+        else:
+            match = "search_entry.tsv @@ %s::tsquery"
+            match_params = [full]
+        sql = (
+            f"SELECT {columns} FROM search_entry WHERE {match}"
+            f" AND search_entry.id BETWEEN %s AND %s{extra}"
+            " ORDER BY search_entry.id DESC LIMIT %s"
         )
     else:
-        entries = entries.order_by("-is_open", "-updated_at", "-pk")
-    return entries
+        expression = fts5_expression(query.clauses)
+        if query.excluded:
+            expression = f"({expression}) NOT ({fts5_expression([query.excluded])})"
+        fields = (
+            "{title_grams body_grams}" if public_only else "{title_grams body_grams private_grams}"
+        )
+        match_params = [f"{fields} : ({expression})"]
+        # CROSS JOIN keeps the full-text table outermost: without it SQLite may walk
+        # every entry a person may see and look each up in the index.
+        join = "CROSS JOIN" if not public_only else "JOIN"
+        sql = (
+            f"SELECT {columns} FROM search_fts {join} search_entry"
+            " ON search_entry.id = search_fts.rowid"
+            " WHERE search_fts MATCH %s AND search_fts.rowid BETWEEN %s AND %s"
+            f"{extra} ORDER BY search_fts.rowid DESC LIMIT %s"
+        )
+    return sql, [*match_params, first, last, *params, CAP + 1]
+
+
+def _candidates(
+    kind: str, query: Query, where: tuple[str, list], *, public_only: bool
+) -> list[_Candidate]:
+    sql, params = _candidate_sql(kind, query, where, public_only=public_only)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        _Candidate(pk, _in_title(title_grams, query.clauses), bool(is_open), updated)
+        for pk, title_grams, is_open, updated in rows
+    ]
 
 
 # Putting it together ----------------------------------------------------------------------
@@ -275,6 +384,50 @@ def _hit(entry: Entry, needles: list[str], *, private: bool) -> Hit:
     )
 
 
+FIELDS = ("kind", "object_id", "title", "body", "private", "url", "status", "is_open", "updated_at")
+
+
+def _entries(ids: list[int], *, public_only: bool) -> list[Entry]:
+    """The entries of `ids` in that order, with what a hit shows."""
+    fields = tuple(f for f in FIELDS if f != "private") if public_only else FIELDS
+    found = Entry.objects.only(*fields).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _by_filters(
+    results: Results,
+    entries: QuerySet[Entry],
+    kinds: list[str],
+    *,
+    kind: str,
+    flat: bool,
+    per_page: int,
+    group_size: int,
+    public_only: bool,
+) -> None:
+    """Searches by qualifiers alone (`type:task assignee:me`): no words to read from the
+    full-text index, so the entries are filtered and ordered in SQL; counts stop at CAP."""
+    for k in kinds:
+        n = len(entries.filter(kind=k).order_by().values_list("pk", flat=True)[: CAP + 1])
+        if n:
+            results.counts[k] = min(n, CAP)
+            if n > CAP:
+                results.capped.add(k)
+    ranked = entries.order_by("-is_open", "-updated_at", "-pk")
+    if kind or flat or public_only:
+        if kind:
+            ranked = ranked.filter(kind=kind)
+        start = (results.page - 1) * per_page
+        ids = list(ranked.values_list("pk", flat=True)[start : start + per_page + 1])
+        results.has_next = len(ids) > per_page
+        results.page_ids = ids[:per_page]
+        return
+    for group in ORDER:
+        if results.counts.get(group):
+            ids = list(ranked.filter(kind=group).values_list("pk", flat=True)[:group_size])
+            results.group_ids.append((group, ids))
+
+
 def search(
     text: str,
     *,
@@ -288,50 +441,77 @@ def search(
 ) -> Results:
     """Search as `user` (or, in the portal, as `contact`): counts per type, and either
     the first hits of each type, or one page of one type's hits (`kind`), or one page of
-    all types' hits ranked together (`flat`, the API)."""
+    all types' hits ranked together (`flat`, the API).
+
+    Steps:
+    1. parse the query; permissions (`visible`) and qualifiers become one SQL condition;
+    2. per type, read up to CAP + 1 matching entries the person may see, newest first,
+       from the full-text index (`_candidates`); their number is the type's count,
+       shown as "CAP+" when the read stopped at the limit;
+    3. rank what was read: title matches first, open before closed, recently changed
+       first; slice the page or each group's first hits;
+    4. read those entries whole and make the snippets.
+    """
     query = parse(text)
     results = Results(query=query, page=max(1, page))
     if query.is_empty:
         return results
     public_only = contact is not None
-    allowed = visible_to_contact(contact) if contact is not None else visible(user)
-    entries = (
-        Entry.objects.filter(allowed)
-        .filter(_filters(query, user))
-        .filter(_match_q(query, public_only=public_only))
-    )
-    fields = (
-        "kind",
-        "object_id",
-        "title",
-        "body",
-        "private",
-        "url",
-        "status",
-        "is_open",
-        "updated_at",
-    )
-    if public_only:
-        fields = tuple(f for f in fields if f != "private")
-    results.counts = {
-        row["kind"]: row["n"] for row in entries.order_by().values("kind").annotate(n=Count("pk"))
-    }
+    if contact is not None:
+        allowed, open_kinds = visible_to_contact(contact), {Kind.TICKET}
+    else:
+        allowed, open_kinds = visibility(user)
+    condition = allowed & _filters(query, user)
+    kinds = [k for k in ORDER if k in open_kinds and (not query.types or k in query.types)]
+    if not query.clauses:
+        entries = Entry.objects.filter(condition).filter(_match_q(query, public_only=public_only))
+        _by_filters(
+            results, entries, kinds, kind=kind, flat=flat, per_page=per_page,
+            group_size=group_size, public_only=public_only,
+        )  # fmt: skip
+    else:
+        where = _where(condition)
+        ranked: dict[str, list[_Candidate]] = {}
+        if where is not None:
+            for k in kinds:
+                found = _candidates(k, query, where, public_only=public_only)
+                if found:
+                    results.counts[k] = min(len(found), CAP)
+                    if len(found) > CAP:
+                        results.capped.add(k)
+                        found = found[:CAP]
+                    ranked[k] = sorted(found, key=_Candidate.rank, reverse=True)
+        if kind or flat or public_only:
+            if kind:
+                pool = ranked.get(kind, [])
+            else:
+                pool = sorted(
+                    (c for found in ranked.values() for c in found),
+                    key=_Candidate.rank,
+                    reverse=True,
+                )
+            start = (results.page - 1) * per_page
+            results.has_next = len(pool) > start + per_page
+            results.page_ids = [c.id for c in pool[start : start + per_page]]
+        else:
+            for group in ORDER:
+                if group in ranked:
+                    results.group_ids.append((group, [c.id for c in ranked[group][:group_size]]))
     needles = _needles(query)
-    ranked = _ranked(entries, query, public_only=public_only).only(*fields)
-    if kind or flat or contact is not None:
-        start = (results.page - 1) * per_page
-        if kind:
-            ranked = ranked.filter(kind=kind)
-        rows = list(ranked[start : start + per_page + 1])
-        results.has_next = len(rows) > per_page
-        results.hits = [_hit(e, needles, private=not public_only) for e in rows[:per_page]]
-        if contact is not None:
-            for hit in results.hits:
-                hit.url = reverse("portal:ticket", args=[hit.id])
-        return results
-    for group in ORDER:
-        if results.counts.get(group):
-            rows = list(ranked.filter(kind=group)[:group_size])
-            hits = [_hit(e, needles, private=True) for e in rows]
-            results.groups.append((group, Kind(group).label, results.counts[group], hits))
+    wanted = results.page_ids + [pk for _group, ids in results.group_ids for pk in ids]
+    entries_by_id = {e.pk: e for e in _entries(wanted, public_only=public_only)}
+
+    def hits(ids: list[int]) -> list[Hit]:
+        return [
+            _hit(entries_by_id[pk], needles, private=not public_only)
+            for pk in ids
+            if pk in entries_by_id
+        ]
+
+    results.hits = hits(results.page_ids)
+    if contact is not None:
+        for hit in results.hits:
+            hit.url = reverse("portal:ticket", args=[hit.id])
+    for group, ids in results.group_ids:
+        results.groups.append((group, Kind(group).label, results.counts[group], hits(ids)))
     return results

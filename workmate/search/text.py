@@ -41,10 +41,17 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
+# Unicode's control characters (category Cc) are exactly these two ranges.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# The ranges of `_is_cjk`, for the regular expressions below.
+_CJK_CLASS = "\uac00-\ud7a3\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A run: CJK characters, or other letters and digits (`[^\W_]` is `str.isalnum`).
+_RUN = re.compile(f"([{_CJK_CLASS}]+)|([^\\W_{_CJK_CLASS}]+)")
+
+
 def normalise(text: str) -> str:
     """NFKC and case-folded, with NUL and other control characters as spaces."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text).casefold())
 
 
 @dataclass(frozen=True)
@@ -55,25 +62,7 @@ class Run:
 
 def runs(normalised: str) -> list[Run]:
     """The runs of a normalised text: CJK characters, or other letters and digits."""
-    found: list[Run] = []
-    current: list[str] = []
-    current_cjk = False
-    for ch in normalised:
-        if _is_cjk(ch):
-            kind: bool | None = True
-        elif ch.isalnum():
-            kind = False
-        else:
-            kind = None
-        if current and kind is not current_cjk:
-            found.append(Run("".join(current), current_cjk))
-            current = []
-        if kind is not None:
-            current.append(ch)
-            current_cjk = kind
-    if current:
-        found.append(Run("".join(current), current_cjk))
-    return found
+    return [Run(m.group(), m.group(1) is not None) for m in _RUN.finditer(normalised)]
 
 
 def run_tokens(run: Run, *, open_end: bool = False) -> list[str]:
@@ -88,10 +77,16 @@ def run_tokens(run: Run, *, open_end: bool = False) -> list[str]:
 
 
 def grams(text: str) -> str:
-    """The tokens the full-text index stores for `text`, space-separated."""
+    """The tokens the full-text index stores for `text`, space-separated (what
+    `run_tokens` gives for each run, written out here: rebuilding calls it for every
+    text of the index)."""
     tokens: list[str] = []
-    for run in runs(normalise(text[:MAX_INDEXED_CHARS])):
-        tokens.extend(run_tokens(run))
+    for cjk, other in _RUN.findall(normalise(text[:MAX_INDEXED_CHARS])):
+        if other:
+            tokens.append(other)
+        else:
+            tokens.extend(map(str.__add__, cjk, cjk[1:]))  # its bigrams (map stops short)
+            tokens.append(cjk[-1])
     return " ".join(tokens)
 
 
@@ -122,13 +117,15 @@ def phrase_of(term: str) -> Phrase | None:
 def _fold_map(text: str) -> tuple[str, list[int]]:
     """`text` normalised character by character, and for each normalised character the
     index of the original character it came from (for highlighting the original)."""
-    folded: list[str] = []
+    # A text has few distinct characters: normalise each once.
+    pieces = {ch: normalise(ch) for ch in set(text)}
+    folded = "".join([pieces[ch] for ch in text])
+    if len(folded) == len(text) and all(len(p) == 1 for p in pieces.values()):
+        return folded, list(range(len(text)))
     origin: list[int] = []
     for i, ch in enumerate(text):
-        piece = normalise(ch)
-        folded.append(piece)
-        origin.extend([i] * len(piece))
-    return "".join(folded), origin
+        origin.extend([i] * len(pieces[ch]))
+    return folded, origin
 
 
 def highlight(text: str, needles: list[str], width: int = 160) -> str:

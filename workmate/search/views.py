@@ -37,7 +37,9 @@ def results(request: HttpRequest) -> HttpResponse:
         "q": text,
         "kind": kind,
         "found": found,
-        "kinds": [(k, label, found.counts.get(k, 0)) for k, label in Kind.choices],
+        "kinds": [
+            (k, label, found.counts.get(k, 0), k in found.capped) for k, label in Kind.choices
+        ],
         "facets": [f for f in FACETS if f not in text],
         "labels": dict(Kind.choices),
     }
