@@ -9,7 +9,8 @@ same at any amount of history and a fixed number of queries:
    each are breached and at risk now (`sla_conditions`, the queues' own tests);
 2. the oldest tickets waiting on the desk (active, not waiting on the customer);
 3. today's first responses and solved tickets, and how many met their target;
-4. tickets opened and solved on each of the last 30 days (the trend chart);
+4. tickets opened and solved on each of the last 30 days (the trend chart), one pass over
+   the created and solved indexes (it grows with the last 30 days' volume, not history);
 5. the names of the teams and agents counted.
 
 Per-agent load is counts of each agent's active tickets (and breached among them), in name
@@ -21,11 +22,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 from collections import Counter
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,30 +144,37 @@ def _attainment(moment: str, due: str, start: datetime.datetime, end: datetime.d
     return Attainment(counts["counted"], counts["met"])
 
 
-def _per_day(moment: str, since: datetime.datetime) -> Counter:
+def _per_day(moment: str, days: list[datetime.date]) -> list[int]:
+    """How many tickets have `moment` on each day, in one pass over that column's index.
+
+    One conditional count per day rather than grouping by the local date: the date of a
+    moment in the company's zone is a function call per row on SQLite, where these counts
+    read the index alone. Merged tickets count (they were opened), so no row is visited.
+    """
     zone = timezone.get_current_timezone()
-    rows = (
-        Ticket.objects.filter(**{f"{moment}__gte": since}, merged_into__isnull=True)
-        .annotate(day=TruncDate(moment, tzinfo=zone))
-        .order_by()
-        .values("day")
-        .annotate(count=Count("pk"))
+    edges = [datetime.datetime.combine(day, datetime.time(), zone) for day in days]
+    edges.append(edges[-1] + datetime.timedelta(days=1))
+    counts = Ticket.objects.filter(
+        **{f"{moment}__gte": edges[0], f"{moment}__lt": edges[-1]}
+    ).aggregate(
+        **{
+            f"d{index}": Count("pk", filter=Q(**{f"{moment}__gte": low, f"{moment}__lt": high}))
+            for index, (low, high) in enumerate(itertools.pairwise(edges))
+        }
     )
-    return Counter({row["day"]: row["count"] for row in rows})
+    return [counts[f"d{index}"] for index in range(len(days))]
 
 
 def _trend(now: datetime.datetime) -> Trend:
     today = timezone.localdate(now)
-    first = today - datetime.timedelta(days=TREND_DAYS - 1)
-    since = datetime.datetime.combine(first, datetime.time(), timezone.get_current_timezone())
-    opened, solved = _per_day("created_at", since), _per_day("solved_at", since)
-    top = max([*opened.values(), *solved.values(), 1])
+    dates = [today - datetime.timedelta(days=TREND_DAYS - 1 - n) for n in range(TREND_DAYS)]
+    opened, solved = _per_day("created_at", dates), _per_day("solved_at", dates)
+    top = max([*opened, *solved, 1])
     days = []
-    for index in range(TREND_DAYS):
-        day = first + datetime.timedelta(days=index)
+    for index, day in enumerate(dates):
         x = CHART_LEFT + index * DAY_WIDTH
         bars = []
-        for offset, value in ((0, opened[day]), (1, solved[day])):
+        for offset, value in ((0, opened[index]), (1, solved[index])):
             height = round(CHART_HEIGHT * value / top, 1)
             bars.append(
                 Column(
@@ -175,7 +183,7 @@ def _trend(now: datetime.datetime) -> Trend:
                     height=height,
                 )
             )
-        days.append(TrendDay(day, opened[day], solved[day], *bars, label=f"{day:%m-%d}"))
+        days.append(TrendDay(day, opened[index], solved[index], *bars, label=f"{day:%m-%d}"))
     return Trend(days=days, top=top, width=CHART_LEFT + TREND_DAYS * DAY_WIDTH + 4)
 
 
