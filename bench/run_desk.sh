@@ -5,6 +5,8 @@
 #
 #   bench/run_desk.sh                          seed (first time, ~4 min) and measure
 #   DURATION=10s CONNECTIONS="2" bench/run_desk.sh   (one table per connection count)
+#   DESK_TICKETS=50000 ACTIVE_SHARE=0.3 BUSY_ACTIVE=755 HISTORY_DAYS=730 bench/run_desk.sh
+#                                              the desk's shape when it is seeded
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +19,9 @@ if [ "$(sqlite_count 'select count(*) from work_task')" = 0 ]; then
   manage bench_seed
 fi
 if [ "$(sqlite_count 'select count(*) from desk_ticket')" = 0 ]; then
-  echo "==> Seeding $BENCH_DB (200,000 tickets, 2,000,000 timeline entries)"
-  manage bench_seed_desk
+  echo "==> Seeding $BENCH_DB (${DESK_TICKETS:-200000} tickets, ${ACTIVE_SHARE:-0.3} active)"
+  manage bench_seed_desk --tickets "${DESK_TICKETS:-200000}" --active-share "${ACTIVE_SHARE:-0.3}" \
+    --busy-active "${BUSY_ACTIVE:-150}" --history-days "${HISTORY_DAYS:-365}"
 fi
 analyze_and_collect_static
 eval "$(.venv/bin/python bench/prepare_desk.py)"

@@ -15,17 +15,31 @@ import benchlib
 
 def main() -> None:
     benchlib.setup_django()
+    from workmate.desk.models import Customer
+
     ticket = os.environ["TICKET"]
     anonymous, client, bearer = benchlib.clients(os.environ.get("TOKEN", ""))
+    # The customer with the most tickets, for the customer filter (issue 18).
+    customer = Customer.objects.filter(name="Bench customer 1").values_list("pk", flat=True)
+    customer_id = customer.first() or 1
     benchlib.time_pages(
         [
             ("bare", anonymous, "/healthz", {}),
+            ("dashboard", client, "/desk/", {}),
             ("mine", client, "/desk/mine/", {}),
             ("unassigned", client, "/desk/unassigned/", {}),
             ("at_risk", client, "/desk/at-risk/", {}),
             ("breached", client, "/desk/breached/", {}),
             ("pending", client, "/desk/pending/", {}),
             ("all", client, "/desk/all/", {}),
+            ("all_open", client, "/desk/all/?status=open", {}),
+            ("all_new", client, "/desk/all/?status=new", {}),
+            ("all_customer", client, f"/desk/all/?customer={customer_id}", {}),
+            ("all_priority", client, "/desk/all/?priority=2", {}),
+            ("all_me", client, "/desk/all/?assignee=me", {}),
+            ("all_closed", client, "/desk/all/?status=closed", {}),
+            ("all_history", client, "/desk/all/?status=any", {}),
+            ("reports", client, "/desk/reports/", {}),
             ("ticket", client, f"/desk/tickets/{ticket}/", {}),
             ("api_tickets", anonymous, "/api/v1/desk/tickets", bearer),
         ],

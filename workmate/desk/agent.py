@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from workmate.accounts.models import Membership, OrgRole, TeamRole, User
+from workmate.accounts.models import Membership, OrgRole, Team, TeamRole, User
 from workmate.desk import services, sla
 from workmate.desk.models import (
     DONE_STATUSES,
@@ -43,6 +43,15 @@ from workmate.lib.durations import format_duration
 # --- Queues ------------------------------------------------------------------------------
 
 QUEUES = ["mine", "escalated", "unassigned", "at_risk", "breached", "pending", "triage", "all"]
+# The status filter's value for every ticket, closed ones too (history searches); without a
+# status filter a queue lists active tickets only, so it does not grow with history.
+ANY_STATUS = "any"
+HISTORY_STATUSES = {ANY_STATUS, *DONE_STATUSES}
+
+
+def reads_history(status: str) -> bool:
+    """Whether a status filter reaches past the active tickets (paged by keyset, not number)."""
+    return status in HISTORY_STATUSES
 
 
 def queue_tickets(user: User, queue: str, now: datetime.datetime | None = None) -> QuerySet:
@@ -87,18 +96,33 @@ def narrow_tickets(
     status: str = "",
     priority: int | None = None,
     customer: Customer | None = None,
+    team: Team | None = None,
     category: str = "",
     assignee: str = "",
     tag: str = "",
     text: str = "",
 ) -> QuerySet:
-    """Apply a queue's filter bar; empty values filter nothing."""
-    if status:
+    """Apply a queue's filter bar; empty values filter nothing, but the status.
+
+    Without a status, or with an active one, only active tickets are read (`active()`
+    repeats the partial indexes' condition, so each filter walks its own index on the
+    active tickets in the queues' order: status, customer, priority, assignee); a solved or
+    closed status, or ANY_STATUS, reads the history.
+    """
+    if status == ANY_STATUS:
+        pass
+    elif status in DONE_STATUSES:
         tickets = tickets.filter(status=status)
+    elif status:
+        tickets = tickets.active().filter(status=status)
+    else:
+        tickets = tickets.active()
     if priority:
         tickets = tickets.filter(priority=priority)
     if customer is not None:
         tickets = tickets.filter(customer=customer)
+    if team is not None:
+        tickets = tickets.filter(team=team)
     if category:
         tickets = tickets.filter(category=category)
     if assignee == "me":

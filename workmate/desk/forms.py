@@ -22,7 +22,9 @@ class QueueFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any open")), *Status.choices, ("any", _("Any, closed too"))],
     )
     priority = forms.TypedChoiceField(
         label=_("Priority"),
@@ -35,6 +37,12 @@ class QueueFilterForm(forms.Form):
         label=_("Customer"),
         required=False,
         queryset=Customer.objects.only("pk", "name"),
+        empty_label=_("Any"),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.only("pk", "name"),
         empty_label=_("Any"),
     )
     category = forms.ChoiceField(
@@ -60,6 +68,7 @@ class QueueFilterForm(forms.Form):
             "status": data.get("status") or "",
             "priority": data.get("priority"),
             "customer": data.get("customer"),
+            "team": data.get("team"),
             "category": data.get("category") or "",
             "assignee": data.get("assignee") or "",
             "tag": data.get("tag") or "",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workmate.accounts.models import User
-from workmate.desk import agent, services
+from workmate.desk import agent, dashboard, services
 from workmate.desk.forms import (
     BulkAssignForm,
     EscalateForm,
@@ -146,12 +146,65 @@ def _queue_page(tickets: QuerySet[Ticket], number: str | None) -> QueuePage:
 
 
 @dataclass
+class KeysetPage:
+    """One page of a history search (closed tickets too), after the ticket `after`.
+
+    Numbered pages over the history cost an OFFSET that grows with it; here each page starts
+    where the last ended, a seek in the due-date index: (due, pk) past the last row's.
+    """
+
+    object_list: list[Ticket]
+    has_next: bool
+    after: int | None
+    keyset: bool = True
+
+    @property
+    def has_previous(self) -> bool:
+        return self.after is not None
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def next_after(self) -> int:
+        return self.object_list[-1].pk
+
+
+def _keyset_page(tickets: QuerySet[Ticket], after: str | None) -> KeysetPage:
+    """The page after ticket `after` (missing, bad or not in the list: the first page).
+
+    Steps: read the cursor ticket's due moment; take the rows with a later (due, pk), a range
+    of the index from the due moment on; tickets without a due date come last (NULLS LAST),
+    read from where the cursor is when it is one of them, or once the dated ones run out.
+    """
+    cursor = None
+    if after and after.isascii() and after.isdigit():
+        cursor = tickets.filter(pk=int(after)).values_list("resolution_due", "pk").first()
+    size = QUEUE_PAGE_SIZE + 1
+    if cursor is not None and cursor[0] is None:
+        rows = list(tickets.filter(resolution_due__isnull=True, pk__gt=cursor[1])[:size])
+    else:
+        dated = tickets.filter(resolution_due__isnull=False)
+        if cursor is not None:
+            due, pk = cursor
+            dated = dated.filter(resolution_due__gte=due).exclude(resolution_due=due, pk__lte=pk)
+        rows = list(dated[:size])
+        if len(rows) < size:
+            rows += list(tickets.filter(resolution_due__isnull=True)[: size - len(rows)])
+    return KeysetPage(
+        object_list=rows[:QUEUE_PAGE_SIZE],
+        has_next=len(rows) > QUEUE_PAGE_SIZE,
+        after=cursor[1] if cursor else None,
+    )
+
+
+@dataclass
 class QueueList:
     queue: str
     title: str
     filter_form: QueueFilterForm
     bulk_form: BulkAssignForm
-    page: QueuePage
+    page: QueuePage | KeysetPage
     querystring: str
     here: str
 
@@ -167,13 +220,18 @@ def _queue_list(request: HttpRequest, queue: str, params: QueryDict) -> QueueLis
         ("", assignee.empty_label),  # type: ignore[attr-defined]
         *((person.pk, person.full_name) for person in people),
     ]
-    tickets = agent.narrow_tickets(
-        agent.queue_tickets(request.user, queue), request.user, **filter_form.filters()
-    )
-    page = _queue_page(tickets, params.get("page"))
+    filters = filter_form.filters()
+    tickets = agent.queue_tickets(request.user, queue)
+    tickets = agent.narrow_tickets(tickets, request.user, **filters)
+    page: QueuePage | KeysetPage
+    if agent.reads_history(filters["status"]):
+        page = _keyset_page(tickets, params.get("after"))
+    else:
+        page = _queue_page(tickets, params.get("page"))
     agent.attach_clocks(page.object_list)
     kept = params.copy()
     kept.pop("page", None)
+    kept.pop("after", None)
     base = reverse(f"desk:{queue}")
     return QueueList(
         queue=queue,
@@ -189,8 +247,9 @@ def _queue_list(request: HttpRequest, queue: str, params: QueryDict) -> QueueLis
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """The desk dashboard: where the desk stands now, each figure a link to its queue."""
     services.check_agent(request.user)
-    return redirect("desk:mine")
+    return _page(request, "desk/dashboard.html", {"board": dashboard.build_dashboard()})
 
 
 @login_required

@@ -107,6 +107,7 @@ PAGES = [
     ("staff", "/voice/waiting/"),
     ("staff", "/voice/scoreboard/"),
     ("staff", "/voice/summary/"),
+    ("staff", "/desk/"),
     ("staff", "/desk/mine/"),
     ("staff", "/desk/escalated/"),
     ("staff", "/desk/triage/"),

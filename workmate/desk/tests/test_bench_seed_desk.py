@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from workmate.accounts.models import Membership, User, WorkProfile
 from workmate.desk import sla
@@ -48,7 +49,9 @@ def test_seeds_a_desk_on_a_fresh_database(bench_database):
     entries = TicketEntry.objects.count()
     assert 600 * 2 <= entries <= 600 * 6
     assert not Ticket.objects.filter(entries__isnull=True).exists()
-    assert Ticket.objects.filter(status=Status.CLOSED).count() > 500
+    # The default shape: 30 % of the tickets active (a busy desk's backlog).
+    assert 170 <= Ticket.objects.active().count() <= 190
+    assert Ticket.objects.filter(status=Status.CLOSED).count() > 400
     assert Ticket.objects.active().filter(customer__isnull=True).exists()  # triage
     assert Ticket.objects.filter(status=Status.PENDING, paused_since__isnull=False).exists()
     assert 4 <= Ticket.objects.active().filter(assignee=busy).count() <= 12
@@ -60,6 +63,20 @@ def test_seeds_a_desk_on_a_fresh_database(bench_database):
         assert abs(ticket.first_response_risk_at - stored[1]) < datetime.timedelta(milliseconds=1)
     latest = TicketEntry.objects.filter(ticket=ticket).order_by("-created_at").first()
     assert Ticket.objects.get(pk=ticket.pk).updated_at == latest.created_at
+
+
+def test_active_share_and_history_are_options(bench_database):
+    call_command("bench_seed_desk", *SMALL, "--active-share", "0.05", "--history-days", "730")
+
+    assert 25 <= Ticket.objects.active().count() <= 35
+    oldest = Ticket.objects.order_by("created_at").first().created_at
+    assert oldest < timezone.now() - datetime.timedelta(days=400)
+
+
+def test_refuses_an_active_share_outside_zero_to_one(bench_database):
+    with pytest.raises(CommandError, match="--active-share"):
+        call_command("bench_seed_desk", *SMALL, "--active-share", "30")
+    assert not Ticket.objects.exists()
 
 
 def test_reuses_bench_people_and_refuses_to_seed_twice(bench_database):

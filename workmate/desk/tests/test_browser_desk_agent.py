@@ -1,5 +1,6 @@
-"""An agent's day in a real browser: Bob opens his queue, opens a ticket, answers the
-customer with 15 billable minutes and sets it to "pending customer"; the clock pauses."""
+"""An agent's day in a real browser: Bob opens the desk dashboard, then his queue, opens a
+ticket, answers the customer with 15 billable minutes and sets it to "pending customer";
+the clock pauses."""
 
 from __future__ import annotations
 
@@ -46,8 +47,17 @@ def test_bob_answers_from_his_queue_and_the_clock_pauses(page: Page, live_server
     bob, ticket = desk
     login(page, live_server, bob.email, DEFAULT_PASSWORD)
 
-    # The top nav's "Desk" leads to his queue.
+    # The top nav's "Desk" leads to the dashboard; his load there leads to his queue's
+    # tickets, and the desk nav to his queue.
     page.locator("#site-nav").get_by_role("link", name="Desk").click()
+    expect(page).to_have_url(re.compile(r"/desk/$"))
+    expect(page.locator("h1")).to_have_text("Desk dashboard")
+    expect(page.locator("#tile-active .desk-tile-count")).to_have_text("1")
+    expect(page.locator("#trend-chart rect")).to_have_count(60)
+    page.locator("#agent-load").get_by_role("link", name="1").click()
+    expect(page).to_have_url(re.compile(rf"/desk/all/\?assignee={bob.pk}$"))
+    expect(page.locator(f"#ticket-row-{ticket.pk}")).to_be_visible()
+    page.locator(".desk-nav").get_by_role("link", name="My queue").click()
     expect(page).to_have_url(re.compile(r"/desk/mine/$"))
     expect(page.locator("h1")).to_have_text("My queue")
     row = page.locator(f"#ticket-row-{ticket.pk}")

@@ -43,6 +43,19 @@ def test_seeds_people_projects_and_tasks(bench_database):
     assert Task.objects.visible_to(busy).assigned_to(busy).open().count() > 50
 
 
+def test_open_share_sets_how_many_tasks_are_not_done(bench_database):
+    call_command(
+        "bench_seed", "--tasks", "1000", "--projects", "10", "--people", "30", "--open-share", "0.3"
+    )
+    assert 620 < Task.objects.done().count() < 780
+
+
+def test_refuses_a_share_outside_zero_to_one(bench_database):
+    with pytest.raises(CommandError, match="--open-share"):
+        call_command("bench_seed", "--tasks", "100", "--open-share", "1.5")
+    assert not Task.objects.exists()
+
+
 def test_refuses_to_seed_twice(bench_database):
     call_command("bench_seed", "--tasks", "200", "--projects", "10", "--people", "30")
     with pytest.raises(CommandError, match="already holds tasks"):

@@ -8,9 +8,10 @@ Steps:
    `bench_seed` made when they exist (the busy person is the busy agent), else new ones.
 4. ~60 customers across the tiers, the SLA policies of every tier and priority, ~2,000
    contacts.
-5. 200,000 tickets over the last 12 months: most closed or solved, a few thousand active
-   (new, open, on hold, waiting on the customer, triage), across the agents, the busy
-   agent with ~150 active. The SLA moments come from the real support calendar, but
+5. 200,000 tickets over the last 12 months (`--history-days`): `--active-share` of them
+   active (30 % by default, as a busy MSP desk: new, open, on hold, waiting on the
+   customer, triage), the rest closed or solved, across the agents, the busy agent with
+   `--busy-active` (150) active. The SLA moments come from the real support calendar, but
    through a table of its working intervals built once (a bisect per moment) rather than
    `add_working_time` per ticket.
 6. ~2,000,000 timeline entries (10 a ticket on average), in batches of 10,000 rows, each
@@ -61,8 +62,10 @@ CONTACTS = 2000
 AGENTS = 40
 BUSY_ACTIVE = 150
 BATCH = 10_000
-# Share of the active tickets in each state; the rest of the year is solved or closed.
-ACTIVE_SHARE = 0.0175
+# Share of tickets active (a busy MSP desk's backlog; issue 18), and of the active tickets
+# in each state; the rest of the history is solved or closed.
+ACTIVE_SHARE = 0.30
+HISTORY_DAYS = 365
 ACTIVE_STATES = [
     ("triage", 0.045),
     (Status.NEW, 0.17),
@@ -135,6 +138,12 @@ class Command(SeedCommand):
         parser.add_argument("--contacts", type=int, default=CONTACTS)
         parser.add_argument("--agents", type=int, default=AGENTS)
         parser.add_argument("--busy-active", type=int, default=BUSY_ACTIVE)
+        parser.add_argument(
+            "--active-share", type=float, default=ACTIVE_SHARE, help="share of active tickets"
+        )
+        parser.add_argument(
+            "--history-days", type=int, default=HISTORY_DAYS, help="how far back tickets go"
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -143,7 +152,12 @@ class Command(SeedCommand):
             raise CommandError(
                 f"{name} already holds tickets; delete them (or the file) to seed again."
             )
+        if not 0 <= options["active_share"] <= 1:
+            raise CommandError("--active-share is a share between 0 and 1 (0.3: 30 %).")
+        if options["history_days"] < 10:
+            raise CommandError("--history-days is at least 10.")
         self.rng = random.Random(options["seed"])
+        self.history = options["history_days"] * 86400
         self.now = timezone.now()
         with self.bulk_load():
             team, busy, agents = self._agents(options["agents"])
@@ -159,6 +173,7 @@ class Command(SeedCommand):
                 count=options["tickets"],
                 per_ticket=options["entries_per_ticket"],
                 busy_active=options["busy_active"],
+                active_share=options["active_share"],
             )
             self.progress("last change of each ticket = its last entry")
             last_entry = (
@@ -285,7 +300,7 @@ class Command(SeedCommand):
     # --- Tickets -----------------------------------------------------------------------
 
     def _clocks(self, policies: dict[tuple[str, int], SLAPolicy]) -> dict[bool, WorkingClock]:
-        year = datetime.timedelta(days=380)
+        year = datetime.timedelta(seconds=self.history) + datetime.timedelta(days=15)
         business = next(p for p in policies.values() if not p.around_the_clock)
         start, end = self.now - year, self.now + datetime.timedelta(days=120)
         clocks = {False: WorkingClock(sla.support_calendar(business), start, end)}
@@ -306,6 +321,7 @@ class Command(SeedCommand):
         count: int,
         per_ticket: int,
         busy_active: int,
+        active_share: float,
     ) -> None:
         rng = self.rng
         now = self.now
@@ -323,7 +339,7 @@ class Command(SeedCommand):
         others = [agent.pk for agent in agents[1:]] or [busy.pk]
         # Customers with more contacts write more tickets.
         weights = [max(1, len(pool)) for pool in contacts]
-        active_total = max(len(ACTIVE_STATES), round(count * ACTIVE_SHARE))
+        active_total = max(len(ACTIVE_STATES), round(count * active_share))
         solved_total = round(count * SOLVED_SHARE)
         # Which tickets are active: the newest ones mostly, by index below.
         states: list[str] = []
@@ -348,7 +364,7 @@ class Command(SeedCommand):
             requester_id = rng.choice(pool) if pool else None
             priority = rng.choices((1, 2, 3, 4), PRIORITY_WEIGHTS)[0]
             if state in {Status.CLOSED}:
-                age = rng.uniform(5 * 86400, 365 * 86400)
+                age = rng.uniform(5 * 86400, self.history)
             elif state == Status.SOLVED:
                 age = rng.uniform(86400, 10 * 86400)
             elif state in {Status.NEW, "triage"}:

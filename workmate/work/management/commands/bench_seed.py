@@ -53,6 +53,8 @@ PROJECTS = 2000
 TASKS = 1_000_000
 BATCH = 10_000
 BUSY_OPEN_TASKS = 3000
+# Share of tasks not done (open, in progress, waiting); `--open-share` changes it.
+OPEN_SHARE = 0.8
 
 WORDS = (  # noqa: SIM905 (a sentence reads better than forty quoted words)
     "backup restore migrate patch upgrade audit review deploy monitor alert billing invoice "
@@ -75,13 +77,19 @@ class Command(SeedCommand):
         parser.add_argument("--tasks", type=int, default=TASKS)
         parser.add_argument("--projects", type=int, default=PROJECTS)
         parser.add_argument("--people", type=int, default=PEOPLE)
+        parser.add_argument(
+            "--open-share", type=float, default=OPEN_SHARE, help="share of tasks not done"
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = self.check_bench_database("bench/run.sh")
         if Task.objects.exists():
             raise CommandError(f"{name} already holds tasks; delete the file to seed again.")
+        if not 0 < options["open_share"] <= 1:
+            raise CommandError("--open-share is a share above 0 and at most 1 (0.8: 80 %).")
         self.rng = random.Random(options["seed"])
+        self.open_share = options["open_share"]
         with self.bulk_load():
             teams, people = self._people(options["people"])
             projects = self._projects(teams, people, options["projects"])
@@ -198,7 +206,8 @@ class Command(SeedCommand):
         busy_projects = [
             p for p in projects if p["team_id"] == projects[0]["team_id"] and busy.pk in p["pool"]
         ]
-        busy_share = BUSY_OPEN_TASKS / 0.8 / max(1, len(busy_projects) * per_project * 0.9)
+        candidates = max(1, len(busy_projects) * per_project * 0.9)
+        busy_share = BUSY_OPEN_TASKS / self.open_share / candidates
 
         next_id = 1
         tasks: list[Task] = []
@@ -239,13 +248,15 @@ class Command(SeedCommand):
                         due_at = datetime.datetime.combine(
                             due_on, datetime.time(rng.randint(9, 18)), tzinfo=seoul
                         )
+                # Done with 1 - open share; the open ones split 55:15:10 as before (at 0.8).
                 roll = rng.random()
-                if roll < 0.2:
+                open_roll = (roll - (1 - self.open_share)) / self.open_share
+                if open_roll < 0:
                     status = TaskStatus.DONE
                     completed_at = now - datetime.timedelta(minutes=rng.randint(10, 30 * 24 * 60))
-                elif roll < 0.75:
+                elif open_roll < 0.6875:
                     status = TaskStatus.OPEN
-                elif roll < 0.9:
+                elif open_roll < 0.875:
                     status = TaskStatus.IN_PROGRESS
                 else:
                     status = TaskStatus.WAITING

@@ -1,0 +1,136 @@
+"""The desk dashboard (`/desk/`): figures that match their queues, a fixed query count, and
+agents and leads only (issue 18 point 4)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from workmate.desk import dashboard, services
+from workmate.desk.models import Status, Ticket
+from workmate.desk.tests.helpers import kst, login
+from workmate.testing.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+NOW = kst(2026, 11, 24, 16, 0)  # a Tuesday afternoon
+
+
+@pytest.fixture
+def desk(policy, alice, bob, customer_a, contact_a):
+    """Breached, at risk, waiting, triage, solved today and closed long ago."""
+    with time_machine.travel(kst(2026, 11, 20, 10, 0), tick=False):
+        late = make_ticket(customer=customer_a, requester=contact_a, subject="Late one")
+        services.do_assign(alice, late, bob)
+        old = make_ticket(customer=customer_a, requester=contact_a, subject="Old one")
+    with time_machine.travel(kst(2026, 11, 20, 11, 0), tick=False):
+        services.do_reply(alice, old, "Done.", status=Status.SOLVED)
+    Ticket.objects.filter(pk=old.pk).update(status=Status.CLOSED)
+    with time_machine.travel(kst(2026, 11, 24, 9, 0), tick=False):
+        risky = make_ticket(customer=customer_a, requester=contact_a, subject="Risky one")
+        waiting = make_ticket(customer=customer_a, requester=contact_a, priority=1)
+        quick = make_ticket(customer=customer_a, requester=contact_a, subject="Quick one")
+        triage = services.do_create_ticket(
+            subject="Who am I", customer=None, requester=None, from_email="x@unknown.example"
+        )
+    with time_machine.travel(kst(2026, 11, 24, 9, 20), tick=False):
+        services.do_reply(alice, risky, "On it.")
+        services.do_assign(alice, risky, alice)
+        services.do_reply(bob, waiting, "Logs please?", status=Status.PENDING)
+    with time_machine.travel(kst(2026, 11, 24, 11, 0), tick=False):
+        services.do_reply(alice, quick, "Fixed.", status=Status.SOLVED)
+    return {"late": late, "risky": risky, "waiting": waiting, "quick": quick, "triage": triage}
+
+
+def test_figures_count_active_tickets_now(desk, alice, bob):
+    board = dashboard.build_dashboard(NOW)
+
+    assert board.active == 4  # late, risky, waiting, triage; the solved and closed not
+    status = {figure.label: figure.count for figure in board.by_status}
+    assert status == {"New": 2, "Open": 1, "Pending customer": 1, "On hold": 0}
+    assert {f.label: f.count for f in board.by_priority}["P1 · critical"] == 1
+    assert board.breached.count == 1 and board.at_risk.count == 1
+    assert board.unassigned.count == 2  # waiting (answered by bob, nobody took it), triage
+    assert [(a.name, a.active, a.breached) for a in board.load] == [
+        (alice.full_name, 1, 0),
+        (bob.full_name, 1, 1),
+    ]
+    assert [t.pk for t in board.oldest] == [desk["late"].pk, desk["risky"].pk, desk["triage"].pk]
+    # Today's first responses with a target: risky within the hour, quick an hour late (the
+    # P1 one has no policy); quick solved within its eight hours.
+    assert (board.first_response_today.counted, board.first_response_today.met) == (2, 1)
+    assert (board.solved_today.counted, board.solved_today.met) == (1, 1)
+    today = board.trend.days[-1]
+    assert (today.opened, today.solved) == (4, 1)
+    assert board.trend.days[-5].opened == 2  # late and old, on the 20th
+    assert board.trend.opened_total == 6 and board.trend.solved_total == 2
+
+
+def test_each_figure_links_to_its_queue_with_as_many_tickets(client, desk, bob):
+    login(client, bob)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("desk:home")).content.decode()
+        board = dashboard.build_dashboard(NOW)
+        figures = [*board.by_status, *board.by_priority, *board.by_team]
+        figures += [board.breached, board.at_risk, board.unassigned]
+        figures += [dashboard.Figure(a.name, a.active, a.url) for a in board.load]
+        for figure in figures:
+            assert f'href="{figure.url.replace("&", "&amp;")}"' in html, figure
+            listing = client.get(figure.url).context["listing"]
+            assert listing.page.count == figure.count, figure
+
+
+def test_the_page_shows_the_figures_and_the_trend(client, desk, bob):
+    login(client, bob)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("desk:home"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'id="tile-breached"[^>]*><span class="desk-tile-count">1<', html)
+    assert "First responses in time today (1 of 2)" in html
+    assert html.count("<rect") == 2 * dashboard.TREND_DAYS
+    assert f'href="{desk["late"].get_absolute_url()}"' in html
+    assert 'aria-current="page">Dashboard<' in html
+
+
+def test_korean(client, desk, bob):
+    bob.language = "ko"
+    bob.save(update_fields=["language"])
+    login(client, bob)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("desk:home"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "데스크 대시보드" in html
+    assert "Open tickets" not in html
+
+
+def test_query_count_does_not_grow_with_tickets(
+    client, desk, alice, customer_a, contact_a, django_assert_num_queries
+):
+    login(client, alice)
+    client.get(reverse("desk:home"))  # Warm the session.
+    with time_machine.travel(NOW, tick=False):
+        with django_assert_num_queries(12):
+            client.get(reverse("desk:home"))
+        for number in range(10):
+            ticket = make_ticket(customer=customer_a, requester=contact_a, priority=2)
+            services.do_assign(alice, ticket, alice if number % 2 else None)
+        with django_assert_num_queries(12):
+            client.get(reverse("desk:home"))
+
+
+def test_outsider_gets_403(client, charlie):
+    login(client, charlie)
+    assert client.get(reverse("desk:home")).status_code == 403
+
+
+def test_signed_out_and_contacts_go_to_sign_in(client, contact_a):
+    response = client.get(reverse("desk:home"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_post_is_405(client, bob):
+    login(client, bob)
+    assert client.post(reverse("desk:home")).status_code == 405
