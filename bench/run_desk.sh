@@ -12,12 +12,12 @@ PORT="${BENCH_PORT:-8766}"
 source bench/lib.sh
 # The task seed first (it makes the bench people and refuses a file that has them), so
 # both benchmarks share one file and one busy person.
-if [ "$(sqlite_count 'select count(*) from work_task')" = 0 ]; then
-  echo "==> Seeding $BENCH_DB (1,000,000 tasks)"
+if [ "$(db_count 'select count(*) from work_task')" = 0 ]; then
+  echo "==> Seeding $BENCH_DB_NAME (1,000,000 tasks)"
   manage bench_seed
 fi
-if [ "$(sqlite_count 'select count(*) from desk_ticket')" = 0 ]; then
-  echo "==> Seeding $BENCH_DB (200,000 tickets, 2,000,000 timeline entries)"
+if [ "$(db_count 'select count(*) from desk_ticket')" = 0 ]; then
+  echo "==> Seeding $BENCH_DB_NAME (200,000 tickets, 2,000,000 timeline entries)"
   manage bench_seed_desk
 fi
 analyze_and_collect_static
