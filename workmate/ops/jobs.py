@@ -187,6 +187,19 @@ def recover_lost_jobs(now: datetime.datetime | None = None) -> list[tuple[str, s
     return outcomes
 
 
+def hand_back(worker_id: str) -> list[tuple[str, str]]:
+    """Run again or fail the RUNNING jobs of this (living) worker; returns (job id, outcome).
+
+    For a worker that lost the database in the middle of a job: it could record neither
+    the job's end nor its failure, and its heartbeat goes on, so the clock would never
+    take the job for lost. Once the database is back the worker hands it back itself, by
+    the same rules as a dead worker's jobs.
+    """
+    running = DBTaskResult.objects.running().values_list("id", "worker_ids")
+    mine = [str(pk) for pk, ids in running if ids[-1:] == [worker_id]]
+    return [(pk, outcome) for pk in mine if (outcome := _recover(pk, worker_id))]
+
+
 @transaction.atomic
 def _recover(pk: str, worker_id: str) -> str | None:
     # Lock the job: two clocks may find the same one; the worker may just have finished.
