@@ -10,6 +10,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workmate.settings")
     from django.core.management import execute_from_command_line
 
+    from workmate.ops.startup import load_settings_or_exit
+
+    load_settings_or_exit()
+
     execute_from_command_line([sys.argv[0], *sys.argv[1:]])
 
 

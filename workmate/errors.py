@@ -7,6 +7,9 @@ plain context: whatever broke (the database, a context processor) must not break
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.template import loader
@@ -56,9 +59,21 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _page(request, "404.html", 404)
 
 
+# Seconds a client is asked to wait when the database is away (a restart, a fail-over).
+DATABASE_AWAY_RETRY_AFTER = 30
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: context processors may query the database that just failed.
     context = {**_context(request), "LANGUAGE_CODE": get_language() or "en"}
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        # The database cannot be reached (or dropped the connection): a passing fault,
+        # not a bug. 503 with Retry-After tells browsers, clients and the load balancer
+        # to come back; Django calls this handler inside its `except`, so the error is
+        # still at hand.
+        response = HttpResponse(loader.render_to_string("503.html", context), status=503)
+        response["Retry-After"] = str(DATABASE_AWAY_RETRY_AFTER)
+        return response
     return HttpResponse(loader.render_to_string("500.html", context), status=500)
 
 

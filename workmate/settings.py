@@ -375,3 +375,34 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Running beyond one machine (docs/deploy.md) ---------------------------------------
+# The outermost middleware: a request id for every request (X-Request-ID) carried into
+# log lines and enqueued jobs, and each request counted and timed for /metrics.
+MIDDLEWARE.insert(0, "workmate.ops.middleware.RequestObservationMiddleware")
+# /readyz fails when no worker has beaten for this long, or a job ready to run has waited
+# longer than this (seconds).
+READYZ_HEARTBEAT_SECONDS = env_int("READYZ_HEARTBEAT_SECONDS", 60)
+READYZ_QUEUE_AGE_SECONDS = env_int("READYZ_QUEUE_AGE_SECONDS", 300)
+# /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A load balancer or Prometheus talks plain HTTP to the backend: the probes answer there
+# instead of redirecting to HTTPS (SECURE_SSL_REDIRECT).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Logs: plain messages by default, as before; with LOG_FORMAT=json one JSON object a line
+# that names the request (or the request of the job) it belongs to.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+LOGGING["filters"] = {"request_id": {"()": "workmate.ops.requestid.RequestIdFilter"}}
+LOGGING["formatters"] = {
+    "text": {"format": "%(message)s"},
+    "json": {"()": "workmate.ops.logs.JsonFormatter"},
+}
+LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id"])
+# Uploaded files: the local disk under MEDIA_ROOT, or an S3-compatible object store shared
+# by every host (STORAGE_URL=s3://bucket/prefix?endpoint_url=…; workmate/ops/storage.py).
+from workmate.ops.storage import storage_from_url  # noqa: E402
+
+STORAGE_URL = env_str("STORAGE_URL")
+STORAGES["default"] = storage_from_url(STORAGE_URL)

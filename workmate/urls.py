@@ -5,13 +5,16 @@ from django.urls import include, path
 
 from workmate.api import api
 from workmate.api import docs as api_docs
-from workmate.health import healthz
+from workmate.health import healthz, readyz
+from workmate.ops.metrics import metrics_view
 
 admin.site.site_header = "Workmate"
 admin.site.site_title = "Workmate"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/docs", api_docs, name="api_docs"),

@@ -19,3 +19,9 @@ class DeskConfig(AppConfig):
         from workmate.inbox import visibility
 
         visibility.register("ticket", visible_tickets)
+
+        # Mail in and out and SLA breaches at /metrics (workmate/ops/metrics.py).
+        from workmate.desk.metrics import DeskCollector
+        from workmate.ops import metrics
+
+        metrics.register(DeskCollector())

@@ -43,6 +43,8 @@ def status_message(status: int, request: HttpRequest, response: HttpResponse) ->
         return _("Send a personal API token as “Authorization: Bearer wm_…”.")
     if status == 413:
         return _("The request is too large.")
+    if status == 503:
+        return _("The service is briefly unavailable; try again after the Retry-After seconds.")
     if status >= 500:
         return _("Something went wrong on our side. It has been logged; please try again.")
     return _("The request could not be understood.")

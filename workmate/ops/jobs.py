@@ -187,17 +187,17 @@ def recover_lost_jobs(now: datetime.datetime | None = None) -> list[tuple[str, s
     return outcomes
 
 
-def hand_back(worker_id: str) -> list[tuple[str, str]]:
-    """Run again or fail the RUNNING jobs of this (living) worker; returns (job id, outcome).
-
-    For a worker that lost the database in the middle of a job: it could record neither
-    the job's end nor its failure, and its heartbeat goes on, so the clock would never
-    take the job for lost. Once the database is back the worker hands it back itself, by
-    the same rules as a dead worker's jobs.
-    """
+def release_claimed(worker_id: str) -> list[tuple[str, str]]:
+    """Hand back (or fail, by policy) the jobs a live worker left RUNNING when it lost the
+    database mid-job: it cannot finish them, and no clock takes a live worker for dead."""
     running = DBTaskResult.objects.running().values_list("id", "worker_ids")
-    mine = [str(pk) for pk, ids in running if ids[-1:] == [worker_id]]
-    return [(pk, outcome) for pk in mine if (outcome := _recover(pk, worker_id))]
+    outcomes = []
+    for pk, worker_ids in running:
+        if worker_ids[-1:] == [worker_id]:
+            outcome = _recover(str(pk), worker_id)
+            if outcome:
+                outcomes.append((str(pk), outcome))
+    return outcomes
 
 
 @transaction.atomic

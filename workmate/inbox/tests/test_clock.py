@@ -76,32 +76,6 @@ def test_the_clock_command_ticks_once(queue):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_clock_carries_on_when_the_database_is_away(settings, monkeypatch, caplog):
-    # A database restarted under the clock (issue 17: PostgreSQL stopped for 30 s) must not
-    # end the clock process: that minute is reported and tried again, the next one queues.
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-    }
-    real_tick = clock.tick
-    outage = [OperationalError("server closed the connection unexpectedly")]
-
-    def tick(now=None):
-        if outage:
-            raise outage.pop()
-        return real_tick(now)
-
-    monkeypatch.setattr(clock, "tick", tick)
-    out = io.StringIO()
-    with time_machine.travel(MONDAY_NINE, tick=False):
-        call_command("clock", "--once", stdout=out)
-        call_command("clock", "--once", stdout=out)
-
-    assert "Could not queue this minute's periodic tasks" in caplog.text
-    assert out.getvalue().splitlines() == [f"00:00 enqueued {len(clock.PERIODIC_TASKS)} task(s)"]
-    assert queued() == sorted(clock.PERIODIC_TASKS)
-
-
-@pytest.mark.django_db(transaction=True)
 def test_the_clock_reconnects_after_its_connection_was_cut(settings):
     # PostgreSQL restarted between two ticks: the clock's kept connection is dead; the next
     # tick opens a new one instead of failing on the old one.

@@ -5,7 +5,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, connections
 from django.utils import timezone
 
 from workmate.inbox import clock
@@ -39,9 +39,8 @@ class Command(BaseCommand):
             if once:
                 self.recover()
                 return
-            # Sleep to the start of the next minute (or a few seconds when the database
-            # was away), waking each second to notice a stop, and every RECOVER_SECONDS
-            # hand back the jobs of workers that died.
+            # Sleep to the start of the next minute, waking each second to notice a stop,
+            # and every RECOVER_SECONDS hand back the jobs of workers that died.
             deadline = time.time() + 60 - time.time() % 60
             if enqueued is None:
                 deadline = min(deadline, time.time() + RETRY_SECONDS)
@@ -52,35 +51,32 @@ class Command(BaseCommand):
                 time.sleep(max(0.0, min(1.0, deadline - time.time())))
 
     def tick(self) -> list[str] | None:
-        """This minute's tick; None when the database could not be reached.
+        """This minute's tick; None when the database is away (the process carries on and
+        tries again a few seconds later; the periodic tasks catch up on what they missed).
 
-        A database that is away (restarted, failed over) must not end the clock: the
-        minute is missed and the next one queues the periodic tasks, which work out what
-        is due from the time they run. As a request does, drop a connection that broke
-        before using it again, so the clock reconnects once the database is back.
-        """
+        As Django does before a request, a connection that broke while the clock slept
+        (the database restarted) is dropped first, so the tick reconnects instead of
+        failing once on the dead connection."""
         drop_broken_connection()
         try:
             return clock.tick()
         except DatabaseError:
-            logger.exception("Could not queue this minute's periodic tasks; trying next minute")
-            drop_broken_connection()
+            logger.exception("Could not tick; trying again in %s s", RETRY_SECONDS)
+            # A dropped connection stays broken until closed; the next query reconnects.
+            connections.close_all()
             return None
 
     def recover(self) -> None:
-        drop_broken_connection()
         try:
             jobs.recover_lost_jobs()
         except DatabaseError:
             # A locked or unreachable database: the next round tries again.
             logger.exception("Could not look for jobs whose worker died")
-            drop_broken_connection()
+            connections.close_all()
 
 
 def drop_broken_connection() -> None:
-    """Close the database connection if it broke or aged out, as Django does between
-    requests, so the next query opens a new one (and PostgreSQL's health check runs).
-
-    Never inside a transaction, where closing would lose it (the tests run in one)."""
+    """Close the connection if it broke or aged out (`close_old_connections`), never inside
+    a transaction, where closing would lose it (the tests run in one)."""
     if not connection.in_atomic_block:
         close_old_connections()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from workmate.ops.backup import BackupError, make_backup
@@ -25,3 +26,9 @@ class Command(BaseCommand):
             f"Backed up {summary.tables} tables ({summary.rows} rows) and {summary.files} "
             f"files ({summary.bytes} bytes) to {dest}."
         )
+        if settings.STORAGE_URL:
+            # The files are in the object store, not under MEDIA_ROOT (docs/deploy.md).
+            self.stderr.write(
+                "Uploaded files are in the object store (STORAGE_URL) and are not in this "
+                "backup: keep the bucket versioned or replicated."
+            )
