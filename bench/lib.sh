@@ -41,7 +41,7 @@ manage() { .venv/bin/python manage.py "$@"; }
 manage migrate --no-input -v0
 # db_count SQL: the number the query returns, on SQLite or PostgreSQL.
 db_count() {
-  BENCH_SQL="$1" manage shell -c "import os; from django.db import connection; c = connection.cursor(); c.execute(os.environ['BENCH_SQL']); print(c.fetchone()[0])"
+  BENCH_SQL="$1" manage shell --no-imports -c "import os; from django.db import connection; c = connection.cursor(); c.execute(os.environ['BENCH_SQL']); print(c.fetchone()[0])"
 }
 
 analyze_and_collect_static() {

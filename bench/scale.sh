@@ -80,17 +80,13 @@ export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 export PYTHONUNBUFFERED=1
 manage() { .venv/bin/python manage.py "$@"; }
 
-stamp "Migrating the throw-away cluster ($pg_dir)"
+stamp "Migrating a throw-away cluster ($pg_dir)"
 manage migrate --no-input -v0
 # Collecting static files takes minutes on a busy machine: only when a source changed.
 if [ ! -f "$STATIC_ROOT/staticfiles.json" ] ||
   [ -n "$(find static -newer "$STATIC_ROOT/staticfiles.json" -print -quit)" ]; then
   manage collectstatic --no-input -v0
 fi
-# The load starts this long after seeding (the processes start meanwhile); the seeded
-# moments (digests, reply-bys, check-in, SLA targets) are placed after that start.
-.venv/bin/python bench/scale_seed.py "$OUT/setup.json" 30
-start_at="$(.venv/bin/python -c "import datetime, json, sys; print(int(datetime.datetime.fromisoformat(json.load(open(sys.argv[1]))['start']).timestamp()))" "$OUT/setup.json")"
 
 # --- 2. The processes --------------------------------------------------------------------
 # start NAME COMMAND...: in the background, its output in var/scale/NAME.log.
@@ -128,6 +124,11 @@ for port in "$PORT_A" "$PORT_B"; do
     sleep 0.3
   done
 done
+# The load starts this long after seeding; the seeded moments (digests, reply-bys, the
+# check-in, SLA targets) are placed after that start.
+stamp "Seeding"
+.venv/bin/python bench/scale_seed.py "$OUT/setup.json" 20
+start_at="$(.venv/bin/python -c "import datetime, json, sys; print(int(datetime.datetime.fromisoformat(json.load(open(sys.argv[1]))['start']).timestamp()))" "$OUT/setup.json")"
 while [ "$(date +%s)" -lt "$start_at" ]; do sleep 0.5; done
 
 # --- 3. Load and faults ------------------------------------------------------------------
@@ -143,7 +144,7 @@ probe() {
   local line="$1" port path code
   for port in "$PORT_A" "$PORT_B"; do
     for path in /work/ /healthz /readyz; do
-      code="$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H "Cookie: $session" "http://127.0.0.1:$port$path")"
+      code="$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H "Cookie: $session" "http://127.0.0.1:$port$path" || true)"
       line="$line $port$path=$code"
     done
   done
@@ -197,8 +198,8 @@ done
 stamp "Still running before the stop: ${alive[*]}"
 kill -TERM "$pid_clock_1" "$pid_clock_2" 2>/dev/null || true
 stamp "Clocks stopped; waiting for the queue to drain"
-for _ in $(seq 120); do
-  waiting="$(manage shell -c "from django_tasks_db.models import DBTaskResult; print(DBTaskResult.objects.filter(status__in=['READY', 'RUNNING']).count())" 2>/dev/null || echo '?')"
+for _ in $(seq 60); do
+  waiting="$(.venv/bin/python -c "import psycopg, sys; print(psycopg.connect(host=sys.argv[1], user='workmate', dbname='workmate_scale').execute(\"SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')\").fetchone()[0])" "$pg_dir" 2>/dev/null || echo '?')"
   [ "$waiting" = 0 ] && break
   sleep 2
 done
@@ -222,7 +223,7 @@ else
   status=1
 fi
 web_5xx="$(grep -c '=500' "$OUT/probes.txt" || true)"
-web_503="$(grep -o '/work/=503' "$OUT/probes.txt" | wc -l)"
+web_503="$(grep -o '/work/=503' "$OUT/probes.txt" | wc -l || true)"
 echo "INFO  pages while PostgreSQL was stopped: $web_503 answers 503, $web_5xx probes with a 500 (var/scale/probes.txt)"
 .venv/bin/python bench/scale_check.py "$OUT/setup.json" "$OUT" "$killed_worker" || status=1
 echo "==> Logs, load and probes in var/scale/"

@@ -232,8 +232,7 @@ class Load:
             self.log_request("mail_in", self.bases[0], type(error).__name__)
             return
         self.log_request("mail_in", self.bases[0], "250")
-        self.log_write(kind="mail", message_id=message_id.strip("<>"), marker=marker,
-                       reply_to=(earlier or "").strip("<>"))  # fmt: skip
+        self.log_write(kind="mail", message_id=message_id, marker=marker, reply_to=earlier or "")
         with self.lock:
             self.mails.append(message_id)
 
