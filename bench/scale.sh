@@ -139,12 +139,15 @@ load_started=$SECONDS
 load_pid=$!
 at() { while [ $((SECONDS - load_started)) -lt "$1" ]; do sleep 0.5; done; }
 session="$(.venv/bin/python -c "import json, sys; s = json.load(open(sys.argv[1])); print(s['cookie_name'] + '=' + s['people'][0]['session'])" "$OUT/setup.json")"
-# probe LABEL: one line of status codes from both web instances (a page, /healthz, /readyz).
+# probe LABEL: one line of status codes from both web instances: a signed-in page, and
+# /healthz and /readyz as a load balancer asks them (no cookie).
 probe() {
-  local line="$1" port path code
+  local line="$1" port path code cookie
   for port in "$PORT_A" "$PORT_B"; do
     for path in /work/ /healthz /readyz; do
-      code="$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H "Cookie: $session" "http://127.0.0.1:$port$path" || true)"
+      cookie="X-Probe: 1"
+      [ "$path" = /work/ ] && cookie="Cookie: $session"
+      code="$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H "$cookie" "http://127.0.0.1:$port$path" || true)"
       line="$line $port$path=$code"
     done
   done
