@@ -59,7 +59,8 @@ class Load:
         self.requests = open(os.path.join(out_dir, "requests.jsonl"), "a", buffering=1)  # noqa: SIM115
         self.counts: Counter[tuple[str, str]] = Counter()
         self.tasks: list[int] = []  # Tasks the load made through the API (to comment on).
-        self.mails: list[str] = []  # Message-IDs the listener accepted (to reply to).
+        # (Message-ID, sender) of the mails the listener accepted (to reply to).
+        self.mails: list[tuple[str, dict]] = []
 
     # --- Plumbing -----------------------------------------------------------------------
 
@@ -211,17 +212,19 @@ class Load:
         return self.setup["request_tasks"][rng.randrange(len(self.setup["request_tasks"]))]
 
     def mail_in(self, rng: random.Random, marker: str) -> None:
-        contact = rng.choice(self.setup["contacts"])
+        with self.lock:
+            earlier = rng.choice(self.mails) if self.mails and rng.random() < 0.3 else None
+        # A reply comes from the contact who wrote the mail it answers: the desk rightly
+        # opens a new ticket for a stranger's reply to another customer's ticket.
+        contact = earlier[1] if earlier else rng.choice(self.setup["contacts"])
         message = EmailMessage()
         message["From"] = contact["email"]
         message["To"] = self.setup["support_email"]
         message_id = make_msgid(idstring=marker, domain="scale.example")
         message["Message-ID"] = message_id
-        with self.lock:
-            earlier = rng.choice(self.mails) if self.mails and rng.random() < 0.3 else None
         if earlier:
             message["Subject"] = f"Re: {marker}"
-            message["In-Reply-To"] = earlier
+            message["In-Reply-To"] = earlier[0]
         else:
             message["Subject"] = marker
         message.set_content(f"{marker}\nThe server is slow again.")
@@ -232,9 +235,10 @@ class Load:
             self.log_request("mail_in", self.bases[0], type(error).__name__)
             return
         self.log_request("mail_in", self.bases[0], "250")
-        self.log_write(kind="mail", message_id=message_id, marker=marker, reply_to=earlier or "")
+        reply_to = earlier[0] if earlier else ""
+        self.log_write(kind="mail", message_id=message_id, marker=marker, reply_to=reply_to)
         with self.lock:
-            self.mails.append(message_id)
+            self.mails.append((message_id, contact))
 
     def worker(self, seed: int, until: float) -> None:
         rng = random.Random(seed)

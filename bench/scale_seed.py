@@ -85,6 +85,11 @@ def main() -> None:
             Membership.objects.create(
                 team=team, user=person, role=TeamRole.LEAD if n < 2 else TeamRole.MEMBER
             )
+            # The clocks already run: without a digest time (the day's start) they would
+            # send today's digest now, empty, before the moments below exist.
+            InboxSettings.objects.update_or_create(
+                user=person, defaults={"digest_time": datetime.time(23, 58)}
+            )
             people.append(person)
         WorkProfile.objects.filter(user__in=people).update(
             time_zone=ZONE,
