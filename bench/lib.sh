@@ -3,8 +3,13 @@
 #
 # Sourcing it installs wrk if missing, exports the production-like environment of the
 # benchmark database and migrates it; then the script seeds what it needs
-# (`sqlite_count`), calls `analyze_and_collect_static`, `start_server`, sets `targets`
+# (`db_count`), calls `analyze_and_collect_static`, `start_server`, sets `targets`
 # and calls `measure`.
+#
+# The database is the SQLite file BENCH_DB (var/bench.sqlite3), or the PostgreSQL database
+# BENCH_DATABASE_URL names (postgres://user@host/NAME; the seeders refuse a NAME without
+# "bench"). BENCH_DATABASE_URL, not DATABASE_URL, so that a development database set in
+# the shell is never the one seeded.
 
 DURATION="${DURATION:-20s}"
 WARMUP="${WARMUP:-5s}"
@@ -20,9 +25,11 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 mkdir -p var
-# The benchmark server runs as production does (DEBUG off) on its own database file,
-# so it never touches the development database.
-export DATABASE_URL="sqlite:///$PWD/$BENCH_DB"
+# The benchmark server runs as production does (DEBUG off) on its own database, so it
+# never touches the development database.
+export DATABASE_URL="${BENCH_DATABASE_URL:-sqlite:///$PWD/$BENCH_DB}"
+# For messages: the file, or the URL without its password.
+BENCH_DB_NAME="$(sed -E 's#//([^:@/]*):[^@/]*@#//\1@#' <<<"${BENCH_DATABASE_URL:-$BENCH_DB}")"
 export DEBUG=false
 export SECRET_KEY="bench-only-secret-key-not-for-production-use-0123456789"
 export ALLOWED_HOSTS=127.0.0.1
@@ -32,13 +39,14 @@ export LOG_LEVEL=WARNING
 manage() { .venv/bin/python manage.py "$@"; }
 
 manage migrate --no-input -v0
-sqlite_count() {
-  .venv/bin/python -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$BENCH_DB" "$1"
+# db_count SQL: the number the query returns, on SQLite or PostgreSQL.
+db_count() {
+  BENCH_SQL="$1" manage shell --no-imports -c "import os; from django.db import connection; c = connection.cursor(); c.execute(os.environ['BENCH_SQL']); print(c.fetchone()[0])"
 }
 
 analyze_and_collect_static() {
   # Planner statistics for indexes that migrations added after seeding.
-  .venv/bin/python -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('ANALYZE'); c.commit()" "$BENCH_DB"
+  manage shell -c "from django.db import connection; connection.cursor().execute('ANALYZE')"
   manage collectstatic --no-input -v0
 }
 

@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 
 PORT="${BENCH_PORT:-8765}"
 source bench/lib.sh
-if [ "$(sqlite_count 'select count(*) from work_task')" = 0 ]; then
-  echo "==> Seeding $BENCH_DB (1,000,000 tasks)"
+if [ "$(db_count 'select count(*) from work_task')" = 0 ]; then
+  echo "==> Seeding $BENCH_DB_NAME (1,000,000 tasks)"
   manage bench_seed
 fi
 analyze_and_collect_static

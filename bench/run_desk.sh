@@ -14,12 +14,12 @@ PORT="${BENCH_PORT:-8766}"
 source bench/lib.sh
 # The task seed first (it makes the bench people and refuses a file that has them), so
 # both benchmarks share one file and one busy person.
-if [ "$(sqlite_count 'select count(*) from work_task')" = 0 ]; then
-  echo "==> Seeding $BENCH_DB (1,000,000 tasks)"
+if [ "$(db_count 'select count(*) from work_task')" = 0 ]; then
+  echo "==> Seeding $BENCH_DB_NAME (1,000,000 tasks)"
   manage bench_seed
 fi
-if [ "$(sqlite_count 'select count(*) from desk_ticket')" = 0 ]; then
-  echo "==> Seeding $BENCH_DB (${DESK_TICKETS:-200000} tickets, ${ACTIVE_SHARE:-0.3} active)"
+if [ "$(db_count 'select count(*) from desk_ticket')" = 0 ]; then
+  echo "==> Seeding $BENCH_DB_NAME (${DESK_TICKETS:-200000} tickets, ${ACTIVE_SHARE:-0.3} active)"
   manage bench_seed_desk --tickets "${DESK_TICKETS:-200000}" --active-share "${ACTIVE_SHARE:-0.3}" \
     --busy-active "${BUSY_ACTIVE:-150}" --history-days "${HISTORY_DAYS:-365}"
 fi

@@ -13,7 +13,7 @@ PORT="${BENCH_PORT:-8773}"
 # Its own file by default: the ledger seed needs only the people, not a million tasks.
 BENCH_DB="${BENCH_DB:-var/bench-levels.sqlite3}"
 source bench/lib.sh
-if [ "$(sqlite_count 'select count(*) from levels_ledgerentry')" = 0 ]; then
+if [ "$(db_count 'select count(*) from levels_ledgerentry')" = 0 ]; then
   echo "==> Seeding $BENCH_DB (300 people, 500,000 ledger entries, a 30-person cycle)"
   manage bench_seed_levels
 fi

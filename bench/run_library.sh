@@ -13,7 +13,7 @@ PORT="${BENCH_PORT:-8767}"
 # Its own file: the library needs no million tasks, and the seed takes a minute.
 BENCH_DB="${BENCH_DB:-var/bench-library.sqlite3}"
 source bench/lib.sh
-if [ "$(sqlite_count 'select count(*) from library_page')" = 0 ]; then
+if [ "$(db_count 'select count(*) from library_page')" = 0 ]; then
   echo "==> Seeding $BENCH_DB (50 spaces, 20,000 pages, 200,000 revisions)"
   manage bench_seed_library
 fi

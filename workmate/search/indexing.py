@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -373,8 +373,10 @@ def refresh(kind: str, ids: list[int]) -> int:
     ids = sorted(set(ids))
     if not ids:
         return 0
-    rows = BUILDERS[kind](ids)
     with transaction.atomic():
+        _lock(kind, ids)
+        # Built under the lock: the rows written are those of the latest committed state.
+        rows = BUILDERS[kind](ids)
         # By object and by id: a row the kind's id rule does not give (written before
         # it, or edited by hand) must not block the insert.
         Entry.objects.filter(
@@ -382,6 +384,29 @@ def refresh(kind: str, ids: list[int]) -> int:
         ).delete()
         _write(rows)
     return len(rows)
+
+
+def _lock(kind: str, ids: list[int]) -> None:
+    """Let one transaction at a time refresh an object (until it commits).
+
+    Two comments on one task, committed at once by two web processes, each refresh its
+    entry. On PostgreSQL the second one's DELETE does not see the row the first has just
+    inserted (not committed yet), so its INSERT then broke the unique (kind, object_id) and
+    the request that had saved the comment answered 500 (bench/scale.sh found it). A
+    transaction-scoped advisory lock per object, taken in id order (no deadlock between
+    two refreshes), makes the second wait and then replace the first one's row. SQLite
+    needs none: its write transactions already run one at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    # One statement for a batch (rebuild_search refreshes 2,000 at a time), locking in the
+    # sorted array's order; ids over 2^31 share a key with a smaller one, which only makes
+    # them wait for each other.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s), key) FROM unnest(%s::int[]) AS key",
+            [f"search:{kind}", sorted({pk % 2**31 for pk in ids})],
+        )
 
 
 # The sweeper ---------------------------------------------------------------------

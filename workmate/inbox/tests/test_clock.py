@@ -8,6 +8,7 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import OperationalError, connection, connections
 from django_tasks_db.models import DBTaskResult
 
 from workmate.inbox import clock
@@ -72,3 +73,24 @@ def test_the_clock_command_ticks_once(queue):
     assert first == f"00:00 enqueued {len(clock.PERIODIC_TASKS)} task(s)"
     assert second == "00:00 enqueued 0 task(s)"
     assert queued() == sorted(clock.PERIODIC_TASKS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_clock_reconnects_after_its_connection_was_cut(settings):
+    # PostgreSQL restarted between two ticks: the clock's kept connection is dead; the next
+    # tick opens a new one instead of failing on the old one.
+    if connection.vendor != "postgresql":
+        pytest.skip("a server-side disconnect needs PostgreSQL")
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    out = io.StringIO()
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        call_command("clock", "--once", stdout=out)
+    DBTaskResult.objects.all().delete()  # the worker ran them
+    with connections["default"].cursor() as cursor, pytest.raises(OperationalError):
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    with time_machine.travel(MONDAY_NINE + datetime.timedelta(minutes=5), tick=False):
+        call_command("clock", "--once", stdout=out)
+
+    assert out.getvalue().splitlines()[-1] == f"00:05 enqueued {len(clock.PERIODIC_TASKS)} task(s)"

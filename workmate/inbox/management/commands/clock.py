@@ -5,13 +5,15 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, close_old_connections, connection, connections
 from django.utils import timezone
 
 from workmate.inbox import clock
 from workmate.ops import jobs
 
 logger = logging.getLogger(__name__)
+# How soon a tick the database refused is tried again (within the same minute, it counts).
+RETRY_SECONDS = 5
 
 
 class Command(BaseCommand):
@@ -40,6 +42,8 @@ class Command(BaseCommand):
             # Sleep to the start of the next minute, waking each second to notice a stop,
             # and every RECOVER_SECONDS hand back the jobs of workers that died.
             deadline = time.time() + 60 - time.time() % 60
+            if enqueued is None:
+                deadline = min(deadline, time.time() + RETRY_SECONDS)
             while running and time.time() < deadline:
                 if time.monotonic() >= next_recovery:
                     self.recover()
@@ -47,12 +51,17 @@ class Command(BaseCommand):
                 time.sleep(max(0.0, min(1.0, deadline - time.time())))
 
     def tick(self) -> list[str] | None:
-        """This minute's tick; None when the database is away (the process carries on:
-        the periodic tasks catch up on what they missed at the next minute's tick)."""
+        """This minute's tick; None when the database is away (the process carries on and
+        tries again a few seconds later; the periodic tasks catch up on what they missed).
+
+        As Django does before a request, a connection that broke while the clock slept
+        (the database restarted) is dropped first, so the tick reconnects instead of
+        failing once on the dead connection."""
+        drop_broken_connection()
         try:
             return clock.tick()
         except DatabaseError:
-            logger.exception("Could not tick; trying again next minute")
+            logger.exception("Could not tick; trying again in %s s", RETRY_SECONDS)
             # A dropped connection stays broken until closed; the next query reconnects.
             connections.close_all()
             return None
@@ -64,3 +73,10 @@ class Command(BaseCommand):
             # A locked or unreachable database: the next round tries again.
             logger.exception("Could not look for jobs whose worker died")
             connections.close_all()
+
+
+def drop_broken_connection() -> None:
+    """Close the connection if it broke or aged out (`close_old_connections`), never inside
+    a transaction, where closing would lose it (the tests run in one)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
