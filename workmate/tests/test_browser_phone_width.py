@@ -379,6 +379,8 @@ def webhooks_workday(alice: User, project) -> dict[str, int]:
     )
     do_create_incoming_hook(alice, name=LONG[:100], project=project)
     return {"endpoint": endpoint.pk, "delivery": delivery.pk}
+
+
 def success_workday(alice: User, customer, contact) -> dict[str, int]:
     """A meeting, a theme and an answered feedback item, each with the long text."""
     from workmate.success import services as success
