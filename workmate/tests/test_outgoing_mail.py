@@ -37,6 +37,7 @@ MAIL_CALL_SITES = {
     "workmate/desk/portal_auth.py:mail_contact": DIRECT_CUSTOMER,
     "workmate/desk/mailout.py:reply_message": DIRECT_CUSTOMER,
     "workmate/desk/mailout.py:send_ticket_ack": DIRECT_CUSTOMER,
+    "workmate/success/mail.py:mail_answer": DIRECT_CUSTOMER,
 }
 MAIL_CALLS = {
     "send_mail",

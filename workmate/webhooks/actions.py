@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from workmate.automation.actions import ActionContext, ActionError, ActionForm, register_action
 from workmate.webhooks import chat, services
-from workmate.webhooks.models import CHAT_KINDS, Endpoint, Kind
+from workmate.webhooks.models import CHAT_KINDS, Endpoint, EndpointKind
 
 
 class SendWebhookForm(ActionForm):
@@ -32,7 +32,7 @@ class SendWebhookForm(ActionForm):
         super().__init__(*args, **kwargs)
         if self.user is not None:
             self.fields["endpoint"].queryset = services.endpoints_for(self.user).filter(
-                kind=Kind.WEBHOOK
+                kind=EndpointKind.WEBHOOK
             )
 
 
@@ -71,7 +71,7 @@ def _link(ctx: ActionContext) -> str:
 
 
 def send_webhook(ctx: ActionContext, params: dict[str, Any]) -> str:
-    endpoint = _endpoint(ctx, params.get("endpoint"), {Kind.WEBHOOK})
+    endpoint = _endpoint(ctx, params.get("endpoint"), {EndpointKind.WEBHOOK})
     note = ctx.fill(params.get("note") or "")
     body = services._json(
         {
@@ -99,7 +99,7 @@ def send_webhook(ctx: ActionContext, params: dict[str, Any]) -> str:
 
 
 def describe_webhook(ctx: ActionContext, params: dict[str, Any]) -> str:
-    endpoint = _endpoint(ctx, params.get("endpoint"), {Kind.WEBHOOK})
+    endpoint = _endpoint(ctx, params.get("endpoint"), {EndpointKind.WEBHOOK})
     return _("Would send a webhook to %(name)s.") % {"name": endpoint.name}
 
 

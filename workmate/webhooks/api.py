@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from workmate.lib.apitypes import Id
 from workmate.webhooks import services
-from workmate.webhooks.models import Delivery, DeliveryStatus, Endpoint, Kind, Scope
+from workmate.webhooks.models import Delivery, DeliveryStatus, Endpoint, EndpointKind, EndpointScope
 from workmate.work.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, PageParams, paginate
 
 router = Router(tags=["webhooks"])
@@ -21,9 +21,9 @@ router = Router(tags=["webhooks"])
 class WebhookEndpointOut(Schema):
     id: int
     name: str
-    kind: Kind
+    kind: EndpointKind
     url: str
-    scope: Scope
+    scope: EndpointScope
     project_id: int | None
     team_id: int | None
     event_types: list[str]
@@ -51,8 +51,8 @@ class WebhookEndpointCreatedOut(WebhookEndpointOut):
 class WebhookEndpointIn(Schema):
     name: str = Field(..., max_length=100)
     url: str = Field(..., max_length=1000)
-    kind: Kind = Kind.WEBHOOK
-    scope: Scope = Scope.ORG
+    kind: EndpointKind = EndpointKind.WEBHOOK
+    scope: EndpointScope = EndpointScope.ORG
     project_id: int | None = None
     team_id: int | None = None
     event_types: list[str] = Field(default_factory=list, max_length=100)
@@ -146,9 +146,9 @@ def _scope_target(request: HttpRequest, payload: WebhookEndpointIn) -> dict[str,
     from workmate.work.services import get_project_for_user
 
     project = team = None
-    if payload.scope == Scope.PROJECT and payload.project_id is not None:
+    if payload.scope == EndpointScope.PROJECT and payload.project_id is not None:
         project = get_project_for_user(request.auth, payload.project_id)
-    if payload.scope == Scope.TEAM and payload.team_id is not None:
+    if payload.scope == EndpointScope.TEAM and payload.team_id is not None:
         team = Team.objects.filter(pk=payload.team_id).first()
     return {"project": project, "team": team}
 

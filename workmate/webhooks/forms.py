@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import Team, TeamRole
-from workmate.webhooks.models import Endpoint, IncomingHook, Scope
+from workmate.webhooks.models import Endpoint, EndpointScope, IncomingHook
 from workmate.webhooks.services import is_org_admin
 
 
@@ -60,7 +60,9 @@ class EndpointForm(forms.ModelForm):
         self.fields["team"].queryset = led_teams(user)
         self.fields["project"].required = self.fields["team"].required = False
         if not is_org_admin(user):
-            self.fields["scope"].choices = [c for c in Scope.choices if c[0] != Scope.ORG]
+            self.fields["scope"].choices = [
+                c for c in EndpointScope.choices if c[0] != EndpointScope.ORG
+            ]
         self.fields["language"].choices = settings.LANGUAGES
         if self.instance.pk:
             # What it is and where it listens are fixed once made.

@@ -43,17 +43,17 @@ DISABLE_AFTER = datetime.timedelta(days=5)
 ROTATION_OVERLAP = datetime.timedelta(hours=24)
 
 
-class Kind(models.TextChoices):
+class EndpointKind(models.TextChoices):
     WEBHOOK = "webhook", _("Webhook (Standard Webhooks, signed)")
     SLACK = "slack", _("Slack incoming webhook")
     TEAMS = "teams", _("Microsoft Teams workflow webhook")
     JANDI = "jandi", _("JANDI incoming webhook")
 
 
-CHAT_KINDS = {Kind.SLACK, Kind.TEAMS, Kind.JANDI}
+CHAT_KINDS = {EndpointKind.SLACK, EndpointKind.TEAMS, EndpointKind.JANDI}
 
 
-class Scope(models.TextChoices):
+class EndpointScope(models.TextChoices):
     PROJECT = "project", _("Project")
     TEAM = "team", _("Desk team")
     ORG = "org", _("Whole organisation")
@@ -67,15 +67,15 @@ class EndpointQuerySet(models.QuerySet["Endpoint"]):
         return self.filter(kind__in=CHAT_KINDS)
 
     def webhooks(self) -> EndpointQuerySet:
-        return self.filter(kind=Kind.WEBHOOK)
+        return self.filter(kind=EndpointKind.WEBHOOK)
 
     def for_event(self, event) -> EndpointQuerySet:
         """The enabled endpoints whose scope holds the event (types are matched after)."""
-        scope = Q(scope=Scope.ORG)
+        scope = Q(scope=EndpointScope.ORG)
         if event.project_id:
-            scope |= Q(scope=Scope.PROJECT, project_id=event.project_id)
+            scope |= Q(scope=EndpointScope.PROJECT, project_id=event.project_id)
         if event.team_id:
-            scope |= Q(scope=Scope.TEAM, team_id=event.team_id)
+            scope |= Q(scope=EndpointScope.TEAM, team_id=event.team_id)
         return self.enabled().filter(scope)
 
     def due(self, now: datetime.datetime) -> EndpointQuerySet:
@@ -92,7 +92,9 @@ class EndpointQuerySet(models.QuerySet["Endpoint"]):
 
 class Endpoint(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.WEBHOOK)
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=EndpointKind.choices, default=EndpointKind.WEBHOOK
+    )
     url = models.URLField(_("URL"), max_length=1000)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -100,7 +102,7 @@ class Endpoint(models.Model):
         related_name="webhook_endpoints",
         verbose_name=_("owner"),
     )
-    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    scope = models.CharField(_("scope"), max_length=8, choices=EndpointScope.choices)
     project = models.ForeignKey(
         "work.Project",
         on_delete=models.CASCADE,

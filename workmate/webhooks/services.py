@@ -46,8 +46,8 @@ from workmate.webhooks.models import (
     Delivery,
     DeliveryStatus,
     Endpoint,
-    Kind,
-    Scope,
+    EndpointKind,
+    EndpointScope,
 )
 
 logger = logging.getLogger(__name__)
@@ -77,11 +77,11 @@ def can_manage_scope(user: User, scope: str, project=None, team: Team | None = N
         return False
     if is_org_admin(user):
         return True
-    if scope == Scope.PROJECT and project is not None:
+    if scope == EndpointScope.PROJECT and project is not None:
         from workmate.work.services import can_manage_project
 
         return can_manage_project(user, project)
-    if scope == Scope.TEAM and team is not None:
+    if scope == EndpointScope.TEAM and team is not None:
         return user.leads(team)
     return False
 
@@ -124,11 +124,11 @@ def _check_fields(actor: User, endpoint: Endpoint) -> None:
     unknown = [t for t in endpoint.event_types if t not in EVENT_TYPES]
     if unknown:
         errors["event_types"] = _("Unknown event: %(types)s.") % {"types": ", ".join(unknown)}
-    if endpoint.kind == Kind.WEBHOOK and not endpoint.event_types:
+    if endpoint.kind == EndpointKind.WEBHOOK and not endpoint.event_types:
         errors["event_types"] = _("Choose at least one event to send.")
-    if endpoint.scope == Scope.PROJECT and endpoint.project is None:
+    if endpoint.scope == EndpointScope.PROJECT and endpoint.project is None:
         errors["project"] = _("Choose the project.")
-    if endpoint.scope == Scope.TEAM and endpoint.team is None:
+    if endpoint.scope == EndpointScope.TEAM and endpoint.team is None:
         errors["team"] = _("Choose the desk team.")
     if errors:
         raise ValidationError(errors)
@@ -142,8 +142,8 @@ def do_create_endpoint(
     *,
     name: str,
     url: str,
-    kind: str = Kind.WEBHOOK,
-    scope: str = Scope.ORG,
+    kind: str = EndpointKind.WEBHOOK,
+    scope: str = EndpointScope.ORG,
     project=None,
     team: Team | None = None,
     event_types: Iterable[str] = (),
@@ -156,8 +156,8 @@ def do_create_endpoint(
         kind=kind,
         owner=actor,
         scope=scope,
-        project=project if scope == Scope.PROJECT else None,
-        team=team if scope == Scope.TEAM else None,
+        project=project if scope == EndpointScope.PROJECT else None,
+        team=team if scope == EndpointScope.TEAM else None,
         event_types=sorted(set(event_types)),
         language=language or actor.language or settings.LANGUAGE_CODE,
     )

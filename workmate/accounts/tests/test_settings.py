@@ -110,14 +110,14 @@ def test_refuses_to_start_without_secret_key(tmp_path):
     result = start(tmp_path, "check", **PRODUCTION)
 
     assert result.returncode != 0
-    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "Workmate cannot start: SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
 def test_refuses_to_start_without_allowed_hosts(tmp_path):
     result = start(tmp_path, "check", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50))
 
     assert result.returncode != 0
-    assert "ImproperlyConfigured: ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
+    assert "Workmate cannot start: ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
 
 
 def test_refuses_to_start_with_a_malformed_value(tmp_path):
