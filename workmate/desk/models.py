@@ -749,7 +749,7 @@ class DeskDay(models.Model):
 
     Durations are histograms {business minutes (bucketed, see stats.bucket): tickets}.
     Unanswered tickets with a first-response due count as late once the due has passed:
-    their count and the earliest and latest of their dues let a reader decide at any moment.
+    their dues (sorted, Unix seconds) let a reader count them at any moment.
     """
 
     day = models.DateField()
@@ -763,9 +763,7 @@ class DeskDay(models.Model):
     tickets = models.PositiveIntegerField(default=0)
     first_response_answered = models.PositiveIntegerField(default=0)
     first_response_met = models.PositiveIntegerField(default=0)
-    unanswered_due = models.PositiveIntegerField(default=0)
-    unanswered_due_min = models.DateTimeField(null=True, blank=True)
-    unanswered_due_max = models.DateTimeField(null=True, blank=True)
+    unanswered_dues = models.JSONField(default=list)
     solved = models.PositiveIntegerField(default=0)
     resolution_counted = models.PositiveIntegerField(default=0)
     resolution_met = models.PositiveIntegerField(default=0)

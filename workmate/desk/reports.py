@@ -403,7 +403,7 @@ def build_report(
         raise ValueError(group)
     now = now or timezone.now()
     hours = sla.support_calendar()
-    days = stats.report_days(first_month, add_months(last_month, 1), now, hours)
+    days = stats.report_days(first_month, add_months(last_month, 1), hours)
     rows: dict[object, Row] = {}
     times: dict[object, tuple[Counter, Counter]] = defaultdict(lambda: (Counter(), Counter()))
     total = Row(key=None, label=_("All tickets"))
@@ -411,7 +411,7 @@ def build_report(
         if not day.tickets:
             continue
         key = _day_key(group, day)
-        late = day.late_unanswered(now) or 0
+        late = day.late_unanswered(now)
         _add(rows.setdefault(key, Row(key=key, label="")), day, late, times[key])
         _add(total, day, late, times[None])
     names: dict[object, str] = {}

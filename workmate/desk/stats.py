@@ -11,19 +11,20 @@ months it shows on each request, which grew with history. Now:
 - a ticket or CSAT change marks the day its ticket was opened dirty (`DeskDirtyDay`) in
   the same transaction (post_save / post_delete receivers connected in apps.py);
 - `report_days(since, until, now)` reads the stored rows of clean rolled-up days and
-  computes the rest live: today, days not rolled up, dirty days, and days with an
-  unanswered first response whose due straddles `now`. A constant number of queries.
+  computes the rest live: today, days not rolled up, dirty days. A constant number of
+  queries.
 - `rebuild()` (the `rebuild_desk_stats` command) recomputes everything.
 
 Stored rows hold only what does not depend on the reading moment, except unanswered
-first responses: they count as late once their due has passed, so a row keeps their count
-and the earliest and latest due, and a reader takes all, none, or reads the day live.
+first responses: they count as late once their due has passed, so a row keeps their dues
+(sorted) and a reader counts those passed at its moment.
 If the support calendar changes (zone, hours, days off), stored rows are ignored until
 the next roll-up rebuilds them (the state keeps the calendar's key).
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime
 import hashlib
@@ -68,7 +69,6 @@ COUNT_FIELDS = (
     "tickets",
     "first_response_answered",
     "first_response_met",
-    "unanswered_due",
     "solved",
     "resolution_counted",
     "resolution_met",
@@ -109,9 +109,7 @@ class DayRow:
     tickets: int = 0
     first_response_answered: int = 0
     first_response_met: int = 0
-    unanswered_due: int = 0
-    unanswered_due_min: datetime.datetime | None = None
-    unanswered_due_max: datetime.datetime | None = None
+    unanswered_dues: list[int] = dataclasses.field(default_factory=list)
     solved: int = 0
     resolution_counted: int = 0
     resolution_met: int = 0
@@ -119,31 +117,19 @@ class DayRow:
     good: int = 0
     first_response_minutes: Counter = dataclasses.field(default_factory=Counter)
     resolution_minutes: Counter = dataclasses.field(default_factory=Counter)
-    # Computed live only: unanswered tickets past their due at the reading moment.
-    late_now: int | None = dataclasses.field(default=None, compare=False)
 
-    def late_unanswered(self, now: datetime.datetime) -> int | None:
-        """Unanswered tickets past their first-response due at `now`; None: can't tell."""
-        if self.late_now is not None:
-            return self.late_now
-        if not self.unanswered_due:
-            return 0
-        if self.unanswered_due_max <= now:
-            return self.unanswered_due
-        if self.unanswered_due_min > now:
-            return 0
-        return None
+    def late_unanswered(self, now: datetime.datetime) -> int:
+        """Unanswered tickets past their first-response due at `now`."""
+        return bisect.bisect_right(self.unanswered_dues, now.timestamp())
 
     @classmethod
-    def from_model(cls, row: DeskDay) -> DayRow:
-        values = {f.name: getattr(row, f.name) for f in dataclasses.fields(cls) if f.compare}
+    def from_values(cls, values: dict) -> DayRow:
         for name in ("first_response_minutes", "resolution_minutes"):
             values[name] = Counter({int(k): v for k, v in values[name].items()})
         return cls(**values)
 
     def to_model(self) -> DeskDay:
         values = dataclasses.asdict(self)
-        del values["late_now"]
         for name in ("first_response_minutes", "resolution_minutes"):
             values[name] = {str(k): v for k, v in sorted(getattr(self, name).items())}
         return DeskDay(**values)
@@ -170,11 +156,9 @@ def day_rows(
     hours: WorkingHours,
     *,
     span: tuple[datetime.date, datetime.date] | None = None,
-    now: datetime.datetime | None = None,
 ) -> list[DayRow]:
     """The figures of the tickets opened on `days` (or, with span=(since, until), on the
-    days from `since` to before `until`), from the tickets: one query. With `now`, each
-    row also knows how many unanswered first responses are late at that moment."""
+    days from `since` to before `until`), from the tickets: one query."""
     from workmate.desk.reports import BusinessClock
 
     zone = hours.zone
@@ -211,8 +195,6 @@ def day_rows(
         row = out.get(key)
         if row is None:
             row = out[key] = DayRow(day, team, customer, priority)
-            if now is not None:
-                row.late_now = 0
 
         def elapsed(a, b, around_the_clock=around_the_clock):
             return (b - a).total_seconds() if around_the_clock else clock.seconds(a, b)
@@ -223,11 +205,7 @@ def day_rows(
                 row.first_response_answered += 1
                 row.first_response_met += responded <= fr_due
             else:
-                row.unanswered_due += 1
-                row.unanswered_due_min = min(row.unanswered_due_min or fr_due, fr_due)
-                row.unanswered_due_max = max(row.unanswered_due_max or fr_due, fr_due)
-                if now is not None and fr_due <= now:
-                    row.late_now += 1
+                bisect.insort(row.unanswered_dues, fr_due.timestamp())
         if responded is not None:
             row.first_response_minutes[bucket(elapsed(created, responded) / 60)] += 1
         if solved is not None:
@@ -314,9 +292,7 @@ def rebuild() -> int:
     return roll_up()
 
 
-def report_days(
-    since: datetime.date, until: datetime.date, now: datetime.datetime, hours: WorkingHours
-) -> list[DayRow]:
+def report_days(since: datetime.date, until: datetime.date, hours: WorkingHours) -> list[DayRow]:
     """Every day row from `since` to before `until`: stored where clean, else live.
 
     Queries: the state, the dirty marks, the stored rows, the live tickets (4, or 2 when
@@ -328,26 +304,27 @@ def report_days(
     if state is not None and state.rolled_until and state.calendar_key == calendar_key(hours):
         rolled_until = min(state.rolled_until, _today(zone))
     if rolled_until is None or rolled_until <= since:
-        return day_rows(None, hours, span=(since, until), now=now)
+        return day_rows(None, hours, span=(since, until))
     dirty = set(
         DeskDirtyDay.objects.filter(day__gte=since, day__lt=min(until, rolled_until)).values_list(
             "day", flat=True
         )
     )
+    names = [field.name for field in dataclasses.fields(DayRow)]
     stored = [
-        DayRow.from_model(row)
-        for row in DeskDay.objects.filter(day__gte=since, day__lt=min(until, rolled_until))
+        DayRow.from_values(values)
+        for values in DeskDay.objects.filter(day__gte=since, day__lt=min(until, rolled_until))
         .exclude(day__in=dirty)
         .order_by()
+        .values(*names)
     ]
     live = set(dirty)
-    live.update(row.day for row in stored if row.late_unanswered(now) is None)
     day = rolled_until
     while day < until:
         live.add(day)
         day += datetime.timedelta(days=1)
     rows = [row for row in stored if row.day not in live]
-    return rows + day_rows(sorted(live), hours, now=now)
+    return rows + day_rows(sorted(live), hours)
 
 
 # --- Dirty marks ------------------------------------------------------------------------
