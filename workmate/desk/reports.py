@@ -358,7 +358,25 @@ def hist_percentile(histogram: Counter, share: float) -> int | None:
     return hist_value(histogram, max(math.ceil(share * n) - 1, 0)) if n else None
 
 
-def _add(row: Row, day: stats.DayRow, late: int, times: tuple[Counter, Counter]) -> None:
+SUMMED = (
+    "tickets",
+    "first_response_counted",
+    "first_response_met",
+    "solved",
+    "resolution_counted",
+    "resolution_met",
+    "rated",
+    "good",
+)
+
+
+def _merge(into: dict, histogram: dict) -> None:
+    """Add a histogram's counts (keys as stored, str, or computed, int)."""
+    for value, count in histogram.items():
+        into[value] = into.get(value, 0) + count
+
+
+def _add(row: Row, day: stats.DayRow, late: int, times: tuple[dict, dict]) -> None:
     row.tickets += day.tickets
     row.first_response_counted += day.first_response_answered + late
     row.first_response_met += day.first_response_met
@@ -367,12 +385,15 @@ def _add(row: Row, day: stats.DayRow, late: int, times: tuple[Counter, Counter])
     row.resolution_met += day.resolution_met
     row.rated += day.rated
     row.good += day.good
-    times[0].update(day.first_response_minutes)
-    times[1].update(day.resolution_minutes)
+    _merge(times[0], day.first_response_minutes)
+    _merge(times[1], day.resolution_minutes)
 
 
-def _finish(row: Row, times: tuple[Counter, Counter]) -> Row:
-    first, resolution = times
+def _finish(row: Row, times: tuple[dict, dict]) -> Row:
+    first, resolution = (Counter(), Counter())
+    for merged, histogram in zip((first, resolution), times, strict=True):
+        for value, count in histogram.items():
+            merged[int(value)] += count
     row.first_response_median = hist_median(first)
     row.first_response_p90 = hist_percentile(first, 0.9)
     row.resolution_median = hist_median(resolution)
@@ -405,15 +426,21 @@ def build_report(
     hours = sla.support_calendar()
     days = stats.report_days(first_month, add_months(last_month, 1), hours)
     rows: dict[object, Row] = {}
-    times: dict[object, tuple[Counter, Counter]] = defaultdict(lambda: (Counter(), Counter()))
-    total = Row(key=None, label=_("All tickets"))
+    times: dict[object, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
     for day in days:
         if not day.tickets:
             continue
         key = _day_key(group, day)
         late = day.late_unanswered(now)
         _add(rows.setdefault(key, Row(key=key, label="")), day, late, times[key])
-        _add(total, day, late, times[None])
+    # The total: the groups' sums and histograms (there are few groups, many day rows).
+    total = Row(key=None, label=_("All tickets"))
+    total_times: tuple[dict, dict] = ({}, {})
+    for key, row in rows.items():
+        for name in SUMMED:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        _merge(total_times[0], times[key][0])
+        _merge(total_times[1], times[key][1])
     names: dict[object, str] = {}
     model = {"customer": Customer, "team": Team}.get(group)
     if model is not None and any(key is not None for key in rows):
@@ -430,5 +457,5 @@ def build_report(
         ordered = [rows[k] for k in sorted(rows)]
     else:
         ordered = sorted(rows.values(), key=lambda row: (row.key is None, row.label.lower()))
-    _finish(total, times[None])
+    _finish(total, total_times)
     return Report(group, first_month, last_month, ordered, total, sampled=False)

@@ -115,8 +115,9 @@ class DayRow:
     resolution_met: int = 0
     rated: int = 0
     good: int = 0
-    first_response_minutes: Counter = dataclasses.field(default_factory=Counter)
-    resolution_minutes: Counter = dataclasses.field(default_factory=Counter)
+    # {bucketed minutes: tickets}: int keys when computed, text keys when read back.
+    first_response_minutes: dict = dataclasses.field(default_factory=Counter)
+    resolution_minutes: dict = dataclasses.field(default_factory=Counter)
 
     def late_unanswered(self, now: datetime.datetime) -> int:
         """Unanswered tickets past their first-response due at `now`."""
@@ -124,8 +125,7 @@ class DayRow:
 
     @classmethod
     def from_values(cls, values: dict) -> DayRow:
-        for name in ("first_response_minutes", "resolution_minutes"):
-            values[name] = Counter({int(k): v for k, v in values[name].items()})
+        """A stored row's values; its histograms keep their keys as stored (text)."""
         return cls(**values)
 
     def to_model(self) -> DeskDay:
