@@ -11,10 +11,10 @@ merged tickets (duplicates) are left out. Per group:
   answer count as late);
 - CSAT: the share of "good" among rated tickets.
 
-Counts and shares come from one grouped SQL aggregate. Business-hour times cannot be
-summed in SQL, so the percentiles are read from the latest `SAMPLE_LIMIT` answered or
-solved tickets of each group (one window-function query) and measured in Python against
-the calendar's working intervals, built once per report.
+From scratch (`build_report_from_scratch`), counts and shares come from one grouped SQL
+aggregate; business-hour times cannot be summed in SQL, so every answered or solved
+ticket's times are measured in Python against the calendar's working intervals, built
+once per report (`_samples` can still take the latest `SAMPLE_LIMIT` of each group).
 
 Since issue 18 the page reads per-day aggregates (`workmate.desk.stats`): stored rows for
 closed days and live figures for today and days touched since their roll-up, so it no
