@@ -225,8 +225,9 @@ def _today(zone) -> datetime.date:
 
 
 def _state() -> DeskStatsState:
-    state = DeskStatsState.objects.first()
-    return state or DeskStatsState.objects.create()
+    """The one state row (pk 1), locked for the roll-up."""
+    DeskStatsState.objects.get_or_create(pk=1)
+    return DeskStatsState.objects.select_for_update().get(pk=1)
 
 
 def _store(days: list[datetime.date], rows: list[DayRow]) -> None:
@@ -247,8 +248,7 @@ def roll_up(*, today: datetime.date | None = None) -> int:
     today = today or _today(zone)
     key = calendar_key(hours)
     with transaction.atomic():
-        _state()
-        state = DeskStatsState.objects.select_for_update().order_by("pk").first()
+        state = _state()
         if state.calendar_key != key:
             DeskDay.objects.all().delete()
             state.rolled_until = None
@@ -257,7 +257,8 @@ def roll_up(*, today: datetime.date | None = None) -> int:
             d for d in DeskDirtyDay.objects.filter(day__lt=today).values_list("day", flat=True)
             if state.rolled_until is None or d < state.rolled_until
         ]  # fmt: skip
-        DeskDirtyDay.objects.filter(day__in=dirty).delete()
+        # Every earlier mark goes: its day is recomputed below (dirty, or not rolled up yet).
+        DeskDirtyDay.objects.filter(day__lt=today).delete()
         rolled = len(dirty)
         if dirty:
             _store(dirty, day_rows(dirty, hours))
@@ -299,7 +300,7 @@ def report_days(since: datetime.date, until: datetime.date, hours: WorkingHours)
     nothing is rolled up).
     """
     zone = hours.zone
-    state = DeskStatsState.objects.first()
+    state = DeskStatsState.objects.filter(pk=1).first()
     rolled_until = None
     if state is not None and state.rolled_until and state.calendar_key == calendar_key(hours):
         rolled_until = min(state.rolled_until, _today(zone))
