@@ -25,3 +25,15 @@ class DeskConfig(AppConfig):
         from workmate.ops import metrics
 
         metrics.register(DeskCollector())
+        # Report aggregates: a ticket or CSAT change marks its day for a new roll-up.
+        from django.db.models.signals import post_delete, post_save
+
+        from workmate.desk import stats
+        from workmate.desk.models import Satisfaction, Ticket
+
+        post_save.connect(stats.ticket_saved, sender=Ticket, dispatch_uid="desk_stats_ticket")
+        post_delete.connect(stats.ticket_deleted, sender=Ticket, dispatch_uid="desk_stats_del")
+        post_save.connect(stats.satisfaction_changed, sender=Satisfaction, dispatch_uid="ds_sat")
+        post_delete.connect(
+            stats.satisfaction_changed, sender=Satisfaction, dispatch_uid="ds_sat_del"
+        )

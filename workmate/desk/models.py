@@ -738,3 +738,64 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_email}: {self.subject}"
+
+
+# --- Report aggregates (issue 18 point 3; workmate/desk/stats.py) ----------------------
+
+
+class DeskDay(models.Model):
+    """The report figures of the tickets opened on one day (support calendar's zone), per
+    team, customer and priority; replaced whole when the day is rolled up again.
+
+    Durations are histograms {business minutes (bucketed, see stats.bucket): tickets}.
+    Unanswered tickets with a first-response due count as late once the due has passed:
+    their dues (sorted, Unix seconds) let a reader count them at any moment.
+    """
+
+    day = models.DateField()
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    priority = models.PositiveSmallIntegerField()
+    tickets = models.PositiveIntegerField(default=0)
+    first_response_answered = models.PositiveIntegerField(default=0)
+    first_response_met = models.PositiveIntegerField(default=0)
+    unanswered_dues = models.JSONField(default=list)
+    solved = models.PositiveIntegerField(default=0)
+    resolution_counted = models.PositiveIntegerField(default=0)
+    resolution_met = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)
+    first_response_minutes = models.JSONField(default=dict)
+    resolution_minutes = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="deskday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.team_id}/{self.customer_id}/P{self.priority}: {self.tickets}"
+
+
+class DeskDirtyDay(models.Model):
+    """A rolled-up day a ticket change touched since: read live until rolled up again.
+
+    Marked in the same transaction as the change (workmate/desk/stats.py's receivers).
+    """
+
+    day = models.DateField(unique=True)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class DeskStatsState(models.Model):
+    """One row: days before `rolled_until` are rolled up, for the calendar `calendar_key`."""
+
+    rolled_until = models.DateField(null=True, blank=True)
+    calendar_key = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"rolled until {self.rolled_until}"

@@ -11,10 +11,17 @@ merged tickets (duplicates) are left out. Per group:
   answer count as late);
 - CSAT: the share of "good" among rated tickets.
 
-Counts and shares come from one grouped SQL aggregate. Business-hour times cannot be
-summed in SQL, so the percentiles are read from the latest `SAMPLE_LIMIT` answered or
-solved tickets of each group (one window-function query) and measured in Python against
-the calendar's working intervals, built once per report.
+From scratch (`build_report_from_scratch`), counts and shares come from one grouped SQL
+aggregate; business-hour times cannot be summed in SQL, so every answered or solved
+ticket's times are measured in Python against the calendar's working intervals, built
+once per report (`_samples` can still take the latest `SAMPLE_LIMIT` of each group).
+
+Since issue 18 the page reads per-day aggregates (`workmate.desk.stats`): stored rows for
+closed days and live figures for today and days touched since their roll-up, so it no
+longer grows with history. Medians and p90s come from all answered or solved tickets of a
+group, each time bucketed (to the minute under 2 hours, 10 minutes under a day, an hour
+under a week, a day beyond, rounded down). `build_report_from_scratch` computes the same
+figures from the tickets alone (the reference the tests compare against).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import dataclasses
 import datetime
 import math
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Count, F, Q, QuerySet, Window
@@ -33,8 +40,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workmate.desk import sla
-from workmate.desk.models import Priority, Rating, Ticket
+from workmate.accounts.models import Team
+from workmate.desk import sla, stats
+from workmate.desk.models import Customer, Priority, Rating, Ticket
 from workmate.lib.workcalendar import WorkingHours
 
 # How many of each group's latest tickets the times' percentiles are read from.
@@ -191,10 +199,18 @@ def _counts(queryset: QuerySet[Ticket], now: datetime.datetime) -> dict[str, Cou
     }
 
 
-def _samples(queryset: QuerySet[Ticket], key) -> Iterable[tuple]:
-    """The latest SAMPLE_LIMIT answered or solved tickets of each group (all groups: key None)."""
+def _samples(
+    queryset: QuerySet[Ticket], key, *, limit: int | None = SAMPLE_LIMIT
+) -> Iterable[tuple]:
+    """The latest `limit` answered or solved tickets of each group (all groups: key None);
+    every one of them when `limit` is None."""
     fields = ("created_at", "first_responded_at", "solved_at", "paused_seconds")
     done = queryset.filter(Q(first_responded_at__isnull=False) | Q(solved_at__isnull=False))
+    if limit is None:
+        clock = "sla_policy__around_the_clock"
+        if key is None:
+            return ((None, *row) for row in done.order_by().values_list(*fields, clock))
+        return done.annotate(group_key=key).order_by().values_list("group_key", *fields, clock)
     if key is None:
         rows = done.order_by("-created_at", "-pk").values_list(
             *fields, "sla_policy__around_the_clock"
@@ -237,10 +253,11 @@ def _times(samples: list[tuple], hours: WorkingHours) -> dict[object, tuple[list
 
         first, resolution = times[_month_key(key, zone)]
         if responded is not None:
-            first.append(max(elapsed(created, responded, clock_24=bool(around_the_clock)), 0) / 60)
+            seconds = elapsed(created, responded, clock_24=bool(around_the_clock))
+            first.append(stats.bucket(seconds / 60))
         if solved is not None:
             seconds = elapsed(created, solved, clock_24=bool(around_the_clock)) - paused
-            resolution.append(max(seconds, 0) / 60)
+            resolution.append(stats.bucket(seconds / 60))
     return times
 
 
@@ -256,7 +273,7 @@ def _fill(row: Row, counts: dict[str, int], times: tuple[list, list] | None) -> 
     return row
 
 
-def build_report(
+def build_report_from_scratch(
     group: str,
     first_month: datetime.date,
     last_month: datetime.date,
@@ -287,8 +304,8 @@ def build_report(
         .annotate(**_counts(tickets, now))
     )
     total_counts = tickets.aggregate(**_counts(tickets, now))
-    group_samples = list(_samples(tickets, key))
-    total_samples = list(_samples(tickets, None))
+    group_samples = list(_samples(tickets, key, limit=None))
+    total_samples = list(_samples(tickets, None, limit=None))
     group_times = _times(group_samples, hours)
     total_times = _times(total_samples, hours)
 
@@ -312,6 +329,133 @@ def build_report(
     else:
         ordered = sorted(rows.values(), key=lambda row: (row.key is None, row.label.lower()))
     total = _fill(Row(key=None, label=_("All tickets")), total_counts, total_times.get(None))
-    sampled = any(len(times[0]) >= SAMPLE_LIMIT or len(times[1]) >= SAMPLE_LIMIT
-                  for times in group_times.values())  # fmt: skip
-    return Report(group, first_month, last_month, ordered, total, sampled)
+    return Report(group, first_month, last_month, ordered, total, sampled=False)
+
+
+def hist_value(histogram: Counter, index: int) -> int:
+    """The `index`-th (0-based) of the histogram's values in ascending order."""
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if index < seen:
+            return value
+    raise IndexError(index)
+
+
+def hist_median(histogram: Counter) -> float | None:
+    """As `statistics.median` of the values the histogram counts."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    if n % 2:
+        return hist_value(histogram, n // 2)
+    return (hist_value(histogram, n // 2 - 1) + hist_value(histogram, n // 2)) / 2
+
+
+def hist_percentile(histogram: Counter, share: float) -> int | None:
+    """As `percentile` (nearest rank) of the values the histogram counts."""
+    n = sum(histogram.values())
+    return hist_value(histogram, max(math.ceil(share * n) - 1, 0)) if n else None
+
+
+SUMMED = (
+    "tickets",
+    "first_response_counted",
+    "first_response_met",
+    "solved",
+    "resolution_counted",
+    "resolution_met",
+    "rated",
+    "good",
+)
+
+
+def _merge(into: dict, histogram: dict) -> None:
+    """Add a histogram's counts (keys as stored, str, or computed, int)."""
+    for value, count in histogram.items():
+        into[value] = into.get(value, 0) + count
+
+
+def _add(row: Row, day: stats.DayRow, late: int, times: tuple[dict, dict]) -> None:
+    row.tickets += day.tickets
+    row.first_response_counted += day.first_response_answered + late
+    row.first_response_met += day.first_response_met
+    row.solved += day.solved
+    row.resolution_counted += day.resolution_counted
+    row.resolution_met += day.resolution_met
+    row.rated += day.rated
+    row.good += day.good
+    _merge(times[0], day.first_response_minutes)
+    _merge(times[1], day.resolution_minutes)
+
+
+def _finish(row: Row, times: tuple[dict, dict]) -> Row:
+    first, resolution = (Counter(), Counter())
+    for merged, histogram in zip((first, resolution), times, strict=True):
+        for value, count in histogram.items():
+            merged[int(value)] += count
+    row.first_response_median = hist_median(first)
+    row.first_response_p90 = hist_percentile(first, 0.9)
+    row.resolution_median = hist_median(resolution)
+    row.resolution_p90 = hist_percentile(resolution, 0.9)
+    return row
+
+
+def _day_key(group: str, day: stats.DayRow) -> object:
+    if group == "month":
+        return day.day.replace(day=1)
+    return {"customer": day.customer_id, "priority": day.priority, "team": day.team_id}[group]
+
+
+def build_report(
+    group: str,
+    first_month: datetime.date,
+    last_month: datetime.date,
+    now: datetime.datetime | None = None,
+) -> Report:
+    """The figures of tickets opened from `first_month` to `last_month` (both included),
+    from the per-day aggregates (`stats.report_days`), in a constant number of queries.
+
+    Steps: read the day rows of the span (stored or live); add each to its group and to
+    the total (unanswered first responses count once their due has passed at `now`);
+    medians and p90s from the summed histograms; label the groups (one query for names).
+    """
+    if group not in GROUPS:
+        raise ValueError(group)
+    now = now or timezone.now()
+    hours = sla.support_calendar()
+    days = stats.report_days(first_month, add_months(last_month, 1), hours)
+    rows: dict[object, Row] = {}
+    times: dict[object, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
+    for day in days:
+        if not day.tickets:
+            continue
+        key = _day_key(group, day)
+        late = day.late_unanswered(now)
+        _add(rows.setdefault(key, Row(key=key, label="")), day, late, times[key])
+    # The total: the groups' sums and histograms (there are few groups, many day rows).
+    total = Row(key=None, label=_("All tickets"))
+    total_times: tuple[dict, dict] = ({}, {})
+    for key, row in rows.items():
+        for name in SUMMED:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        _merge(total_times[0], times[key][0])
+        _merge(total_times[1], times[key][1])
+    names: dict[object, str] = {}
+    model = {"customer": Customer, "team": Team}.get(group)
+    if model is not None and any(key is not None for key in rows):
+        names = dict(model.objects.filter(pk__in=[k for k in rows if k is not None])
+                     .values_list("pk", "name"))  # fmt: skip
+    for key, row in rows.items():
+        row.label = _label(group, key, names)
+        _finish(row, times[key])
+    if group == "month":
+        for month in months_between(first_month, last_month):
+            rows.setdefault(month, Row(key=month, label=_label(group, month, names)))
+        ordered = [rows[month] for month in sorted(rows)]
+    elif group == "priority":
+        ordered = [rows[k] for k in sorted(rows)]
+    else:
+        ordered = sorted(rows.values(), key=lambda row: (row.key is None, row.label.lower()))
+    _finish(total, total_times)
+    return Report(group, first_month, last_month, ordered, total, sampled=False)

@@ -66,3 +66,14 @@ def close_solved_tickets() -> int:
     from workmate.desk import csat
 
     return csat.do_close_solved_tickets()
+
+
+# --- Report aggregates (workmate/desk/stats.py) ------------------------------------------
+
+
+@task()
+def roll_up_desk_stats() -> int:
+    """Periodic: store the report figures of closed days and of days touched since."""
+    from workmate.desk import stats
+
+    return stats.roll_up()

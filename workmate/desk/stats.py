@@ -1,0 +1,375 @@
+"""Report aggregates: per-day figures rolled up by the worker, today and touched days live.
+
+The reports page (workmate/desk/reports.py) used to count and time every ticket of the
+months it shows on each request, which grew with history. Now:
+
+- `day_rows(days)` computes the figures of the tickets opened on some days (support
+  calendar's zone) per (day, team, customer, priority) from the tickets themselves:
+  counts, and histograms of bucketed business minutes for the medians and p90s;
+- `roll_up()` (a periodic task) stores them as `DeskDay` rows for every closed day not
+  yet rolled up and for every day marked dirty, replacing what was there (idempotent);
+- a ticket or CSAT change marks the day its ticket was opened dirty (`DeskDirtyDay`) in
+  the same transaction (post_save / post_delete receivers connected in apps.py);
+- `report_days(since, until, now)` reads the stored rows of clean rolled-up days and
+  computes the rest live: today, days not rolled up, dirty days. A constant number of
+  queries.
+- `rebuild()` (the `rebuild_desk_stats` command) recomputes everything.
+
+Stored rows hold only what does not depend on the reading moment, except unanswered
+first responses: they count as late once their due has passed, so a row keeps their dues
+(sorted) and a reader counts those passed at its moment.
+If the support calendar changes (zone, hours, days off), stored rows are ignored until
+the next roll-up rebuilds them (the state keeps the calendar's key).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import datetime
+import hashlib
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from workmate.desk import sla
+from workmate.desk.models import (
+    DeskDay,
+    DeskDirtyDay,
+    DeskStatsState,
+    Rating,
+    Satisfaction,
+    Ticket,
+)
+from workmate.lib.workcalendar import WorkingHours
+
+# Ticket fields a change of which can move a report figure.
+REPORT_FIELDS = frozenset(
+    {
+        "created_at",
+        "team",
+        "team_id",
+        "customer",
+        "customer_id",
+        "priority",
+        "merged_into",
+        "merged_into_id",
+        "first_response_due",
+        "first_responded_at",
+        "resolution_due",
+        "solved_at",
+        "paused_seconds",
+        "sla_policy",
+        "sla_policy_id",
+    }
+)
+COUNT_FIELDS = (
+    "tickets",
+    "first_response_answered",
+    "first_response_met",
+    "solved",
+    "resolution_counted",
+    "resolution_met",
+    "rated",
+    "good",
+)
+
+
+def bucket(minutes: float) -> int:
+    """Business minutes as stored: to the minute under 2 hours, 10 minutes under a day,
+    an hour under a week, a day beyond (rounded down)."""
+    m = int(max(minutes, 0))
+    if m < 120:
+        return m
+    if m < 1440:
+        return m - m % 10
+    if m < 10080:
+        return m - m % 60
+    return m - m % 1440
+
+
+def calendar_key(hours: WorkingHours) -> str:
+    text = repr(
+        (hours.time_zone, sorted(hours.weekdays), hours.start, hours.end,
+         hours.holiday_country, sorted(hours.days_off))
+    )  # fmt: skip
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclasses.dataclass
+class DayRow:
+    """A `DeskDay` in memory (stored or computed live)."""
+
+    day: datetime.date
+    team_id: int | None
+    customer_id: int | None
+    priority: int
+    tickets: int = 0
+    first_response_answered: int = 0
+    first_response_met: int = 0
+    unanswered_dues: list[int] = dataclasses.field(default_factory=list)
+    solved: int = 0
+    resolution_counted: int = 0
+    resolution_met: int = 0
+    rated: int = 0
+    good: int = 0
+    # {bucketed minutes: tickets}: int keys when computed, text keys when read back.
+    first_response_minutes: dict = dataclasses.field(default_factory=Counter)
+    resolution_minutes: dict = dataclasses.field(default_factory=Counter)
+
+    def late_unanswered(self, now: datetime.datetime) -> int:
+        """Unanswered tickets past their first-response due at `now`."""
+        return bisect.bisect_right(self.unanswered_dues, now.timestamp())
+
+    @classmethod
+    def from_values(cls, values: dict) -> DayRow:
+        """A stored row's values; its histograms keep their keys as stored (text)."""
+        return cls(**values)
+
+    def to_model(self) -> DeskDay:
+        values = dataclasses.asdict(self)
+        for name in ("first_response_minutes", "resolution_minutes"):
+            values[name] = {str(k): v for k, v in sorted(getattr(self, name).items())}
+        return DeskDay(**values)
+
+
+def _bounds(day: datetime.date, zone) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(day, datetime.time(), zone)
+    return start, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), zone)
+
+
+def _ranges(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[tuple[datetime.date, datetime.date]] = []
+    for day in sorted(set(days)):
+        if runs and runs[-1][1] + datetime.timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def day_rows(
+    days: list[datetime.date] | None,
+    hours: WorkingHours,
+    *,
+    span: tuple[datetime.date, datetime.date] | None = None,
+) -> list[DayRow]:
+    """The figures of the tickets opened on `days` (or, with span=(since, until), on the
+    days from `since` to before `until`), from the tickets: one query."""
+    from workmate.desk.reports import BusinessClock
+
+    zone = hours.zone
+    if span is not None:
+        since, until = span
+        where = Q(created_at__gte=_bounds(since, zone)[0], created_at__lt=_bounds(until, zone)[0])
+    else:
+        if not days:
+            return []
+        where = Q()
+        for first, last in _ranges(days):
+            where |= Q(
+                created_at__gte=_bounds(first, zone)[0], created_at__lt=_bounds(last, zone)[1]
+            )
+    rows = list(
+        Ticket.objects.filter(where, merged_into__isnull=True)
+        .order_by()
+        .values_list(
+            "created_at", "team_id", "customer_id", "priority", "first_response_due",
+            "first_responded_at", "resolution_due", "solved_at", "paused_seconds",
+            "sla_policy__around_the_clock", "satisfaction__rating",
+        )
+    )  # fmt: skip
+    if not rows:
+        return []
+    start = min(row[0] for row in rows)
+    end = max(m for row in rows for m in (row[0], row[5], row[7]) if m is not None)
+    clock = BusinessClock(hours, start, end)
+    out: dict[tuple, DayRow] = {}
+    for (created, team, customer, priority, fr_due, responded, res_due, solved, paused,
+         around_the_clock, rating) in rows:  # fmt: skip
+        day = timezone.localtime(created, zone).date()
+        key = (day, team, customer, priority)
+        row = out.get(key)
+        if row is None:
+            row = out[key] = DayRow(day, team, customer, priority)
+
+        def elapsed(a, b, around_the_clock=around_the_clock):
+            return (b - a).total_seconds() if around_the_clock else clock.seconds(a, b)
+
+        row.tickets += 1
+        if fr_due is not None:
+            if responded is not None:
+                row.first_response_answered += 1
+                row.first_response_met += responded <= fr_due
+            else:
+                bisect.insort(row.unanswered_dues, fr_due.timestamp())
+        if responded is not None:
+            row.first_response_minutes[bucket(elapsed(created, responded) / 60)] += 1
+        if solved is not None:
+            row.solved += 1
+            if res_due is not None:
+                row.resolution_counted += 1
+                row.resolution_met += solved <= res_due
+            row.resolution_minutes[bucket((elapsed(created, solved) - paused) / 60)] += 1
+        if rating is not None:
+            row.rated += 1
+            row.good += rating == Rating.GOOD
+    return list(out.values())
+
+
+def _today(zone) -> datetime.date:
+    return timezone.localtime(timezone.now(), zone).date()
+
+
+def _state() -> DeskStatsState:
+    """The one state row (pk 1), locked for the roll-up."""
+    DeskStatsState.objects.get_or_create(pk=1)
+    return DeskStatsState.objects.select_for_update().get(pk=1)
+
+
+def _store(days: list[datetime.date], rows: list[DayRow]) -> None:
+    DeskDay.objects.filter(day__in=days).delete()
+    DeskDay.objects.bulk_create([row.to_model() for row in rows], batch_size=500)
+
+
+def roll_up(*, today: datetime.date | None = None) -> int:
+    """Store the closed days not rolled up yet and the dirty days; return how many days.
+
+    Steps: take the state row (locked); if the calendar changed, start over; the days to
+    roll up are those from `rolled_until` (or the first ticket's day) to yesterday, plus the
+    dirty days before that; their marks are deleted first, so a change committed while we
+    count marks its day again; compute and replace their rows; move `rolled_until`.
+    """
+    hours = sla.support_calendar()
+    zone = hours.zone
+    today = today or _today(zone)
+    key = calendar_key(hours)
+    with transaction.atomic():
+        state = _state()
+        if state.calendar_key != key:
+            DeskDay.objects.all().delete()
+            state.rolled_until = None
+            state.calendar_key = key
+        dirty = [
+            d for d in DeskDirtyDay.objects.filter(day__lt=today).values_list("day", flat=True)
+            if state.rolled_until is None or d < state.rolled_until
+        ]  # fmt: skip
+        # Every earlier mark goes: its day is recomputed below (dirty, or not rolled up yet).
+        DeskDirtyDay.objects.filter(day__lt=today).delete()
+        rolled = len(dirty)
+        if dirty:
+            _store(dirty, day_rows(dirty, hours))
+        since = state.rolled_until
+        if since is None:
+            first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True)
+            first = first.first()
+            since = timezone.localtime(first, zone).date() if first else today
+        if since < today:
+            DeskDay.objects.filter(day__gte=since, day__lt=today).delete()
+            # A month at a time keeps memory flat on a rebuild of years.
+            start = since
+            while start < today:
+                stop = min(start + datetime.timedelta(days=31), today)
+                DeskDay.objects.bulk_create(
+                    [r.to_model() for r in day_rows(None, hours, span=(start, stop))],
+                    batch_size=500,
+                )
+                start = stop
+            rolled += (today - since).days
+        state.rolled_until = today
+        state.save()
+    return rolled
+
+
+def rebuild() -> int:
+    """Recompute every day from the tickets (the `rebuild_desk_stats` command)."""
+    with transaction.atomic():
+        DeskDay.objects.all().delete()
+        DeskDirtyDay.objects.all().delete()
+        DeskStatsState.objects.all().delete()
+    return roll_up()
+
+
+def report_days(since: datetime.date, until: datetime.date, hours: WorkingHours) -> list[DayRow]:
+    """Every day row from `since` to before `until`: stored where clean, else live.
+
+    Queries: the state, the dirty marks, the stored rows, the live tickets (4, or 2 when
+    nothing is rolled up).
+    """
+    zone = hours.zone
+    state = DeskStatsState.objects.filter(pk=1).first()
+    rolled_until = None
+    if state is not None and state.rolled_until and state.calendar_key == calendar_key(hours):
+        rolled_until = min(state.rolled_until, _today(zone))
+    if rolled_until is None or rolled_until <= since:
+        return day_rows(None, hours, span=(since, until))
+    dirty = set(
+        DeskDirtyDay.objects.filter(day__gte=since, day__lt=min(until, rolled_until)).values_list(
+            "day", flat=True
+        )
+    )
+    names = [field.name for field in dataclasses.fields(DayRow)]
+    stored = [
+        DayRow.from_values(values)
+        for values in DeskDay.objects.filter(day__gte=since, day__lt=min(until, rolled_until))
+        .exclude(day__in=dirty)
+        .order_by()
+        .values(*names)
+    ]
+    live = set(dirty)
+    day = rolled_until
+    while day < until:
+        live.add(day)
+        day += datetime.timedelta(days=1)
+    rows = [row for row in stored if row.day not in live]
+    return rows + day_rows(sorted(live), hours)
+
+
+# --- Dirty marks ------------------------------------------------------------------------
+
+
+def mark_dirty(created_at: datetime.datetime | None) -> None:
+    """Mark the day a ticket opened on as touched, unless it is today (always live).
+
+    A ticket opened in the last minutes is today's in any zone: no query for it.
+    """
+    if created_at is None or timezone.now() - created_at < datetime.timedelta(minutes=5):
+        return
+    zone = _zone()
+    day = timezone.localtime(created_at, zone).date()
+    if day >= _today(zone):
+        return
+    DeskDirtyDay.objects.bulk_create([DeskDirtyDay(day=day)], ignore_conflicts=True)
+
+
+def _zone():
+    from django.conf import settings
+
+    from workmate.accounts.models import Team
+
+    code = settings.DESK_SUPPORT_TEAM
+    team = Team.objects.filter(code=code).only("time_zone").first()
+    return WorkingHours.around_the_clock(team.time_zone if team else settings.TIME_ZONE).zone
+
+
+def ticket_saved(sender, instance: Ticket, created: bool, update_fields=None, **kwargs) -> None:
+    """A change, or a ticket opened with an earlier date (an import), marks its day."""
+    if kwargs.get("raw"):
+        return
+    if update_fields is not None and not (set(update_fields) & REPORT_FIELDS):
+        return
+    mark_dirty(instance.created_at)
+
+
+def ticket_deleted(sender, instance: Ticket, **kwargs) -> None:
+    mark_dirty(instance.created_at)
+
+
+def satisfaction_changed(sender, instance: Satisfaction, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    created_at = Ticket.objects.filter(pk=instance.ticket_id).values_list("created_at", flat=True)
+    mark_dirty(created_at.first())
