@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from workmate.search import indexing
 from workmate.search.models import Entry, Kind, RebuildState
@@ -53,7 +54,10 @@ def rebuild(
             if progress:
                 progress(kind, state.done, total)
         # Rows whose object is gone (deleted while no receiver was listening).
-        Entry.objects.filter(kind=kind).exclude(object_id__in=model.objects.values("pk")).delete()
+        # NOT EXISTS, an anti-join: PostgreSQL runs `NOT IN (subquery)` as a plain subplan
+        # once the ids outgrow work_mem (a million tasks: hours).
+        gone = ~Exists(model.objects.filter(pk=OuterRef("object_id")))
+        Entry.objects.filter(gone, kind=kind).delete()
         state.finished = True
         state.save(update_fields=["finished"])
     return written

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from workmate.automation import engine
 from workmate.automation.models import Event, RuleRun, RunStatus, Scope
@@ -142,6 +147,29 @@ def test_the_rate_cap_skips_runs_past_it_and_tells_the_owner_once(alice, team):
     statuses = list(capped.runs.order_by("pk").values_list("status", flat=True))
     assert statuses == [RunStatus.DONE] * 2 + [RunStatus.RATE_LIMITED] * 2
     assert Notification.objects.filter(recipient=alice, kind=Kind.AUTOMATION).count() == 1
+
+
+def test_the_rate_cap_asks_for_the_cap_th_run_not_a_count(alice, team):
+    project = make_project(owner=alice, team=team)
+    rule = make_rule(alice, scope=Scope.PROJECT, project=project, max_runs_per_hour=3)
+    now = timezone.now()
+    for status in [RunStatus.DONE, RunStatus.NO_MATCH, RunStatus.FAILED]:
+        RuleRun.objects.create(
+            rule=rule, rule_version=1, object_type="task", object_id=1, status=status
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert engine.over_cap(rule, now) is False
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "COUNT(" not in sql.upper() and "OFFSET 2" in sql.upper()
+    RuleRun.objects.create(
+        rule=rule, rule_version=1, object_type="task", object_id=1, status=RunStatus.DONE
+    )
+    assert engine.over_cap(rule, now) is True
+    first = RuleRun.objects.filter(rule=rule, status=RunStatus.DONE).order_by("pk").first()
+    RuleRun.objects.filter(pk=first.pk).update(ran_at=now - datetime.timedelta(hours=2))
+    assert engine.over_cap(rule, now) is False  # Only two of its runs are in the hour.
+    rule.max_runs_per_hour = 0
+    assert engine.over_cap(rule, now) is True
 
 
 def test_a_failing_action_is_logged_and_the_next_still_runs(alice, team):

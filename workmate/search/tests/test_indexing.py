@@ -9,7 +9,8 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from workmate.desk import services as desk
 from workmate.library.models import Revision
@@ -95,6 +96,18 @@ def test_rebuild_resumes_after_a_stop_and_removes_rows_of_deleted_objects(everyt
     assert Entry.objects.filter(kind="task").count() == 6
     Entry.objects.filter(kind="task", object_id__in=[t.pk for t in extra]).delete()
     assert snapshot() == incremental
+
+
+def test_rebuild_finds_rows_of_deleted_objects_with_an_anti_join(everything):
+    """`NOT IN (SELECT id …)` is a plain subplan on PostgreSQL once the ids outgrow
+    work_mem: at a million tasks the stale-row delete ran for hours. NOT EXISTS is an
+    anti-join on both databases."""
+    with CaptureQueriesContext(connection) as queries:
+        rebuild.rebuild(kinds=["task"])
+    sql = [q["sql"] for q in queries.captured_queries]
+    stale = [s for s in sql if "DELETE" in s and "EXISTS" in s]
+    assert len(stale) == 1 and "NOT EXISTS" in stale[0].upper().replace("NOT (EXISTS", "NOT EXISTS")
+    assert not [s for s in sql if "IN (SELECT" in s.upper()]
 
 
 def test_the_command_reports_progress(everything):
