@@ -456,6 +456,14 @@ class Ticket(models.Model):
                 fields=["created_at", "id"], condition=ACTIVE, name="ticket_active_created_idx"
             ),
             models.Index(fields=["created_at"], name="ticket_created_idx"),
+            # The ticket page's merged tickets. Nearly every ticket has no merged_into, and
+            # SQLite's statistics count the NULLs as one value, so it would rather walk
+            # ticket_created_idx through every ticket (335 ms at 200,000) than the FK's index.
+            models.Index(
+                fields=["merged_into", "created_at"],
+                condition=Q(merged_into__isnull=False),
+                name="ticket_merged_idx",
+            ),
             models.Index(fields=["solved_at"], name="ticket_solved_idx"),
             models.Index(fields=["first_responded_at"], name="ticket_first_response_idx"),
             # "All tickets" in the same order, and the API list by last change.

@@ -1,0 +1,35 @@
+"""The ticket page's reads stay index reads at the benchmark's size (bench/README.md)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from workmate.desk.tests.test_queue_active import BENCH_STATISTICS
+from workmate.testing.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_merged_tickets_are_read_through_their_partial_index(customer_a, contact_a):
+    """With 200,000 tickets none merged, SQLite's statistics say the FK's index holds one
+    value for every row, so without the partial index it walked the created index through
+    every ticket (a 335 ms query on each ticket page)."""
+    ticket = make_ticket(customer=customer_a, requester=contact_a)
+    merged = ticket.merged_tickets.all()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute("DELETE FROM sqlite_stat1")
+            for name, statistics in {**BENCH_STATISTICS, "ticket_merged_idx": "20 2 1"}.items():
+                cursor.execute(
+                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
+                    [name, statistics],
+                )
+            cursor.execute("ANALYZE sqlite_schema")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = merged.explain()
+    assert "ticket_merged_idx" in plan, plan
+    assert list(merged) == []
