@@ -42,7 +42,7 @@ class QueueFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         label=_("Team"),
         required=False,
-        queryset=Team.objects.only("pk", "name"),
+        queryset=Team.objects.only("pk", "code", "name"),  # str(team) shows both
         empty_label=_("Any"),
     )
     category = forms.ChoiceField(
