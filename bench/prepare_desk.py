@@ -9,6 +9,7 @@ Steps:
    would, so wrk can send `Cookie: sessionid=...` without driving the login form.
 3. Create (or reuse) a personal API token named "bench-desk": only its digest is stored.
 4. Pick a ticket of their queue with ten timeline entries for the ticket page.
+5. The customer with the most tickets ("Bench customer 1") for the customer filter.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import benchlib
 
 def main() -> None:
     benchlib.setup_django()
-    from workmate.desk.models import Ticket, TicketEntry
+    from workmate.desk.models import Customer, Ticket, TicketEntry
 
     busy = benchlib.busy_person()
     benchlib.print_session_and_token(busy, "bench-desk")
@@ -33,6 +34,8 @@ def main() -> None:
     print(f"TICKET={ticket}")
     print(f"TICKETS={Ticket.objects.count()}")
     print(f"MINE={len(mine)}")
+    customer = Customer.objects.filter(name="Bench customer 1").values_list("pk", flat=True)
+    print(f"CUSTOMER={customer.first() or 1}")
 
 
 if __name__ == "__main__":

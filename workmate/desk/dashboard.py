@@ -9,8 +9,10 @@ same at any amount of history and a fixed number of queries:
    each are breached and at risk now (`sla_conditions`, the queues' own tests);
 2. the oldest tickets waiting on the desk (active, not waiting on the customer);
 3. today's first responses and solved tickets, and how many met their target;
-4. tickets opened and solved on each of the last 30 days (the trend chart), one pass over
-   the created and solved indexes (it grows with the last 30 days' volume, not history);
+4. tickets opened and solved on each of the last 30 days in the support calendar's zone
+   (the trend chart): the days rolled up as `DeskTrendDay` rows by the clock, today (and
+   days touched since their roll-up) counted live (`stats.trend_days`), so it costs what
+   today's tickets cost, not the month's;
 5. the names of the teams and agents counted.
 
 Per-agent load is counts of each agent's active tickets (and breached among them), in name
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import itertools
 from collections import Counter
 from urllib.parse import urlencode
 
@@ -32,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import Team, User
+from workmate.desk import sla, stats
 from workmate.desk.models import Priority, Status, Ticket, sla_conditions
 
 TREND_DAYS = 30
@@ -144,31 +146,14 @@ def _attainment(moment: str, due: str, start: datetime.datetime, end: datetime.d
     return Attainment(counts["counted"], counts["met"])
 
 
-def _per_day(moment: str, days: list[datetime.date]) -> list[int]:
-    """How many tickets have `moment` on each day, in one pass over that column's index.
-
-    One conditional count per day rather than grouping by the local date: the date of a
-    moment in the company's zone is a function call per row on SQLite, where these counts
-    read the index alone. Merged tickets count (they were opened), so no row is visited.
-    """
-    zone = timezone.get_current_timezone()
-    edges = [datetime.datetime.combine(day, datetime.time(), zone) for day in days]
-    edges.append(edges[-1] + datetime.timedelta(days=1))
-    counts = Ticket.objects.filter(
-        **{f"{moment}__gte": edges[0], f"{moment}__lt": edges[-1]}
-    ).aggregate(
-        **{
-            f"d{index}": Count("pk", filter=Q(**{f"{moment}__gte": low, f"{moment}__lt": high}))
-            for index, (low, high) in enumerate(itertools.pairwise(edges))
-        }
-    )
-    return [counts[f"d{index}"] for index in range(len(days))]
-
-
 def _trend(now: datetime.datetime) -> Trend:
-    today = timezone.localdate(now)
-    dates = [today - datetime.timedelta(days=TREND_DAYS - 1 - n) for n in range(TREND_DAYS)]
-    opened, solved = _per_day("created_at", dates), _per_day("solved_at", dates)
+    hours = sla.support_calendar()
+    today = timezone.localtime(now, hours.zone).date()
+    first = today - datetime.timedelta(days=TREND_DAYS - 1)
+    counts = stats.trend_days(first, today + datetime.timedelta(days=1), hours)
+    dates = sorted(counts)
+    opened = [counts[day][0] for day in dates]
+    solved = [counts[day][1] for day in dates]
     top = max([*opened, *solved, 1])
     days = []
     for index, day in enumerate(dates):

@@ -486,6 +486,14 @@ class Ticket(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("desk:ticket", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The solved moment as read: when a save changes it, the dashboard's trend must
+        # recount the day it was solved before (stats.ticket_saved marks that day).
+        instance._loaded_solved_at = instance.__dict__.get("solved_at")
+        return instance
+
     @property
     def number(self) -> int:
         return self.pk
@@ -785,6 +793,20 @@ class DeskDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.team_id}/{self.customer_id}/P{self.priority}: {self.tickets}"
+
+
+class DeskTrendDay(models.Model):
+    """How many tickets were opened and how many solved on one day (support calendar's
+    zone), merged ones left out: the dashboard's 30-day trend. Rolled up with `DeskDay`
+    (whose rows are by the day a ticket was opened, so they cannot say what was solved on
+    a day); a day without tickets opened or solved has no row."""
+
+    day = models.DateField(unique=True)
+    opened = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.opened} opened, {self.solved} solved"
 
 
 class DeskDirtyDay(models.Model):

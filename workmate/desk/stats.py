@@ -14,6 +14,9 @@ months it shows on each request, which grew with history. Now:
   computes the rest live: today, days not rolled up, dirty days. A constant number of
   queries.
 - `rebuild()` (the `rebuild_desk_stats` command) recomputes everything.
+- The dashboard's trend (tickets opened and solved per day) is rolled up beside them as
+  `DeskTrendDay` rows, one a day, and read by `trend_days` the same way: stored for clean
+  days, live for the rest. A day is dirty when a ticket opened or solved on it changes.
 
 Stored rows hold only what does not depend on the reading moment, except unanswered
 first responses: they count as late once their due has passed, so a row keeps their dues
@@ -31,7 +34,7 @@ import hashlib
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from workmate.desk import sla
@@ -39,6 +42,7 @@ from workmate.desk.models import (
     DeskDay,
     DeskDirtyDay,
     DeskStatsState,
+    DeskTrendDay,
     Rating,
     Satisfaction,
     Ticket,
@@ -65,6 +69,8 @@ REPORT_FIELDS = frozenset(
         "sla_policy_id",
     }
 )
+# Fields whose change moves the day a ticket counts as solved on in the trend.
+SOLVED_FIELDS = frozenset({"solved_at", "merged_into", "merged_into_id"})
 COUNT_FIELDS = (
     "tickets",
     "first_response_answered",
@@ -151,6 +157,19 @@ def _ranges(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.dat
     return runs
 
 
+def _on_days(field: str, days, span, zone) -> Q:
+    """`field` falls on one of `days`, or (span=(since, until)) from `since` to before `until`."""
+    if span is not None:
+        since, until = span
+        low, high = _bounds(since, zone)[0], _bounds(until, zone)[0]
+        return Q(**{f"{field}__gte": low, f"{field}__lt": high})
+    where = Q()
+    for first, last in _ranges(days):
+        low, high = _bounds(first, zone)[0], _bounds(last, zone)[1]
+        where |= Q(**{f"{field}__gte": low, f"{field}__lt": high})
+    return where
+
+
 def day_rows(
     days: list[datetime.date] | None,
     hours: WorkingHours,
@@ -162,17 +181,9 @@ def day_rows(
     from workmate.desk.reports import BusinessClock
 
     zone = hours.zone
-    if span is not None:
-        since, until = span
-        where = Q(created_at__gte=_bounds(since, zone)[0], created_at__lt=_bounds(until, zone)[0])
-    else:
-        if not days:
-            return []
-        where = Q()
-        for first, last in _ranges(days):
-            where |= Q(
-                created_at__gte=_bounds(first, zone)[0], created_at__lt=_bounds(last, zone)[1]
-            )
+    if span is None and not days:
+        return []
+    where = _on_days("created_at", days, span, zone)
     rows = list(
         Ticket.objects.filter(where, merged_into__isnull=True)
         .order_by()
@@ -220,6 +231,34 @@ def day_rows(
     return list(out.values())
 
 
+def trend_rows(
+    days: list[datetime.date] | None,
+    rows: list[DayRow],
+    hours: WorkingHours,
+    *,
+    span: tuple[datetime.date, datetime.date] | None = None,
+) -> list[DeskTrendDay]:
+    """The trend's rows of `days` (or the span): opened from the day rows already computed
+    for them, solved from the tickets solved on those days (one query)."""
+    zone = hours.zone
+    opened: Counter = Counter()
+    for row in rows:
+        opened[row.day] += row.tickets
+    solved: Counter = Counter()
+    if span is not None or days:
+        moments = (
+            Ticket.objects.filter(_on_days("solved_at", days, span, zone), merged_into__isnull=True)
+            .order_by()
+            .values_list("solved_at", flat=True)
+        )
+        for moment in moments:
+            solved[timezone.localtime(moment, zone).date()] += 1
+    return [
+        DeskTrendDay(day=day, opened=opened[day], solved=solved[day])
+        for day in sorted(set(opened) | set(solved))
+    ]
+
+
 def _today(zone) -> datetime.date:
     return timezone.localtime(timezone.now(), zone).date()
 
@@ -230,9 +269,11 @@ def _state() -> DeskStatsState:
     return DeskStatsState.objects.select_for_update().get(pk=1)
 
 
-def _store(days: list[datetime.date], rows: list[DayRow]) -> None:
+def _store(days: list[datetime.date], rows: list[DayRow], hours: WorkingHours) -> None:
     DeskDay.objects.filter(day__in=days).delete()
     DeskDay.objects.bulk_create([row.to_model() for row in rows], batch_size=500)
+    DeskTrendDay.objects.filter(day__in=days).delete()
+    DeskTrendDay.objects.bulk_create(trend_rows(days, rows, hours), batch_size=500)
 
 
 def roll_up(*, today: datetime.date | None = None) -> int:
@@ -251,6 +292,7 @@ def roll_up(*, today: datetime.date | None = None) -> int:
         state = _state()
         if state.calendar_key != key:
             DeskDay.objects.all().delete()
+            DeskTrendDay.objects.all().delete()
             state.rolled_until = None
             state.calendar_key = key
         dirty = [
@@ -261,7 +303,7 @@ def roll_up(*, today: datetime.date | None = None) -> int:
         DeskDirtyDay.objects.filter(day__lt=today).delete()
         rolled = len(dirty)
         if dirty:
-            _store(dirty, day_rows(dirty, hours))
+            _store(dirty, day_rows(dirty, hours), hours)
         since = state.rolled_until
         if since is None:
             first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True)
@@ -269,13 +311,15 @@ def roll_up(*, today: datetime.date | None = None) -> int:
             since = timezone.localtime(first, zone).date() if first else today
         if since < today:
             DeskDay.objects.filter(day__gte=since, day__lt=today).delete()
+            DeskTrendDay.objects.filter(day__gte=since, day__lt=today).delete()
             # A month at a time keeps memory flat on a rebuild of years.
             start = since
             while start < today:
                 stop = min(start + datetime.timedelta(days=31), today)
-                DeskDay.objects.bulk_create(
-                    [r.to_model() for r in day_rows(None, hours, span=(start, stop))],
-                    batch_size=500,
+                rows = day_rows(None, hours, span=(start, stop))
+                DeskDay.objects.bulk_create([r.to_model() for r in rows], batch_size=500)
+                DeskTrendDay.objects.bulk_create(
+                    trend_rows(None, rows, hours, span=(start, stop)), batch_size=500
                 )
                 start = stop
             rolled += (today - since).days
@@ -288,9 +332,18 @@ def rebuild() -> int:
     """Recompute every day from the tickets (the `rebuild_desk_stats` command)."""
     with transaction.atomic():
         DeskDay.objects.all().delete()
+        DeskTrendDay.objects.all().delete()
         DeskDirtyDay.objects.all().delete()
         DeskStatsState.objects.all().delete()
     return roll_up()
+
+
+def _rolled_until(hours: WorkingHours) -> datetime.date | None:
+    """The day before which stored rows are this calendar's (None: none are), one query."""
+    state = DeskStatsState.objects.filter(pk=1).first()
+    if state is None or not state.rolled_until or state.calendar_key != calendar_key(hours):
+        return None
+    return min(state.rolled_until, _today(hours.zone))
 
 
 def report_days(since: datetime.date, until: datetime.date, hours: WorkingHours) -> list[DayRow]:
@@ -299,11 +352,7 @@ def report_days(since: datetime.date, until: datetime.date, hours: WorkingHours)
     Queries: the state, the dirty marks, the stored rows, the live tickets (4, or 2 when
     nothing is rolled up).
     """
-    zone = hours.zone
-    state = DeskStatsState.objects.filter(pk=1).first()
-    rolled_until = None
-    if state is not None and state.rolled_until and state.calendar_key == calendar_key(hours):
-        rolled_until = min(state.rolled_until, _today(zone))
+    rolled_until = _rolled_until(hours)
     if rolled_until is None or rolled_until <= since:
         return day_rows(None, hours, span=(since, until))
     dirty = set(
@@ -328,21 +377,71 @@ def report_days(since: datetime.date, until: datetime.date, hours: WorkingHours)
     return rows + day_rows(sorted(live), hours)
 
 
+def trend_days(
+    since: datetime.date, until: datetime.date, hours: WorkingHours
+) -> dict[datetime.date, tuple[int, int]]:
+    """(opened, solved) for each day from `since` to before `until`: stored where clean,
+    else counted live (today, days not rolled up, dirty days).
+
+    Queries: the state, then the dirty marks and the stored rows when some days are
+    rolled up, and one conditional count over the live days' tickets (through the created
+    and solved indexes), so today costs what today's tickets cost, not history.
+    """
+    days = [since + datetime.timedelta(days=n) for n in range((until - since).days)]
+    counts = dict.fromkeys(days, (0, 0))
+    live = days
+    rolled_until = _rolled_until(hours)
+    if rolled_until is not None and rolled_until > since:
+        stored_until = min(until, rolled_until)
+        dirty = set(
+            DeskDirtyDay.objects.filter(day__gte=since, day__lt=stored_until).values_list(
+                "day", flat=True
+            )
+        )
+        stored = DeskTrendDay.objects.filter(day__gte=since, day__lt=stored_until).exclude(
+            day__in=dirty
+        )
+        for day, opened, solved in stored.values_list("day", "opened", "solved"):
+            counts[day] = (opened, solved)
+        live = [day for day in days if day >= stored_until or day in dirty]
+    if live:
+        counts.update(_count_live(live, hours.zone))
+    return counts
+
+
+def _count_live(days: list[datetime.date], zone) -> dict[datetime.date, tuple[int, int]]:
+    """Tickets (not merged) opened and solved on each of `days`, in one query: conditional
+    counts over the tickets opened or solved on them, rather than the local date of each
+    row (a function call per row on SQLite)."""
+    counts = {}
+    for index, day in enumerate(days):
+        low, high = _bounds(day, zone)
+        counts[f"o{index}"] = Count("pk", filter=Q(created_at__gte=low, created_at__lt=high))
+        counts[f"s{index}"] = Count("pk", filter=Q(solved_at__gte=low, solved_at__lt=high))
+    where = _on_days("created_at", days, None, zone) | _on_days("solved_at", days, None, zone)
+    found = Ticket.objects.filter(where, merged_into__isnull=True).aggregate(**counts)
+    return {day: (found[f"o{n}"], found[f"s{n}"]) for n, day in enumerate(days)}
+
+
 # --- Dirty marks ------------------------------------------------------------------------
 
 
-def mark_dirty(created_at: datetime.datetime | None) -> None:
-    """Mark the day a ticket opened on as touched, unless it is today (always live).
+def mark_dirty(*moments: datetime.datetime | None) -> None:
+    """Mark the days of `moments` (a ticket opened, solved) as touched, except today (always
+    live).
 
-    A ticket opened in the last minutes is today's in any zone: no query for it.
+    A moment in the last minutes is today's in any zone: no query for it.
     """
-    if created_at is None or timezone.now() - created_at < datetime.timedelta(minutes=5):
+    now = timezone.now()
+    old = [m for m in moments if m is not None and now - m >= datetime.timedelta(minutes=5)]
+    if not old:
         return
     zone = _zone()
-    day = timezone.localtime(created_at, zone).date()
-    if day >= _today(zone):
-        return
-    DeskDirtyDay.objects.bulk_create([DeskDirtyDay(day=day)], ignore_conflicts=True)
+    today = _today(zone)
+    days = {timezone.localtime(moment, zone).date() for moment in old}
+    marks = [DeskDirtyDay(day=day) for day in sorted(days) if day < today]
+    if marks:
+        DeskDirtyDay.objects.bulk_create(marks, ignore_conflicts=True)
 
 
 def _zone():
@@ -356,16 +455,26 @@ def _zone():
 
 
 def ticket_saved(sender, instance: Ticket, created: bool, update_fields=None, **kwargs) -> None:
-    """A change, or a ticket opened with an earlier date (an import), marks its day."""
+    """A change, or a ticket opened with an earlier date (an import), marks its day; a
+    change of when it was solved (or a merge) also the day it was solved on, before and
+    after (`Ticket.from_db` keeps the moment as read)."""
     if kwargs.get("raw"):
         return
-    if update_fields is not None and not (set(update_fields) & REPORT_FIELDS):
+    fields = None if update_fields is None else set(update_fields)
+    solved_before = instance.__dict__.get("_loaded_solved_at")
+    solved_now = instance.__dict__.get("solved_at")
+    if fields is None or "solved_at" in fields:
+        instance._loaded_solved_at = solved_now
+    if fields is not None and not (fields & REPORT_FIELDS):
         return
-    mark_dirty(instance.created_at)
+    if fields is None or fields & SOLVED_FIELDS:
+        mark_dirty(instance.created_at, solved_before, solved_now)
+    else:
+        mark_dirty(instance.created_at)
 
 
 def ticket_deleted(sender, instance: Ticket, **kwargs) -> None:
-    mark_dirty(instance.created_at)
+    mark_dirty(instance.created_at, instance.__dict__.get("solved_at"))
 
 
 def satisfaction_changed(sender, instance: Satisfaction, **kwargs) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -323,7 +323,14 @@ def _ticket(request: HttpRequest, pk: int) -> Ticket:
             "sla_policy",
             "merged_into",
         )
-        .prefetch_related("followers", "linked", "merged_tickets")
+        .prefetch_related(
+            "followers",
+            "linked",
+            # In number order, not the tickets' default (newest first): SQLite, which
+            # counts the many tickets never merged as one value of `merged_into`, read
+            # the created index in that order over every ticket instead (335 ms at 200,000).
+            Prefetch("merged_tickets", queryset=Ticket.objects.order_by("pk")),
+        )
         .get(pk=ticket.pk)
     )
 
@@ -369,7 +376,7 @@ def _ticket_page(
 def attachment(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """A file on the ticket's timeline (or a ticket merged into it), for agents only."""
     current = services.get_ticket_for_agent(request.user, pk)
-    tickets = [current.pk, *current.merged_tickets.values_list("pk", flat=True)]
+    tickets = [current.pk, *current.merged_tickets.order_by("pk").values_list("pk", flat=True)]
     item = TicketAttachment.objects.filter(pk=file_pk, entry__ticket__in=tickets).first()
     if item is None:
         raise Http404("No such file.")

@@ -11,13 +11,15 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
-from workmate.desk import agent, csat, reports, services, stats
+from workmate.desk import agent, csat, dashboard, reports, services, sla, stats
 from workmate.desk.models import (
     ContractTier,
     DeskDay,
     DeskDirtyDay,
     DeskStatsState,
+    DeskTrendDay,
     Rating,
     Status,
     Ticket,
@@ -42,6 +44,31 @@ def same_figures(now):
         scratch = reports.build_report_from_scratch(group, JANUARY, MARCH, now=now)
         assert built.rows == scratch.rows, group
         assert built.total == scratch.total, group
+    return built
+
+
+def same_trend(now):
+    """The dashboard's trend (opened, solved per day) from the aggregates and counted from
+    the tickets alone, over every day of the history and the dashboard's 30 days."""
+    hours = sla.support_calendar()
+    with time_machine.travel(now, tick=False):
+        today = timezone.localtime(now, hours.zone).date()
+        tomorrow = today + datetime.timedelta(days=1)
+        built = stats.trend_days(datetime.date(2025, 12, 1), tomorrow, hours)
+        board = dashboard.build_dashboard(now).trend
+    scratch = dict.fromkeys(built, (0, 0))
+    for created, solved in Ticket.objects.filter(merged_into=None).values_list(
+        "created_at", "solved_at"
+    ):
+        day = timezone.localtime(created, hours.zone).date()
+        scratch[day] = (scratch[day][0] + 1, scratch[day][1])
+        if solved is not None:
+            day = timezone.localtime(solved, hours.zone).date()
+            scratch[day] = (scratch[day][0], scratch[day][1] + 1)
+    assert built == scratch
+    assert [(d.day, d.opened, d.solved) for d in board.days] == [
+        (day, *scratch[day]) for day in sorted(scratch)[-dashboard.TREND_DAYS :]
+    ]
     return built
 
 
@@ -88,7 +115,9 @@ def test_aggregates_show_the_same_figures_as_from_scratch(desk, team, zone):
     now = kst(2026, 3, 20, 12, 0)
     at(now, stats.roll_up)
     assert DeskDay.objects.exists() and not DeskDirtyDay.objects.exists()
+    assert DeskTrendDay.objects.exists()
     same_figures(now)
+    same_trend(now)
 
     # Changes to tickets of closed days: each marks its day dirty, read live until rolled up.
     later = now + datetime.timedelta(hours=1)
@@ -111,6 +140,7 @@ def test_aggregates_show_the_same_figures_as_from_scratch(desk, team, zone):
        created_at=kst(2026, 2, 11, 10, 0))  # fmt: skip
     assert DeskDirtyDay.objects.count() >= 6
     same_figures(later)
+    same_trend(later)
 
     # Rolled up again: the marks go, the stored rows are the figures, and again is the same.
     at(later, stats.roll_up)
@@ -120,14 +150,17 @@ def test_aggregates_show_the_same_figures_as_from_scratch(desk, team, zone):
     at(later, stats.roll_up)
     assert rows == sorted(DeskDay.objects.values_list(*fields))
     same_figures(later)
+    same_trend(later)
     # A day later, yesterday's ticket is stored too; the command rebuilds the same rows.
     tomorrow = later + datetime.timedelta(days=1)
     at(tomorrow, stats.roll_up)
     same_figures(tomorrow)
+    same_trend(tomorrow)
     out = io.StringIO()
     at(tomorrow, call_command, "rebuild_desk_stats", stdout=out)
     assert "Rolled up" in out.getvalue() and DeskStatsState.objects.count() == 1
     same_figures(tomorrow)
+    same_trend(tomorrow)
 
 
 def test_an_unanswered_ticket_turns_late_when_its_due_passes(desk):
@@ -170,3 +203,38 @@ def test_a_changed_support_calendar_is_rebuilt(desk, team):
     at(now, stats.roll_up)
     assert DeskStatsState.objects.get().calendar_key != key
     same_figures(now)
+
+
+def test_a_reopened_ticket_leaves_the_day_it_was_solved_on(desk):
+    """The trend's stored day of a solve is recounted when the ticket is reopened, and
+    today's solves are counted live, in a constant number of queries."""
+    alice, customers, _other = desk
+    opened = kst(2026, 3, 2, 10, 0)
+    ticket = at(opened, make_ticket, customer=customers[0][0], requester=customers[0][1])
+    at(opened + datetime.timedelta(days=1), services.do_change_status, alice, ticket,
+       Status.SOLVED)  # fmt: skip
+    now = kst(2026, 3, 20, 12, 0)
+    at(now, stats.roll_up)
+    assert same_trend(now)[datetime.date(2026, 3, 3)] == (0, 1)
+    at(now, services.do_change_status, alice, Ticket.objects.get(pk=ticket.pk), Status.OPEN)
+    assert DeskDirtyDay.objects.filter(day=datetime.date(2026, 3, 3)).exists()
+    assert same_trend(now)[datetime.date(2026, 3, 3)] == (0, 0)
+    at(now, services.do_change_status, alice, Ticket.objects.get(pk=ticket.pk), Status.SOLVED)
+    assert same_trend(now)[datetime.date(2026, 3, 20)] == (0, 1)
+
+
+def test_the_trend_reads_a_constant_number_of_queries(desk, django_assert_num_queries):
+    alice, customers, other_team = desk
+    history(alice, customers, other_team, 5)
+    now = kst(2026, 3, 20, 12, 0)
+    at(now, stats.roll_up)
+    hours = sla.support_calendar()
+    since, until = datetime.date(2026, 2, 19), datetime.date(2026, 3, 21)
+    with time_machine.travel(now, tick=False), django_assert_num_queries(4):
+        small = stats.trend_days(since, until, hours)
+    history(alice, customers, other_team, 20)
+    at(now, stats.rebuild)
+    at(now, make_ticket, customer=customers[0][0], requester=customers[0][1])  # today: live
+    with time_machine.travel(now, tick=False), django_assert_num_queries(4):
+        large = stats.trend_days(since, until, hours)
+    assert sum(o for o, _s in small.values()) < sum(o for o, _s in large.values())

@@ -11,9 +11,13 @@ Steps:
 5. 200,000 tickets over the last 12 months (`--history-days`): `--active-share` of them
    active (30 % by default, as a busy MSP desk: new, open, on hold, waiting on the
    customer, triage), the rest closed or solved, across the agents, the busy agent with
-   `--busy-active` (150) active. The SLA moments come from the real support calendar, but
-   through a table of its working intervals built once (a bisect per moment) rather than
-   `add_working_time` per ticket.
+   `--busy-active` (150) active. Tickets arrive at an even rate over the history (200,000
+   over two years is ~270 a day): a ticket of age `a` is still active with probability
+   exp(-a/τ), τ = the active tickets / the daily rate, so the backlog reaches back months
+   as a real one does and today holds a day's tickets, not the backlog; new and triage
+   tickets are the youngest of the active ones. The SLA moments come from the real
+   support calendar, but through a table of its working intervals built once (a bisect
+   per moment) rather than `add_working_time` per ticket.
 6. ~2,000,000 timeline entries (10 a ticket on average), in batches of 10,000 rows, each
    batch in its own transaction; then each ticket's `updated_at` is its last entry's
    moment, and `ANALYZE`.
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import math
 import random
 from typing import Any
 
@@ -351,6 +356,15 @@ class Command(SeedCommand):
         kinds = [*states, *[Status.SOLVED] * solved_total]
         kinds += [Status.CLOSED] * max(0, count - len(kinds))
         rng.shuffle(kinds)
+        # Ages: an even arrival rate, each ticket still active with probability exp(-a/τ).
+        # τ makes the active tickets a day's arrivals times τ; new and triage tickets take
+        # the youngest of the active ages.
+        tau = min(float(self.history), len(states) * self.history / max(1, count))
+        ages = sorted(self._active_age(tau) for _ in states)
+        young = sum(1 for state in states if state in {Status.NEW, "triage"})
+        young_ages, older_ages = ages[:young], ages[young:]
+        rng.shuffle(young_ages)
+        rng.shuffle(older_ages)
 
         tickets: list[Ticket] = []
         entries: list[TicketEntry] = []
@@ -364,16 +378,13 @@ class Command(SeedCommand):
             requester_id = rng.choice(pool) if pool else None
             priority = rng.choices((1, 2, 3, 4), PRIORITY_WEIGHTS)[0]
             if state in {Status.CLOSED}:
-                age = rng.uniform(5 * 86400, self.history)
+                age = self._closed_age(tau)
             elif state == Status.SOLVED:
                 age = rng.uniform(86400, 10 * 86400)
             elif state in {Status.NEW, "triage"}:
-                age = rng.expovariate(1 / (3 * 3600)) + 120
-            elif rng.random() < 0.05:
-                # Stragglers: open for weeks (waiting on a vendor, forgotten).
-                age = rng.uniform(7 * 86400, 60 * 86400)
+                age = young_ages.pop()
             else:
-                age = rng.expovariate(1 / (1.5 * 86400)) + 600
+                age = older_ages.pop()
             created = now_ts - age
             ticket: dict[str, Any] = {
                 "id": number,
@@ -499,6 +510,22 @@ class Command(SeedCommand):
         entry_count += len(entries)
         written += self._flush(tickets, entries)
         self.progress(f"{written:,} tickets, {entry_count:,} entries written")
+
+    def _active_age(self, tau: float) -> float:
+        """How long ago an active ticket arrived: exponential with mean τ, within history."""
+        while True:
+            age = self.rng.expovariate(1 / tau) + 120
+            if age < self.history:
+                return age
+
+    def _closed_age(self, tau: float) -> float:
+        """How long ago a closed ticket arrived: an even rate of arrivals, less those still
+        active at that age (density ∝ 1 - exp(-a/τ)); at least 5 days (closed 4 days after
+        being solved)."""
+        while True:
+            age = self.rng.uniform(5 * 86400, self.history)
+            if self.rng.random() < 1 - math.exp(-age / tau):
+                return age
 
     def _flush(self, tickets: list[Ticket], entries: list[TicketEntry]) -> int:
         written = len(tickets)
