@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_profile_holiday_country_blank_means_none'),
-        ('desk', '0009_report_aggregates'),
+        ('desk', '0010_desktrendday'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
