@@ -389,6 +389,14 @@ class Ticket(models.Model):
                 condition=ACTIVE,
                 name="ticket_active_assignee_idx",
             ),
+            # "Unassigned": PostgreSQL takes no order from `assignee_id IS NULL` (IS NULL makes
+            # no equivalence, as `=` does), so over the index above it read every unassigned
+            # active ticket and sorted them (60 ms of SQL at 200,000 tickets).
+            models.Index(
+                fields=["resolution_due", "id"],
+                condition=ACTIVE & Q(assignee__isnull=True),
+                name="ticket_active_unassigned_idx",
+            ),
             # "Escalated to me": the few active tickets escalated to one person, by due.
             models.Index(
                 fields=["escalated_to", "resolution_due", "id"],

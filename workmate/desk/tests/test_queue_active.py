@@ -107,6 +107,7 @@ BENCH_STATISTICS = {
     "desk_ticket_sla_policy_id_6d57a0eb": "200000 15385",
     "desk_ticket_team_id_e3f4b4e5": "200000 200000",
     "ticket_active_assignee_idx": "60000 1500 2 1",
+    "ticket_active_unassigned_idx": "9896 2 1",
     "ticket_active_due_idx": "60000 2 1 1 1 1 1 1 1",
     "ticket_active_escalated_idx": "60000 6000 2 1",
     "ticket_active_status_idx": "60000 15000 2 1",
@@ -138,7 +139,7 @@ FILTERS = [
     ("mine", {}, "ticket_active_assignee_idx"),
     # (assignee, status, due): a range of active tickets only, in the queue's order.
     ("mine", {"status": "open"}, "ticket_queue_idx"),
-    ("unassigned", {}, "ticket_active_assignee_idx"),
+    ("unassigned", {}, "ticket_active_assignee_idx"),  # PostgreSQL: ticket_active_unassigned_idx
     ("pending", {}, "ticket_active_status_idx"),
     ("at_risk", {}, "ticket_active_due_idx"),
     ("breached", {}, "ticket_active_due_idx"),
