@@ -112,6 +112,56 @@ def select_html(widget: dict[str, Any]) -> str | None:
     return "".join(parts)
 
 
+class PlainSelect(forms.Select):
+    """A `<select>` written straight from its choices: the bytes `select_html` writes for
+    Django's Select, without the dict Django builds for each option first (~10 µs each).
+    A project page offers everyone who can see the project in three selects. Choices that
+    are not plain (value, text) pairs (groups, labels that are not text) and subclasses
+    with other templates go Django's way."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        html = self._plain_html(name, value, attrs)
+        if html is None:
+            return super().render(name, value, attrs, renderer)
+        return mark_safe(html)
+
+    def _plain_html(self, name: str, value: Any, attrs: dict[str, Any] | None) -> str | None:
+        if (
+            self.allow_multiple_selected
+            or self.template_name != SELECT
+            or self.option_template_name != SELECT_OPTION
+            or self.option_inherits_attrs
+        ):
+            return None
+        # The widget's own context without its options (`ChoiceWidget.get_context` adds them).
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        name_text = _text(widget["name"])
+        if name_text is None:
+            return None
+        chosen = widget["value"]
+        parts = [f'<select name="{name_text}"{_attrs(widget["attrs"])}>']
+        # As `ChoiceWidget.optgroups`: only the first option with the value is selected.
+        has_selected = False
+        for option_value, option_label in self.choices:
+            label = _text(option_label)
+            if label is None:
+                return None
+            if option_value is None:
+                option_value = ""
+            selected = not has_selected and str(option_value) in chosen
+            has_selected |= selected
+            mark = " selected" if selected else ""
+            parts.append(f'\n  <option value="{_formatted(option_value)}"{mark}>{label}</option>\n')
+        parts.append("\n</select>")
+        return "".join(parts)
+
+
 def input_html(widget: dict[str, Any]) -> str | None:
     """The rendered `input.html` for a widget context, or None to use the templates."""
     kind, name = _text(widget["type"]), _text(widget["name"])
