@@ -303,10 +303,12 @@ class TaskQuickForm(RequestBoxForm):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
-        self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
-        # The project page has read both lists already: the choices come from them
-        # (validation still asks the database, through the querysets).
+        # The project page has read both lists already: the choices come from them. Only a
+        # form that validates needs the querysets (it asks the database through them).
+        if self.is_bound or sections is None:
+            self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
+        if self.is_bound or people is None:
+            self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
         if sections is not None:
             self.fields["section"].choices = [  # type: ignore[attr-defined]
                 ("", _("No section")),

@@ -615,7 +615,9 @@ class BulkForm(forms.Form):
             *[(str(section.pk), section.name) for section in sections],
         ]
         self.sections = {str(section.pk): section for section in sections}
-        self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
+        if self.is_bound or people is None:
+            # Only a form that validates asks the database through the queryset.
+            self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
         if people is not None:
             # The page already has the people; offer them without asking the database again.
             self.fields["assignee"].choices = [  # type: ignore[attr-defined]
