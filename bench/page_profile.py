@@ -1,7 +1,9 @@
 """Where a page's time goes, in CPU time of this process (other processes on a shared
 machine do not count): the median CPU time of RUNS requests, then a cProfile of them.
 
-    PROJECT=... .venv/bin/python bench/page_profile.py /work/ [--profile]
+    PROJECT=... .venv/bin/python bench/page_profile.py /work/ [--profile] [--own]
+
+`--own` sorts the profile by each function's own time instead of the cumulative time.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def main() -> None:
             client.get(path)
         profile.disable()
         stats = pstats.Stats(profile)
-        stats.sort_stats("cumulative").print_stats(90)
+        stats.sort_stats("tottime" if "--own" in sys.argv else "cumulative").print_stats(90)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ filter bar and a bulk bar has a dozen, so they are written here the same way.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
@@ -63,6 +64,10 @@ class FormRenderer(DjangoTemplates):
 
 def _text(value: object) -> str | None:
     """`{{ value }}` for text (escaped unless safe); None for anything else."""
+    if type(value) is str:
+        # What `conditional_escape` gives a plain str, without its checks (~150 options a
+        # project page).
+        return html.escape(value)
     if isinstance(value, str | Promise):
         return str(conditional_escape(value))
     return None
@@ -70,6 +75,10 @@ def _text(value: object) -> str | None:
 
 def _formatted(value: object) -> str:
     """`{{ value|stringformat:'s' }}`: "%s" of the value, escaped unless it was safe."""
+    if type(value) is int:
+        return str(value)
+    if type(value) is str:
+        return html.escape(value)
     text = "%s" % (str(value) if isinstance(value, tuple) else value)
     return text if isinstance(value, SafeData) else str(conditional_escape(text))
 
@@ -110,6 +119,56 @@ def select_html(widget: dict[str, Any]) -> str | None:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+class PlainSelect(forms.Select):
+    """A `<select>` written straight from its choices: the bytes `select_html` writes for
+    Django's Select, without the dict Django builds for each option first (~10 µs each).
+    A project page offers everyone who can see the project in three selects. Choices that
+    are not plain (value, text) pairs (groups, labels that are not text) and subclasses
+    with other templates go Django's way."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        html = self._plain_html(name, value, attrs)
+        if html is None:
+            return super().render(name, value, attrs, renderer)
+        return mark_safe(html)
+
+    def _plain_html(self, name: str, value: Any, attrs: dict[str, Any] | None) -> str | None:
+        if (
+            self.allow_multiple_selected
+            or self.template_name != SELECT
+            or self.option_template_name != SELECT_OPTION
+            or self.option_inherits_attrs
+        ):
+            return None
+        # The widget's own context without its options (`ChoiceWidget.get_context` adds them).
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        name_text = _text(widget["name"])
+        if name_text is None:
+            return None
+        chosen = widget["value"]
+        parts = [f'<select name="{name_text}"{_attrs(widget["attrs"])}>']
+        # As `ChoiceWidget.optgroups`: only the first option with the value is selected.
+        has_selected = False
+        for option_value, option_label in self.choices:
+            label = _text(option_label)
+            if label is None:
+                return None
+            if option_value is None:
+                option_value = ""
+            selected = not has_selected and str(option_value) in chosen
+            has_selected |= selected
+            mark = " selected" if selected else ""
+            parts.append(f'\n  <option value="{_formatted(option_value)}"{mark}>{label}</option>\n')
+        parts.append("\n</select>")
+        return "".join(parts)
 
 
 def input_html(widget: dict[str, Any]) -> str | None:

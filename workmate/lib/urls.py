@@ -17,20 +17,26 @@ _PLACEHOLDERS = (987654321, 987654322, 987654323)
 _shapes: dict[tuple[str, int, str, str], list[str]] = {}
 
 
-def reverse_ids(name: str, *ids: int) -> str:
-    """`reverse(name, args=ids)` for up to three integer ids, from a per-process cache."""
+def url_shape(name: str, count: int) -> list[str]:
+    """The URL `name` with `count` id arguments, split where the ids go (cached per process)."""
     # The script prefix and the URLconf can differ between requests and tests: both are
     # part of the key, so a cached shape is only reused where reverse() would agree.
-    key = (name, len(ids), get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
+    key = (name, count, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
     parts = _shapes.get(key)
     if parts is None:
-        url = reverse(name, args=_PLACEHOLDERS[: len(ids)])
+        url = reverse(name, args=_PLACEHOLDERS[:count])
         parts = []
-        for placeholder in _PLACEHOLDERS[: len(ids)]:
+        for placeholder in _PLACEHOLDERS[:count]:
             head, url = url.split(str(placeholder), 1)
             parts.append(head)
         parts.append(url)
         _shapes[key] = parts
+    return parts
+
+
+def reverse_ids(name: str, *ids: int) -> str:
+    """`reverse(name, args=ids)` for up to three integer ids, from a per-process cache."""
+    parts = url_shape(name, len(ids))
     pieces = [parts[0]]
     for value, tail in zip(ids, parts[1:], strict=True):
         pieces.append(str(int(value)))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import Membership, Team, User
+from workmate.lib.forms import PlainSelect
 from workmate.work.models import (
     Priority,
     Project,
@@ -45,6 +46,25 @@ def people_who_can_see(project: Project) -> QuerySet[User]:
     if project.visibility == Visibility.TEAM:
         who |= Q(pk__in=Membership.objects.filter(team_id=project.team_id).values("user_id"))
     return people.filter(who)
+
+
+class Person(NamedTuple):
+    """Someone offered in a person select: what its option shows, without a User row."""
+
+    pk: int
+    full_name: str
+    email: str
+
+    def __str__(self) -> str:
+        # As `User.__str__`.
+        return self.full_name or self.email
+
+
+def people_choices(project: Project) -> list[Person]:
+    """`people_who_can_see(project)` by name, as the project page's selects offer them:
+    three columns rather than whole User rows (password hash, flags, dates)."""
+    people = people_who_can_see(project).order_by("full_name", "pk")
+    return [Person(*row) for row in people.values_list("pk", "full_name", "email")]
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -253,11 +273,21 @@ class RequestBoxForm(forms.Form):
 
 class TaskQuickForm(RequestBoxForm):
     title = forms.CharField(label=_("Title"), max_length=300)
+    # Written from their choices (`PlainSelect`): the project page offers everyone who can
+    # see the project here, in its filter bar and in its bulk bar.
     section = forms.ModelChoiceField(
-        label=_("Section"), queryset=None, required=False, empty_label=_("No section")
+        label=_("Section"),
+        queryset=None,
+        required=False,
+        empty_label=_("No section"),
+        widget=PlainSelect,
     )
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
+        label=_("Assignee"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody"),
+        widget=PlainSelect,
     )
     due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
     tags = forms.CharField(
@@ -269,14 +299,16 @@ class TaskQuickForm(RequestBoxForm):
         *args: object,
         project: Project,
         sections: list[Section] | None = None,
-        people: list[User] | None = None,
+        people: list[User] | list[Person] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
-        self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
-        # The project page has read both lists already: the choices come from them
-        # (validation still asks the database, through the querysets).
+        # The project page has read both lists already: the choices come from them. Only a
+        # form that validates needs the querysets (it asks the database through them).
+        if self.is_bound or sections is None:
+            self.fields["section"].queryset = project.sections.all()  # type: ignore[attr-defined]
+        if self.is_bound or people is None:
+            self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
         if sections is not None:
             self.fields["section"].choices = [  # type: ignore[attr-defined]
                 ("", _("No section")),

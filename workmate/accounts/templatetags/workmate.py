@@ -57,13 +57,20 @@ _FORMATTED_LIMIT = 4096
 def _format(value: datetime.date | datetime.datetime | None, kind: str) -> str:
     if value in (None, ""):
         return ""
-    language = get_language() or "en"
     # The value is already in the viewer's zone (expects_localtime), and so is "today".
-    if (
-        kind in _WITH_YEAR
-        and isinstance(value, datetime.date)
-        and value.year != timezone.localdate().year
-    ):
+    this_year = 0
+    if kind in _WITH_YEAR and isinstance(value, datetime.date):
+        this_year = timezone.localdate().year
+    return local_text(value, kind, get_language() or "en", this_year)  # type: ignore[arg-type]
+
+
+def local_text(
+    value: datetime.date | datetime.datetime, kind: str, language: str, this_year: int
+) -> str:
+    """`value` (already in the viewer's zone) as the filter `kind` writes it, in `language`,
+    with the year when it is not `this_year`. For a page that formats many values: the
+    language and the current year are read once by the caller rather than once a value."""
+    if kind in _WITH_YEAR and isinstance(value, datetime.date) and value.year != this_year:
         kind = _WITH_YEAR[kind]
     if not isinstance(value, datetime.date):
         return date_filter(value, FORMATS.get(language[:2], FORMATS["en"])[kind])

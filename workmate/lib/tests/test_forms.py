@@ -8,6 +8,7 @@ from django.forms.boundfield import BoundWidget
 from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from workmate.lib import forms as workmate_forms
 from workmate.lib.forms import FormRenderer
@@ -166,3 +167,45 @@ def test_the_field_tag_writes_what_the_field_template_wrote(data, prefix):
     for field in Everything(data, prefix=prefix):
         context = Context({"field": field})
         assert tag.render(context) == include.render(context), field.name
+
+
+class Plain(forms.Form):
+    """`Sample`'s selects, written by `PlainSelect` instead."""
+
+    plain = forms.ChoiceField(
+        choices=[("a", "Apple"), ("b", 'Bread & "butter" <b>'), ("b", "Again")],
+        widget=workmate_forms.PlainSelect(attrs={"class": "pick", "hidden": False}),
+    )
+    grouped = forms.ChoiceField(
+        choices=[("", "---"), ("Fruit", [("1", "One"), ("2", "Two")]), ("3", "Three")],
+        widget=workmate_forms.PlainSelect,
+    )
+    lazy = forms.TypedChoiceField(
+        choices=[("", gettext_lazy("Anyone")), (7, "Seven"), (None, "Nothing")],
+        coerce=int,
+        required=False,
+        help_text="Helps",
+        widget=workmate_forms.PlainSelect,
+    )
+    numbers = forms.ChoiceField(choices=[(1, 1), (2, 2)], widget=workmate_forms.PlainSelect)
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"plain": "b", "grouped": "2", "lazy": "7"}, {"plain": "x", "lazy": ""}]
+)
+def test_a_plain_select_writes_what_django_select_does(data):
+    for field in Plain(data):
+        django_select = forms.Select(attrs=field.field.widget.attrs)
+        django_select.choices = field.field.widget.choices
+        attrs = field.build_widget_attrs({"id": field.auto_id})
+        expected = django_select.render(field.html_name, field.value(), attrs, DjangoTemplates())
+        assert field.field.widget.render(field.html_name, field.value(), attrs) == expected
+        assert str(field) == field.as_widget(widget=django_select), field.name
+
+
+def test_a_plain_select_writes_its_options_itself():
+    widget = Plain()["plain"].field.widget
+    grouped = Plain()["grouped"].field.widget
+
+    assert widget._plain_html("plain", "b", {}).count(" selected") == 1
+    assert grouped._plain_html("grouped", "", {}) is None

@@ -121,6 +121,50 @@ def test_tasks_in_projects_i_no_longer_see_are_left_out(client, bob, charlie):
     assert "Hidden work" not in page
 
 
+def test_each_request_reads_its_own_rows(client, project, alice, bob):
+    # The groups' SQL is built once per process (`workmate.lib.prepared`): each request
+    # runs it with its own viewer and day, and sees the data as it is now.
+    make_task(project=project, title="Bob soon", assignee=bob, due_on=days(3))
+    make_task(project=project, title="Alice today", assignee=alice, due_on=TODAY)
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(bob)
+        bobs = client.get(URL).content.decode()
+        client.force_login(alice)
+        alices = client.get(URL).content.decode()
+        Task.objects.filter(title="Bob soon").update(title="Bob renamed")
+        client.force_login(bob)
+        renamed = client.get(URL).content.decode()
+    with time_machine.travel(NOW + datetime.timedelta(days=3), tick=False):
+        later = client.get(URL).content.decode()
+        # Out of the team, Bob no longer sees the team's project.
+        bob.memberships.all().delete()
+        gone = client.get(URL).content.decode()
+
+    assert titles(group(bobs, "upcoming")) == ["Bob soon"] and titles(bobs) == ["Bob soon"]
+    assert titles(group(alices, "today")) == ["Alice today"] and titles(alices) == ["Alice today"]
+    assert titles(group(renamed, "upcoming")) == ["Bob renamed"]
+    assert titles(group(later, "today")) == ["Bob renamed"]
+    assert titles(gone) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_groups_sql_is_built_once_a_process(client, project, bob, monkeypatch):
+    built = []
+    build = views._group_tasks
+    monkeypatch.setattr(
+        views, "_group_tasks", lambda key, *a, **k: built.append(key) or build(key, *a, **k)
+    )
+    views._prepared_group.cache_clear()
+    make_task(project=project, title="Due today", assignee=bob, due_on=TODAY)
+    client.force_login(bob)
+
+    pages = [client.get(URL).content.decode() for _ in range(3)]
+
+    views._prepared_group.cache_clear()
+    assert sorted(built) == sorted(views.GROUPS)
+    assert all(titles(group(page, "today")) == ["Due today"] for page in pages)
+
+
 @time_machine.travel(NOW, tick=False)
 def test_a_long_group_is_capped(client, project, bob, monkeypatch):
     monkeypatch.setattr(views, "GROUP_LIMIT", 3)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from workmate.testing.factories import make_project, make_task, make_user
-from workmate.work.forms import TaskQuickForm, people_who_can_see
+from workmate.work.forms import TaskQuickForm, people_choices, people_who_can_see
 from workmate.work.models import Section, Tag, Task, TaskStatus, Visibility, WorkRequest
 from workmate.work.views.projects import TASKS_PAGE_SIZE
 
@@ -419,3 +419,15 @@ def test_the_quick_add_offers_the_lists_the_page_read(project, alice, bob):
     assert "Later" in str(given["section"])
     assert str(given["assignee"]) == str(asked["assignee"])
     assert {"Alice", "Bob"} <= set(re.findall(r">(\w+)[^<]*</option>", str(given["assignee"])))
+
+
+def test_only_a_form_that_validates_builds_its_querysets(project, alice, bob):
+    # The page's forms offer the lists the page read; building the querysets as well (the
+    # visibility rule's subqueries) cost CPU for nothing on every page view.
+    people = people_choices(project)
+    shown = TaskQuickForm(project=project, sections=[], people=people)
+    posted = TaskQuickForm({"title": "x"}, project=project, sections=[], people=people)
+
+    assert shown.fields["assignee"].queryset is None and shown.fields["section"].queryset is None
+    assert set(posted.fields["assignee"].queryset) == {alice, bob}
+    assert [str(person) for person in people] == ["Alice Kim", "Bob Lee"]

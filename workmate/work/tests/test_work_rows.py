@@ -125,3 +125,41 @@ def test_values_are_escaped(tasks):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
     assert "R&amp;D &lt;core&gt;" in html
     assert "in Parent &quot;one&quot; &amp; &lt;two&gt;" in html
+
+
+def test_rows_read_as_tuples_are_the_tasks_rows(tasks):
+    # The list pages read rows with values_list(): the columns must be what the rows of
+    # loaded tasks hold (a date parsed, a datetime aware, a missing parent or assignee).
+    ids = [task.pk for task in tasks]
+    mine = Task.objects.filter(pk__in=ids).order_by("pk").values_list(*work_rows.TASK_ROW_COLUMNS)
+    listed = (
+        Task.objects.filter(pk__in=ids)
+        .with_subtask_count()
+        .order_by("pk")
+        .values_list(*work_rows.PROJECT_ROW_COLUMNS)
+    )
+
+    assert [work_rows.TaskRow._make(row) for row in mine] == [
+        work_rows.TaskRow.of(task) for task in tasks
+    ]
+    assert [row[:7] for row in listed] == [work_rows.ProjectRow.of(task)[:7] for task in tasks]
+    assert [row[7] for row in listed] == [
+        1 if task.title.startswith("Parent") else 0 for task in tasks
+    ]
+
+
+def test_a_page_of_rows_translates_each_label_once(tasks, monkeypatch):
+    asked: list[str] = []
+    gettext = work_rows.gettext
+    monkeypatch.setattr(work_rows, "gettext", lambda text: asked.append(text) or gettext(text))
+
+    with time_machine.travel(NOW, tick=False), translation.override("ko"):
+        mine = work_rows.task_rows(tasks * 10)
+        for_mine, asked[:] = list(asked), []
+        listed = work_rows.project_rows(Context({"can_edit": True}), tasks * 10)
+
+    assert mine.count("<li") == listed.count("<tr") == len(tasks) * 10
+    # Once a page, not once a row (a custom field's "Change …" is said once a cell).
+    for_list = [text for text in asked if not text.startswith("Change")]
+    assert sorted(for_mine) == sorted(set(for_mine)) and "Overdue" in for_mine
+    assert sorted(for_list) == sorted(set(for_list)) and "Edit" in for_list

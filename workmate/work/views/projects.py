@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,16 +23,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from workmate.accounts.models import User
 from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox_services
-from workmate.lib.forms import IdsChoiceField
+from workmate.lib.forms import IdsChoiceField, PlainSelect
 from workmate.work import fields as custom_fields
 from workmate.work import services
 from workmate.work.forms import (
     DateInput,
+    Person,
     ProjectForm,
     RequestBoxForm,
     SectionForm,
     TaskQuickForm,
     add_service_errors,
+    people_choices,
     people_who_can_see,
 )
 from workmate.work.models import (
@@ -45,6 +47,7 @@ from workmate.work.models import (
     Task,
     TaskStatus,
 )
+from workmate.work.templatetags.work_rows import PROJECT_ROW_COLUMNS, ProjectRow
 
 PROJECTS_PAGE_SIZE = 50
 # Top-level tasks per page of a project's list: each row costs ~0.1 ms to render.
@@ -101,33 +104,35 @@ class Cell:
 @dataclass
 class SectionGroup:
     section: Section | None
-    tasks: list[Task] = field(default_factory=list)
+    tasks: list[ProjectRow] = field(default_factory=list)
 
 
-def _listed_tasks(project: Project, fields: list[CustomField]) -> QuerySet[Task]:
-    """Tasks in list order ("No section" first), with what each row shows."""
-    tasks = (
-        project.tasks.select_related("assignee")
-        # Only what a row shows (`work_rows.project_row_html`): pinned by the query-count
-        # tests, since a row reading anything else would cost a query a row.
-        .only("project", "section", "title", "status", "due_on", "due_at", "assignee__full_name")
-        .with_subtask_count()
-        .order_by(F("section__position").asc(nulls_first=True), "section_id", "position", "pk")
+def _listed_tasks(project: Project) -> QuerySet[Task]:
+    """The project's tasks in list order ("No section" first), with their subtask counts."""
+    return project.tasks.with_subtask_count().order_by(
+        F("section__position").asc(nulls_first=True), "section_id", "position", "pk"
     )
-    if fields:
-        values = CustomFieldValue.objects.select_related("person")
-        # Into a plain list: no related manager and queryset built per row.
-        tasks = tasks.prefetch_related(
-            Prefetch("field_values", queryset=values, to_attr="field_value_list")
-        )
-    return tasks
 
 
-def _attach_cells(tasks: list[Task], fields: list[CustomField]) -> None:
-    for task in tasks:
-        values = task.field_value_list if fields else ()  # type: ignore[attr-defined]
-        by_field = {value.field_id: value for value in values}
-        task.cells = [Cell(item, by_field.get(item.pk)) for item in fields]  # type: ignore[attr-defined]
+def _cells(task_ids: list[int], fields: list[CustomField]) -> dict[int, list[Cell]]:
+    """Each task's custom field cells, in the fields' order: one query, none without fields."""
+    if not fields:
+        return {pk: [] for pk in task_ids}
+    values = CustomFieldValue.objects.filter(task_id__in=task_ids).select_related("person")
+    by_task: dict[int, dict[int, CustomFieldValue]] = {pk: {} for pk in task_ids}
+    for value in values:
+        by_task[value.task_id][value.field_id] = value
+    return {
+        pk: [Cell(item, found.get(item.pk)) for item in fields] for pk, found in by_task.items()
+    }
+
+
+def _list_rows(tasks: QuerySet[Task], fields: list[CustomField]) -> list[ProjectRow]:
+    """The rows of `tasks` (from `_listed_tasks`) as the list shows them: only the columns
+    a row shows, as tuples rather than model instances (`work_rows.list_row_html`)."""
+    found = list(tasks.values_list(*PROJECT_ROW_COLUMNS))
+    cells = _cells([row[0] for row in found], fields)
+    return [ProjectRow(*row, cells[row[0]]) for row in found]
 
 
 class TaskFilterForm(forms.Form):
@@ -139,7 +144,7 @@ class TaskFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    assignee = forms.ChoiceField(label=gettext_lazy("Assignee"), required=False)
+    assignee = forms.ChoiceField(label=gettext_lazy("Assignee"), required=False, widget=PlainSelect)
     status = forms.MultipleChoiceField(
         label=gettext_lazy("Status"),
         required=False,
@@ -147,7 +152,11 @@ class TaskFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     tag = forms.TypedChoiceField(
-        label=gettext_lazy("Tag"), required=False, coerce=int, empty_value=None
+        label=gettext_lazy("Tag"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=PlainSelect,
     )
     due_from = forms.DateField(label=gettext_lazy("Due from"), required=False, widget=DateInput())
     due_to = forms.DateField(label=gettext_lazy("Due until"), required=False, widget=DateInput())
@@ -156,7 +165,7 @@ class TaskFilterForm(forms.Form):
         self,
         data: QueryDict,
         *,
-        people: list[User],
+        people: list[Person],
         tags: list[Tag],
         custom: list[CustomField],
     ) -> None:
@@ -254,7 +263,7 @@ class ProjectList:
     can_edit: bool
     custom: list[CustomField]
     sections: list[Section]
-    people: list[User]
+    people: list[Person]
     filter_form: TaskFilterForm
     page: Page
     groups: list[SectionGroup]
@@ -273,14 +282,13 @@ def _project_list(request: HttpRequest, project: Project, params: QueryDict) -> 
     """
     custom = list(project.custom_fields.all())
     sections = list(project.sections.all())
-    people = list(people_who_can_see(project).order_by("full_name", "pk"))
+    people = people_choices(project)
     tags = list(Tag.objects.filter(tasks__project=project).distinct())
     filter_form = TaskFilterForm(params, people=people, tags=tags, custom=custom)
-    top_level = _listed_tasks(project, custom).filter(parent=None)
+    top_level = _listed_tasks(project).filter(parent=None)
     tasks = filter_form.narrow(top_level, request.user)
     page = Paginator(tasks, TASKS_PAGE_SIZE).get_page(params.get("page"))
-    rows = list(page.object_list)
-    _attach_cells(rows, custom)
+    rows = _list_rows(page.object_list, custom)
     groups: dict[int | None, SectionGroup] = {None: SectionGroup(None)}
     groups |= {section.pk: SectionGroup(section) for section in sections}
     for task in rows:
@@ -352,8 +360,14 @@ def render_row(
 ) -> HttpResponse:
     """One list row, in edit mode when `form` is given; `note` is said inside the row."""
     custom = list(task.project.custom_fields.all())
-    row = _listed_tasks(task.project, custom).get(pk=task.pk)
-    _attach_cells([row], custom)
+    if form:
+        # The row's form needs the task itself.
+        row: Task | ProjectRow = (
+            _listed_tasks(task.project).select_related("assignee").get(pk=task.pk)
+        )
+        row.cells = _cells([row.pk], custom)[row.pk]  # type: ignore[union-attr]
+    else:
+        row = _list_rows(_listed_tasks(task.project).filter(pk=task.pk), custom)[0]
     context = {
         "task": row,
         "project": task.project,
@@ -562,12 +576,13 @@ class BulkForm(forms.Form):
             (BulkAction.ASSIGN, gettext_lazy("Assign to")),
         ],
     )
-    section = forms.ChoiceField(label=gettext_lazy("Section"), required=False)
+    section = forms.ChoiceField(label=gettext_lazy("Section"), required=False, widget=PlainSelect)
     assignee = forms.ModelChoiceField(
         label=gettext_lazy("Person"),
         queryset=User.objects.none(),
         required=False,
         empty_label=gettext_lazy("Nobody"),
+        widget=PlainSelect,
     )
     request_message = forms.CharField(
         label=gettext_lazy("What you ask (optional)"),
@@ -588,7 +603,7 @@ class BulkForm(forms.Form):
         *,
         project: Project,
         sections: list[Section] | None = None,
-        people: list[User] | None = None,
+        people: list[Person] | None = None,
     ) -> None:
         super().__init__(data, auto_id="bulk_%s")
         self.fields["tasks"].queryset = project.tasks.select_related("project")  # type: ignore[attr-defined]
@@ -600,7 +615,9 @@ class BulkForm(forms.Form):
             *[(str(section.pk), section.name) for section in sections],
         ]
         self.sections = {str(section.pk): section for section in sections}
-        self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
+        if self.is_bound or people is None:
+            # Only a form that validates asks the database through the queryset.
+            self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
         if people is not None:
             # The page already has the people; offer them without asking the database again.
             self.fields["assignee"].choices = [  # type: ignore[attr-defined]
