@@ -40,10 +40,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--comments", type=int, default=700)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--task", type=int, default=0, help="the n-th task by id")
     args = parser.parse_args()
     # The comments are indexed by hand below, not by the receiver after each commit.
     post_save.disconnect(sender=Comment, dispatch_uid="search-comment-s")
-    task = Task.objects.order_by("pk").select_related("project").first()
+    task = Task.objects.order_by("pk").select_related("project")[args.task]
     author = task.project.owner
     have = Comment.objects.filter(task=task).count()
     if have < args.comments:
