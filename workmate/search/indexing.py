@@ -398,6 +398,15 @@ def _write(rows: list[dict]) -> None:
     width = len(columns)
     one = "(" + ", ".join(["%s"] * width) + ")"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # psycopg finds a statement's placeholders in Python for every new statement
+            # text (two thirds of a rebuild's CPU with 500 rows a statement): one row's
+            # INSERT, read once and sent for every row.
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES {one}",
+                [values[i : i + width] for i in range(0, len(values), width)],
+            )
+            return
         for start in range(0, len(rows), per_statement):
             chunk = values[start * width : (start + per_statement) * width]
             cursor.execute(
