@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from workmate.search.models import Entry, Kind, entry_id
@@ -56,30 +56,35 @@ def _join(*parts: str) -> str:
 def build_tasks(ids: list[int]) -> list[dict]:
     from workmate.work.models import Comment, Task, TaskStatus
 
+    # In id order, the order `append_comments` adds a new one in.
     comments: dict[int, list[str]] = defaultdict(list)
-    for task_id, body in (
-        Comment.objects.filter(task_id__in=ids)
-        .order_by("created_at", "pk")
-        .values_list("task_id", "body")
+    last_comment: dict[int, int] = {}
+    for comment_id, task_id, body in (
+        Comment.objects.filter(task_id__in=ids).order_by("pk").values_list("pk", "task_id", "body")
     ):
         comments[task_id].append(body)
+        last_comment[task_id] = comment_id
     tags: dict[int, list[str]] = defaultdict(list)
     for task_id, name in Task.tags.through.objects.filter(task_id__in=ids).values_list(
         "task_id", "tag__name"
     ):
         tags[task_id].append(normalise(name))
-    rows = Task.objects.filter(pk__in=ids).values(
-        "pk",
-        "title",
-        "description",
-        "status",
-        "project_id",
-        "project__team_id",
-        "assignee_id",
-        "priority",
-        "created_at",
-        "updated_at",
-        "due_on",
+    rows = (
+        Task.objects.filter(pk__in=ids)
+        .order_by()
+        .values(
+            "pk",
+            "title",
+            "description",
+            "status",
+            "project_id",
+            "project__team_id",
+            "assignee_id",
+            "priority",
+            "created_at",
+            "updated_at",
+            "due_on",
+        )
     )
     url = _url("work:task")
     return [
@@ -99,6 +104,8 @@ def build_tasks(ids: list[int]) -> list[dict]:
             created_at=r["created_at"],
             updated_at=r["updated_at"],
             due_on=r["due_on"],
+            last_comment_id=last_comment.get(r["pk"], 0),
+            comment_count=len(comments[r["pk"]]),
         )
         for r in rows
     ]
@@ -118,20 +125,24 @@ def build_tickets(ids: list[int]) -> list[dict]:
         .values_list("ticket_id", "kind", "body")
     ):
         (notes if kind == EntryKind.NOTE else public)[ticket_id].append(body)
-    rows = Ticket.objects.filter(pk__in=ids).values(
-        "pk",
-        "subject",
-        "description",
-        "escalation_note",
-        "status",
-        "customer_id",
-        "requester_id",
-        "team_id",
-        "assignee_id",
-        "priority",
-        "tags",
-        "created_at",
-        "updated_at",
+    rows = (
+        Ticket.objects.filter(pk__in=ids)
+        .order_by()
+        .values(
+            "pk",
+            "subject",
+            "description",
+            "escalation_note",
+            "status",
+            "customer_id",
+            "requester_id",
+            "team_id",
+            "assignee_id",
+            "priority",
+            "tags",
+            "created_at",
+            "updated_at",
+        )
     )
     url = _url("desk:ticket")
     return [
@@ -361,10 +372,47 @@ def source_model(kind: str):
 
 
 def _write(rows: list[dict]) -> None:
-    """INSERT the rows with their ids. (A plain `executemany` of the same rows was twice
-    as slow on SQLite as bulk_create's multi-row INSERT: 3.2 vs 1.8 s of CPU for 500
-    tickets, the FTS5 triggers included.)"""
-    Entry.objects.bulk_create([Entry(**row) for row in rows])
+    """INSERT the rows in id order, several to a statement, each value as the database
+    stores it. (bulk_create made a model instance of each row and passed each of its 25
+    values through its field: the largest cost of a rebuild after the full-text index.)"""
+    if not rows:
+        return
+    ops = connection.ops
+    adapters = {
+        "DateTimeField": ops.adapt_datetimefield_value,
+        "DateField": ops.adapt_datefield_value,
+    }
+    columns = []
+    for field in Entry._meta.concrete_fields:
+        adapt = adapters.get(field.get_internal_type())
+        columns.append((field.attname, field, adapt))
+    table = ops.quote_name(Entry._meta.db_table)
+    names = ", ".join(ops.quote_name(field.column) for _name, field, _adapt in columns)
+    values = []
+    for row in sorted(rows, key=lambda r: r["id"]):
+        for name, field, adapt in columns:
+            value = row[name] if name in row else field.get_default()
+            values.append(adapt(value) if adapt is not None and value is not None else value)
+    # SQLite takes 32,766 parameters a statement; PostgreSQL 65,535.
+    per_statement = 500
+    width = len(columns)
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # psycopg finds a statement's placeholders in Python for every new statement
+            # text (two thirds of a rebuild's CPU with 500 rows a statement): one row's
+            # INSERT, read once and sent for every row.
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES {one}",
+                [values[i : i + width] for i in range(0, len(values), width)],
+            )
+            return
+        for start in range(0, len(rows), per_statement):
+            chunk = values[start * width : (start + per_statement) * width]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * (len(chunk) // width)),
+                chunk,
+            )
 
 
 def refresh(kind: str, ids: list[int]) -> int:
@@ -384,6 +432,68 @@ def refresh(kind: str, ids: list[int]) -> int:
         ).delete()
         _write(rows)
     return len(rows)
+
+
+def load(kind: str, ids: list[int], *, after: int) -> int:
+    """A bulk rebuild's batch (`rebuild.rebuild`), with the full-text index suspended:
+    clear the kind's ids after `after` up to the batch's last (rows of these objects, and
+    of objects deleted in between), then write the batch's rows. Returns how many."""
+    with transaction.atomic():
+        _lock(kind, ids)
+        rows = BUILDERS[kind](ids)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_entry WHERE id > %s AND id <= %s",
+                [entry_id(kind, after), entry_id(kind, max(ids))],
+            )
+        _write(rows)
+    return len(rows)
+
+
+def append_comments(task_id: int, comment_ids: list[int]) -> int:
+    """Add new comments to their task's entry, reading and n-gramming only them (a
+    comment re-indexed its whole task, every comment again: 35–120 ms after the commit at
+    ~700 comments). The entry ends as `build_tasks` would write it: comments in id order,
+    the text cut at MAX_INDEXED_CHARS, `last_comment_id` the newest one in it.
+
+    When the entry does not end just before these comments (none yet; or a comment with a
+    higher id, or an edit, got there first), the task is re-indexed whole instead.
+    Returns how many rows were written (0 or 1)."""
+    from workmate.work.models import Comment
+
+    pk = entry_id(Kind.TASK, task_id)
+    with transaction.atomic():
+        _lock(Kind.TASK, [task_id])
+        comments = list(
+            Comment.objects.filter(task_id=task_id, pk__in=comment_ids)
+            .order_by("pk")
+            .values_list("pk", "body")
+        )
+        if not comments:
+            return 0  # Rolled back or deleted since: the delete re-indexes the task.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT body, length(body_grams), last_comment_id, comment_count FROM search_entry"
+                " WHERE id = %s",
+                [pk],
+            )
+            entry = cursor.fetchone()
+            if entry is None or entry[2] is None or entry[2] >= comments[0][0]:
+                return refresh(Kind.TASK, [task_id])
+            body, grams_length, _last, count = entry
+            text = _join(*(comment_body for _id, comment_body in comments))
+            added = ("\n" + text if body and text else text)[
+                : max(0, MAX_INDEXED_CHARS - len(body))
+            ]
+            added_grams = grams(added)
+            if grams_length and added_grams:
+                added_grams = " " + added_grams
+            cursor.execute(
+                "UPDATE search_entry SET body = body || %s, body_grams = body_grams || %s,"
+                " last_comment_id = %s, comment_count = %s WHERE id = %s",
+                [added, added_grams, comments[-1][0], (count or 0) + len(comments), pk],
+            )
+    return 1
 
 
 def _lock(kind: str, ids: list[int]) -> None:
@@ -418,7 +528,7 @@ def changed_since(since: datetime.datetime, until: datetime.datetime) -> dict[st
     from workmate.desk.models import Ticket, TicketEntry
     from workmate.library.models import Page, Revision
     from workmate.voice.models import Proposal, ProposalComment
-    from workmate.work.models import Comment, Task
+    from workmate.work.models import Task
 
     window = {"gte": since, "lt": until}
 
@@ -427,7 +537,7 @@ def changed_since(since: datetime.datetime, until: datetime.datetime) -> dict[st
         return set(model.objects.filter(**lookup).values_list(column, flat=True))
 
     return {
-        Kind.TASK: ids(Task, "updated_at") | ids(Comment, "created_at", "task_id"),
+        Kind.TASK: ids(Task, "updated_at") | _behind_on_comments(since, until),
         Kind.TICKET: ids(Ticket, "updated_at") | ids(TicketEntry, "created_at", "ticket_id"),
         Kind.PAGE: ids(Page, "updated_at") | ids(Revision, "created_at", "page_id"),
         Kind.PROPOSAL: set(
@@ -440,3 +550,30 @@ def changed_since(since: datetime.datetime, until: datetime.datetime) -> dict[st
         )
         | ids(ProposalComment, "created_at", "proposal_id"),
     }
+
+
+def _behind_on_comments(since: datetime.datetime, until: datetime.datetime) -> set[int]:
+    """Tasks with a comment made in [since, until) whose entry does not count all their
+    comments: one whose after-commit indexing never ran. Tasks whose new comments were
+    added are left alone, so the sweeper does not re-read every comment of each task
+    commented on in the last minute (it counts them in the database)."""
+    from workmate.work.models import Comment
+
+    commented = set(
+        Comment.objects.filter(created_at__gte=since, created_at__lt=until).values_list(
+            "task_id", flat=True
+        )
+    )
+    counted = dict(
+        Comment.objects.filter(task_id__in=commented)
+        .order_by()
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .values_list("task_id", "n")
+    )
+    indexed = dict(
+        Entry.objects.filter(pk__in=[entry_id(Kind.TASK, pk) for pk in commented]).values_list(
+            "object_id", "comment_count"
+        )
+    )
+    return {pk for pk in commented if indexed.get(pk) != counted.get(pk)}

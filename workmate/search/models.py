@@ -81,6 +81,11 @@ class Entry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     due_on = models.DateField(null=True)
+    # Tasks: the newest comment in `body` (comments go in by id) and how many there are,
+    # so a new comment is added to the text on its own (`indexing.append_comments`) and
+    # the sweeper sees one that never was; NULL on other kinds.
+    last_comment_id = models.BigIntegerField(null=True)
+    comment_count = models.IntegerField(null=True)
 
     class Meta:
         verbose_name = _("search entry")

@@ -1,5 +1,6 @@
 """Keeping the index current: Django's own model signals on the indexed models, each
-recording what changed; one callback after the commit re-indexes it (`indexing.refresh`).
+recording what changed; one callback after the commit re-indexes it (`indexing.refresh`),
+or, for a new task comment, adds the comment to its task's text (`indexing.append_comments`).
 
 Lower apps never import search: this module connects to their models. The receivers
 only note (kind, id) pairs in the transaction, so a service that saves a task three times
@@ -15,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 _PENDING_ATTR = "_search_pending"
+_COMMENTS_ATTR = "_search_comments"
 
 
 def note(kind: str, ids: list[int] | set[int]) -> None:
@@ -32,13 +34,29 @@ def note(kind: str, ids: list[int] | set[int]) -> None:
     transaction.on_commit(_flush)
 
 
+def note_comment(task_id: int, comment_id: int) -> None:
+    """Add a new comment to its task's entry once the transaction commits."""
+    comments: dict[int, set[int]] | None = getattr(connection, _COMMENTS_ATTR, None)
+    if comments is None:
+        comments = {}
+        setattr(connection, _COMMENTS_ATTR, comments)
+    comments.setdefault(task_id, set()).add(comment_id)
+    transaction.on_commit(_flush)
+
+
 def _flush() -> None:
     from workmate.search import indexing
 
     pending = getattr(connection, _PENDING_ATTR, None) or {}
+    comments = getattr(connection, _COMMENTS_ATTR, None) or {}
     setattr(connection, _PENDING_ATTR, None)
+    setattr(connection, _COMMENTS_ATTR, None)
     for kind, ids in pending.items():
         indexing.refresh(kind, sorted(ids))
+    refreshed = pending.get("task", set())
+    for task_id, comment_ids in sorted(comments.items()):
+        if task_id not in refreshed:
+            indexing.append_comments(task_id, sorted(comment_ids))
 
 
 def connect() -> None:
@@ -56,7 +74,22 @@ def connect() -> None:
         post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"search-{model}-d")
 
     on(Task, "task", lambda o: [o.pk])
-    on(Comment, "task", lambda o: [o.task_id])
+
+    # A new comment is added to its task's text on its own; an edit or a delete
+    # re-indexes the task.
+    def comment_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        if created:
+            note_comment(instance.task_id, instance.pk)
+        else:
+            note("task", [instance.task_id])
+
+    def comment_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+        note("task", [instance.task_id])
+
+    post_save.connect(comment_saved, sender=Comment, weak=False, dispatch_uid="search-comment-s")
+    post_delete.connect(
+        comment_deleted, sender=Comment, weak=False, dispatch_uid="search-comment-d"
+    )
     on(Ticket, "ticket", lambda o: [o.pk])
     on(TicketEntry, "ticket", lambda o: [o.ticket_id])
     on(Page, "page", lambda o: [o.pk])
