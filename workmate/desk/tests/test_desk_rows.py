@@ -96,3 +96,31 @@ def test_the_queue_page_shows_the_rows_in_korean(client, tickets, bob):
         page = client.get(reverse("desk:all")).content.decode()
     assert page.count('class="list-row ticket-row') == 5  # the solved one is not active
     assert "미배정" in page
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_filter_and_bulk_selects_are_djangos_bytes(
+    language, team, alice, bob, customer_a, customer_b
+):
+    """The queue's selects are written by `PlainSelect`: each gives what Django's `Select`
+    gives for the same choices and value (chosen and not, a model choice and a person)."""
+    from django import forms
+
+    from workmate.desk.forms import BulkAssignForm, QueueFilterForm
+    from workmate.lib.forms import PlainSelect
+
+    people = list(agent.agents().only("pk", "full_name"))
+    data = {"status": "pending", "priority": "2", "customer": str(customer_b.pk)}
+    data |= {"team": str(team.pk), "category": "", "assignee": str(bob.pk)}
+    filters = QueueFilterForm(data, people=people)
+    filters.is_valid()
+    bulk = BulkAssignForm(people_qs=agent.agents())
+    bulk.fields["assignee"].choices = [("", "—"), *((p.pk, p.full_name) for p in people)]
+    fields = [filters[name] for name in data] + [bulk["assignee"]]
+    with translation.override(language):
+        for field in fields:
+            assert isinstance(field.field.widget, PlainSelect)
+            plain = forms.Select(attrs=field.field.widget.attrs, choices=field.field.choices)
+            written = field.as_widget()
+            assert written == field.as_widget(widget=plain), field.name
+            assert written.count(" selected>") == 1
