@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from workmate.accounts.models import Membership, Team, User
 from workmate.desk.agent import agents, parse_tags
 from workmate.desk.models import Category, Customer, Macro, Priority, Status, Ticket
+from workmate.lib.forms import PlainSelect
 
 
 class QueueFilterForm(forms.Form):
@@ -25,6 +26,7 @@ class QueueFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("Any open")), *Status.choices, ("any", _("Any, closed too"))],
+        widget=PlainSelect,
     )
     priority = forms.TypedChoiceField(
         label=_("Priority"),
@@ -32,23 +34,31 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("Any")), *Priority.choices],
+        widget=PlainSelect,
     )
     customer = forms.ModelChoiceField(
         label=_("Customer"),
         required=False,
         queryset=Customer.objects.only("pk", "name"),
         empty_label=_("Any"),
+        widget=PlainSelect,
     )
     team = forms.ModelChoiceField(
         label=_("Team"),
         required=False,
         queryset=Team.objects.only("pk", "code", "name"),  # str(team) shows both
         empty_label=_("Any"),
+        widget=PlainSelect,
     )
+    # The selects are written from their choices (`PlainSelect`, the bytes of Django's
+    # `Select`): the filter bar is on every queue page, with every agent and customer.
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("Any")), *Category.choices]
+        label=_("Category"),
+        required=False,
+        choices=[("", _("Any")), *Category.choices],
+        widget=PlainSelect,
     )
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=PlainSelect)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
 
     def __init__(self, data, *, people: list[User]) -> None:
@@ -92,6 +102,7 @@ class BulkAssignForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         empty_label=_("Nobody (unassign)"),
+        widget=PlainSelect,
     )
 
     def __init__(self, data=None, *, people_qs=None) -> None:
