@@ -17,7 +17,7 @@ from typing import Any
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
 from workmate.desk.models import Status, Ticket
 from workmate.work.templatetags.work_rows import RowText
@@ -38,17 +38,8 @@ _STATUSES = dict(Status.choices)
 class TicketRowText(RowText):
     """RowText with the desk rows' labels and statuses (one per page)."""
 
-    def label(self, key: str) -> str:
-        text = self._labels.get(key)
-        if text is None:
-            text = self._labels[key] = gettext(_LABELS[key])
-        return text
-
-    def status(self, status: str) -> str:
-        text = self._statuses.get(status)
-        if text is None:
-            text = self._statuses[status] = html.escape(str(_STATUSES.get(status, status)))
-        return text
+    labels = _LABELS
+    statuses = _STATUSES
 
 
 def _e(value: Any) -> str:

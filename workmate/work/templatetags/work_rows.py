@@ -56,7 +56,11 @@ class RowText:
     once a row: this moment, today and the year in the viewer's zone, their language, the
     translated labels and the URLs' fixed parts. Each of those is a look-up through the
     request's thread-locals (asgiref), ~800 a My Tasks page when they were made per row.
-    Make one per page (per render): it holds the moment it was made."""
+    Make one per page (per render): it holds the moment it was made. Another app's rows
+    subclass it with their own `labels` and `statuses`."""
+
+    labels: dict[str, str] = _LABELS
+    statuses: dict[str, Any] = _STATUSES
 
     def __init__(self) -> None:
         self.zone = timezone.get_current_timezone()
@@ -71,14 +75,14 @@ class RowText:
         """A translated literal (not escaped, as `{% translate %}` leaves it)."""
         text = self._labels.get(key)
         if text is None:
-            text = self._labels[key] = gettext(_LABELS[key])
+            text = self._labels[key] = gettext(self.labels[key])
         return text
 
     def status(self, status: str) -> str:
         """The status's label, escaped (`{{ task.get_status_display }}`)."""
         text = self._statuses.get(status)
         if text is None:
-            text = self._statuses[status] = html.escape(str(_STATUSES.get(status, status)))
+            text = self._statuses[status] = html.escape(str(self.statuses.get(status, status)))
         return text
 
     def url(self, name: str, pk: int) -> str:
