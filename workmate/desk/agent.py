@@ -189,6 +189,42 @@ class Clock:
         return _("%(time)s to resolve") % {"time": duration}
 
 
+# The related objects a ticket list shows, each read in one query of its own by
+# `attach_related`: users (three keys), then one model per key.
+_RELATED_USERS = ("assignee", "escalated_to", "escalated_by")
+_RELATED_OTHERS = (
+    ("customer", Customer),
+    ("requester", Contact),
+    ("team", Team),
+    ("sla_policy", SLAPolicy),
+)
+
+
+def attach_related(tickets: list[Ticket]) -> None:
+    """Fill each ticket's customer, requester, team, SLA policy and three people.
+
+    A list unfiltered by anything selective would otherwise join seven tables to the
+    ticket: PostgreSQL then weighs every order of the joins against every index of the
+    ticket table, and plans the API's ticket list in ~85–110 ms to run it in under 1 ms
+    (bench/README.md). Here the page is read alone and each related table once by primary
+    key (five queries, none of them planned for more than a moment), then set in each
+    ticket's field cache as `select_related` would.
+    """
+    user_ids = {
+        pk for ticket in tickets for name in _RELATED_USERS if (pk := getattr(ticket, f"{name}_id"))
+    }
+    users = User.objects.in_bulk(user_ids)
+    related: list[tuple[str, dict[int, object]]] = [(name, users) for name in _RELATED_USERS]
+    for name, model in _RELATED_OTHERS:
+        ids = {pk for ticket in tickets if (pk := getattr(ticket, f"{name}_id"))}
+        related.append((name, model.objects.in_bulk(ids)))
+    for name, objects in related:
+        field = Ticket._meta.get_field(name)
+        for ticket in tickets:
+            pk = getattr(ticket, f"{name}_id")
+            field.set_cached_value(ticket, None if pk is None else objects[pk])
+
+
 def attach_clocks(tickets: Iterable[Ticket], now: datetime.datetime | None = None) -> None:
     """Set `ticket.clock` on each ticket, reading the support calendar once per kind.
 

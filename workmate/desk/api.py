@@ -477,7 +477,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     again with `updated_since`.
     """
     user = _agent(request)
-    tickets = _tickets()
+    tickets = Ticket.objects.all()
     if filters.status is not None:
         tickets = tickets.filter(status=filters.status)
     if filters.priority is not None:
@@ -503,6 +503,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     if filters.updated_since is not None:
         tickets = tickets.filter(updated_at__gte=filters.updated_since)
     page = paginate(tickets, cursor=filters.cursor, limit=filters.limit, keys=("updated_at", "id"))
+    # The related objects by primary key, not joined (`agent.attach_related`).
+    agent.attach_related(page["items"])
     # The SLA clocks of the page, reading the support calendar once rather than per row.
     agent.attach_clocks(page["items"])
     return page
