@@ -61,13 +61,29 @@ class QueueFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=PlainSelect)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
 
-    def __init__(self, data, *, people: list[User]) -> None:
+    def __init__(self, data, *, people: list[tuple[int, str]]) -> None:
+        """`people`: the agents as (pk, full name), read once for this and the bulk bar."""
         super().__init__(data, auto_id="filter_%s")
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", _("Anyone")),
             ("me", _("Me")),
             ("none", _("Unassigned")),
-            *[(str(person.pk), person.full_name) for person in people],
+            *[(str(pk), full_name) for pk, full_name in people],
+        ]
+        # The options as (pk, text) tuples, read fresh on each page: the same options the
+        # model fields would list (their queryset's order, `str()` of each), without a model
+        # instance per customer and team. The fields still validate through their querysets.
+        customer, team = self.fields["customer"], self.fields["team"]
+        customer.widget.choices = [
+            ("", customer.empty_label),  # type: ignore[attr-defined]
+            *Customer.objects.values_list("pk", "name"),
+        ]
+        team.widget.choices = [
+            ("", team.empty_label),  # type: ignore[attr-defined]
+            *(
+                (pk, f"{code} · {name}")  # `str(team)`
+                for pk, code, name in Team.objects.values_list("pk", "code", "name")
+            ),
         ]
 
     def filters(self) -> dict:

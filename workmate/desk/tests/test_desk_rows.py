@@ -109,13 +109,13 @@ def test_the_filter_and_bulk_selects_are_djangos_bytes(
     from workmate.desk.forms import BulkAssignForm, QueueFilterForm
     from workmate.lib.forms import PlainSelect
 
-    people = list(agent.agents().only("pk", "full_name"))
+    people = list(agent.agents().values_list("pk", "full_name"))
     data = {"status": "pending", "priority": "2", "customer": str(customer_b.pk)}
     data |= {"team": str(team.pk), "category": "", "assignee": str(bob.pk)}
     filters = QueueFilterForm(data, people=people)
     filters.is_valid()
     bulk = BulkAssignForm(people_qs=agent.agents())
-    bulk.fields["assignee"].choices = [("", "—"), *((p.pk, p.full_name) for p in people)]
+    bulk.fields["assignee"].choices = [("", "—"), *people]
     fields = [filters[name] for name in data] + [bulk["assignee"]]
     with translation.override(language):
         for field in fields:
