@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workmate.accounts.models import User
-from workmate.desk import agent, dashboard, services
+from workmate.desk import agent, dashboard, queue_rows, services
 from workmate.desk.forms import (
     BulkAssignForm,
     EscalateForm,
@@ -35,6 +35,7 @@ from workmate.desk.forms import (
     TriageForm,
 )
 from workmate.desk.models import Priority, Status, Ticket, TicketAttachment
+from workmate.desk.queue_rows import QueueRow
 from workmate.lib import csvexport
 from workmate.lib.downloads import safe_download
 from workmate.work.forms import add_service_errors
@@ -101,7 +102,7 @@ class QueuePage:
     QUEUE_COUNT_LIMIT + 1 index entries; one row past the page says whether there is a next.
     """
 
-    object_list: list[Ticket]
+    object_list: list[QueueRow]
     number: int
     has_next: bool
     count: int
@@ -135,7 +136,7 @@ def _queue_page(tickets: QuerySet[Ticket], number: str | None) -> QueuePage:
         page = min(max(page, 1), max(1, math.ceil(count / QUEUE_PAGE_SIZE)))
     page = max(page, 1)
     start = (page - 1) * QUEUE_PAGE_SIZE
-    rows = list(tickets[start : start + QUEUE_PAGE_SIZE + 1])
+    rows = queue_rows.rows_of(queue_rows.values(tickets)[start : start + QUEUE_PAGE_SIZE + 1])
     return QueuePage(
         object_list=rows[:QUEUE_PAGE_SIZE],
         number=page,
@@ -153,7 +154,7 @@ class KeysetPage:
     where the last ended, a seek in the due-date index: (due, pk) past the last row's.
     """
 
-    object_list: list[Ticket]
+    object_list: list[QueueRow]
     has_next: bool
     after: int | None
     keyset: bool = True
@@ -181,16 +182,20 @@ def _keyset_page(tickets: QuerySet[Ticket], after: str | None) -> KeysetPage:
     if after and after.isascii() and after.isdigit():
         cursor = tickets.filter(pk=int(after)).values_list("resolution_due", "pk").first()
     size = QUEUE_PAGE_SIZE + 1
+
+    def read(queryset: QuerySet[Ticket], limit: int) -> list[QueueRow]:
+        return queue_rows.rows_of(queue_rows.values(queryset)[:limit])
+
     if cursor is not None and cursor[0] is None:
-        rows = list(tickets.filter(resolution_due__isnull=True, pk__gt=cursor[1])[:size])
+        rows = read(tickets.filter(resolution_due__isnull=True, pk__gt=cursor[1]), size)
     else:
         dated = tickets.filter(resolution_due__isnull=False)
         if cursor is not None:
             due, pk = cursor
             dated = dated.filter(resolution_due__gte=due).exclude(resolution_due=due, pk__lte=pk)
-        rows = list(dated[:size])
+        rows = read(dated, size)
         if len(rows) < size:
-            rows += list(tickets.filter(resolution_due__isnull=True)[: size - len(rows)])
+            rows += read(tickets.filter(resolution_due__isnull=True), size - len(rows))
     return KeysetPage(
         object_list=rows[:QUEUE_PAGE_SIZE],
         has_next=len(rows) > QUEUE_PAGE_SIZE,

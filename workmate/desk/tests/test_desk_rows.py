@@ -124,3 +124,24 @@ def test_the_filter_and_bulk_selects_are_djangos_bytes(
             written = field.as_widget()
             assert written == field.as_widget(widget=plain), field.name
             assert written.count(" selected>") == 1
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_rows_read_as_tuples_give_the_same_clocks_and_bytes(tickets, language):
+    """A queue reads its rows as tuples (`queue_rows`): the SLA clock computed from a
+    tuple is the ticket's, and the row's bytes are the old template's for the ticket."""
+    from workmate.desk import queue_rows
+
+    read = Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by("pk")
+    rows = queue_rows.rows_of(queue_rows.values(read))
+    assert all(isinstance(row, queue_rows.QueueRow) for row in rows)
+    with time_machine.travel(kst(2026, 11, 24, 16, 0), tick=False):
+        agent.attach_clocks(rows)
+    assert [row.clock for row in rows] == [ticket.clock for ticket in tickets]
+    old = engines["django"].from_string(OLD_ROWS)
+    context = {"tickets": tickets, "pick": True, "with_customer": True}
+    with translation.override(language), timezone.override(SEOUL):
+        assert str(ticket_rows(rows, True, True)) == old.render(context)
+        assert str(ticket_rows(rows, False, False)) == old.render(
+            context | {"pick": False, "with_customer": False}
+        )
