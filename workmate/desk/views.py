@@ -28,11 +28,13 @@ from workmate.desk.forms import (
     EscalateForm,
     MacroForm,
     MonthForm,
+    PeopleOptions,
     QueueFilterForm,
     ReplyForm,
     TicketNumberForm,
     TicketUpdateForm,
     TriageForm,
+    set_people,
 )
 from workmate.desk.models import Priority, Status, Ticket, TicketAttachment
 from workmate.desk.queue_rows import QueueRow
@@ -217,11 +219,11 @@ class QueueList:
 def _queue_list(request: HttpRequest, queue: str, params: QueryDict) -> QueueList:
     """Filter and paginate one queue, with each row's SLA clock, in a fixed number of queries."""
     # Every agent is an option in two selects (filter and bulk assign): loaded once, names only.
-    people = list(agent.agents().values_list("pk", "full_name"))
+    people = PeopleOptions(list(agent.agents().values_list("pk", "full_name")))
     filter_form = QueueFilterForm(params, people=people)
     bulk_form = BulkAssignForm(people_qs=agent.agents())
     assignee = bulk_form.fields["assignee"]
-    assignee.choices = [("", assignee.empty_label), *people]  # type: ignore[attr-defined]
+    set_people(assignee, [("", assignee.empty_label)], people)  # type: ignore[arg-type, attr-defined]
     filters = filter_form.filters()
     tickets = agent.queue_tickets(request.user, queue)
     tickets = agent.narrow_tickets(tickets, request.user, **filters)

@@ -106,16 +106,16 @@ def test_the_filter_and_bulk_selects_are_djangos_bytes(
     gives for the same choices and value (chosen and not, a model choice and a person)."""
     from django import forms
 
-    from workmate.desk.forms import BulkAssignForm, QueueFilterForm
+    from workmate.desk.forms import BulkAssignForm, PeopleOptions, QueueFilterForm, set_people
     from workmate.lib.forms import PlainSelect
 
-    people = list(agent.agents().values_list("pk", "full_name"))
+    people = PeopleOptions(list(agent.agents().values_list("pk", "full_name")))
     data = {"status": "pending", "priority": "2", "customer": str(customer_b.pk)}
     data |= {"team": str(team.pk), "category": "", "assignee": str(bob.pk)}
     filters = QueueFilterForm(data, people=people)
     filters.is_valid()
     bulk = BulkAssignForm(people_qs=agent.agents())
-    bulk.fields["assignee"].choices = [("", "—"), *people]
+    set_people(bulk.fields["assignee"], [("", "—")], people)
     fields = [filters[name] for name in data] + [bulk["assignee"]]
     with translation.override(language):
         for field in fields:
@@ -145,3 +145,24 @@ def test_rows_read_as_tuples_give_the_same_clocks_and_bytes(tickets, language):
         assert str(ticket_rows(rows, False, False)) == old.render(
             context | {"pick": False, "with_customer": False}
         )
+
+
+@pytest.mark.parametrize("chosen", ["", "me", "none", "bob", "999999", '"><b>'])
+def test_the_agents_select_written_once_a_page_is_djangos(team, alice, bob, chosen):
+    """The agents' options are written once a page for both selects (`PeopleSelect`); the
+    chosen one (a fixed option, a person, or nothing that matches) is marked as Django's."""
+    from django import forms
+
+    from workmate.desk.forms import PeopleOptions, QueueFilterForm
+
+    bob.full_name = 'Bob <b>"&'
+    bob.save(update_fields=["full_name"])
+    value = str(bob.pk) if chosen == "bob" else chosen
+    people = PeopleOptions(list(agent.agents().values_list("pk", "full_name")))
+    assert len(people.people) >= 2
+    field = QueueFilterForm({"assignee": value}, people=people)["assignee"]
+    plain = forms.Select(choices=list(field.field.choices))
+    written = field.as_widget()
+    assert written == field.as_widget(widget=plain)
+    assert "Bob &lt;b&gt;&quot;&amp;" in written
+    assert written.count(" selected>") == (0 if value in ("999999", '"><b>') else 1)
