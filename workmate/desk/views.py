@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workmate.accounts.models import User
-from workmate.desk import agent, dashboard, queue_rows, services
+from workmate.desk import agent, dashboard, queue_rows, queue_sql, services
 from workmate.desk.forms import (
     BulkAssignForm,
     EscalateForm,
@@ -128,17 +128,26 @@ class QueuePage:
         return max(1, math.ceil(self.count / QUEUE_PAGE_SIZE))
 
 
-def _queue_page(tickets: QuerySet[Ticket], number: str | None) -> QueuePage:
-    """The page `number` (a bad or missing one: the first; past the end: the last)."""
+def _queue_page(
+    tickets: Callable[[], QuerySet[Ticket]],
+    number: str | None,
+    prepared: queue_sql.Bound | None = None,
+) -> QueuePage:
+    """The page `number` (a bad or missing one: the first; past the end: the last), read
+    through the queue's prepared SQL when there is one (`queue_sql`), else the queryset."""
     page = int(number) if number and number.isascii() and number.isdigit() else 1
     # Sliced, so the count keeps the queue's order and SQLite walks the queue's index.
-    count = tickets[: QUEUE_COUNT_LIMIT + 1].count()
+    count = prepared.count() if prepared else tickets()[: QUEUE_COUNT_LIMIT + 1].count()
     exact = count <= QUEUE_COUNT_LIMIT
     if exact:
         page = min(max(page, 1), max(1, math.ceil(count / QUEUE_PAGE_SIZE)))
     page = max(page, 1)
     start = (page - 1) * QUEUE_PAGE_SIZE
-    rows = queue_rows.rows_of(queue_rows.values(tickets)[start : start + QUEUE_PAGE_SIZE + 1])
+    # Past the counted pages, the ORM (the prepared shapes stay a bounded few).
+    if prepared is not None and start <= QUEUE_COUNT_LIMIT:
+        rows = prepared.rows(start)
+    else:
+        rows = queue_rows.rows_of(queue_rows.values(tickets())[start : start + QUEUE_PAGE_SIZE + 1])
     return QueuePage(
         object_list=rows[:QUEUE_PAGE_SIZE],
         number=page,
@@ -205,6 +214,38 @@ def _keyset_page(tickets: QuerySet[Ticket], after: str | None) -> KeysetPage:
     )
 
 
+def _prepared(user: User, queue: str, filters: dict) -> queue_sql.Bound | None:
+    """The queue's prepared reads for these filters; None for a text or tag search."""
+    assignee = filters["assignee"]
+    if filters["tag"] or filters["text"]:
+        return None
+    if assignee in ("", "me", "none"):
+        kind, assignee_id = assignee, None
+    elif assignee.isascii() and assignee.isdigit():
+        kind, assignee_id = "id", int(assignee)
+    else:
+        return None
+    customer, team = filters["customer"], filters["team"]
+    shape = queue_sql.Shape(
+        queue=queue,
+        status=filters["status"],
+        priority=filters["priority"],
+        category=filters["category"],
+        assignee=kind,
+        customer=customer is not None,
+        team=team is not None,
+        start=0,
+    )
+    return queue_sql.QUERIES.bind(
+        shape,
+        user=user.pk,
+        now=timezone.now(),
+        customer=customer.pk if customer is not None else None,
+        team=team.pk if team is not None else None,
+        assignee=assignee_id,
+    )
+
+
 @dataclass
 class QueueList:
     queue: str
@@ -225,13 +266,16 @@ def _queue_list(request: HttpRequest, queue: str, params: QueryDict) -> QueueLis
     assignee = bulk_form.fields["assignee"]
     set_people(assignee, [("", assignee.empty_label)], people)  # type: ignore[arg-type, attr-defined]
     filters = filter_form.filters()
-    tickets = agent.queue_tickets(request.user, queue)
-    tickets = agent.narrow_tickets(tickets, request.user, **filters)
+
+    def tickets() -> QuerySet[Ticket]:
+        found = agent.queue_tickets(request.user, queue)
+        return agent.narrow_tickets(found, request.user, **filters)
+
     page: QueuePage | KeysetPage
     if agent.reads_history(filters["status"]):
-        page = _keyset_page(tickets, params.get("after"))
+        page = _keyset_page(tickets(), params.get("after"))
     else:
-        page = _queue_page(tickets, params.get("page"))
+        page = _queue_page(tickets, params.get("page"), _prepared(request.user, queue, filters))
     agent.attach_clocks(page.object_list)
     kept = params.copy()
     kept.pop("page", None)
