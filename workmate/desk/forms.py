@@ -32,12 +32,22 @@ class Listed(BaseChoiceIterator):
 class PeopleOptions:
     """The agents' `<option>`s, written once a page for both selects that list them."""
 
+    # The last list written and its options: the key is the list itself, as read for this
+    # page, so a name or person changed since is a new key, never a stale option.
+    _last: tuple[tuple[tuple[int, str], ...], str] = ((), "")
+
     def __init__(self, people: Sequence[tuple[int, str]]) -> None:
         self.people = people
+        key = tuple(people)
+        last_key, last_html = PeopleOptions._last
+        if key == last_key:
+            self.html = last_html
+            return
         # `PlainSelect`'s bytes for each (an int value is not escaped, the name is).
         self.html = "".join(
             f'\n  <option value="{int(pk)}">{html.escape(name)}</option>\n' for pk, name in people
         )
+        PeopleOptions._last = (key, self.html)
 
 
 class PeopleSelect(PlainSelect):

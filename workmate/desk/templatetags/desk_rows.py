@@ -42,8 +42,23 @@ class TicketRowText(RowText):
     labels = _LABELS
     statuses = _STATUSES
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._clock_labels: dict[tuple[str, str], str] = {}
+
+    def clock_label(self, clock: Any) -> str:
+        """`clock.label`, translated once a page for each state and target."""
+        key = (clock.state, clock.target)
+        label = self._clock_labels.get(key)
+        if label is None:
+            label = self._clock_labels[key] = clock.label
+        return label
+
 
 def _e(value: Any) -> str:
+    """`conditional_escape`, with a plain `str` escaped directly (most of a row's values)."""
+    if type(value) is str:
+        return html.escape(value)
     return str(conditional_escape(value))
 
 
@@ -110,7 +125,7 @@ def ticket_row(text: TicketRowText, row: QueueRow, pick: bool, with_customer: bo
 def sla_badge(text: TicketRowText, clock: Any) -> str:
     """`_sla.html` for one clock."""
     out = [f'<span class="sla sla-{_e(clock.state)}" data-sla-target="{_e(clock.target)}">']
-    label = clock.label
+    label = text.clock_label(clock)
     if label:
         out.append(f'<span class="sla-badge">{_e(label)}</span> ')
     time_text = clock.time_text

@@ -166,3 +166,22 @@ def test_the_agents_select_written_once_a_page_is_djangos(team, alice, bob, chos
     assert written == field.as_widget(widget=plain)
     assert "Bob &lt;b&gt;&quot;&amp;" in written
     assert written.count(" selected>") == (0 if value in ("999999", '"><b>') else 1)
+
+
+def test_the_agents_options_follow_a_renamed_or_new_agent(team, alice, bob):
+    """The options are kept only for the very list read for the page: a renamed or added
+    agent gives a new list, so new options (nothing stale from the page before)."""
+    from workmate.desk.forms import PeopleOptions
+    from workmate.testing.factories import add_member, make_user
+
+    def options() -> str:
+        return PeopleOptions(list(agent.agents().values_list("pk", "full_name"))).html
+
+    before = options()
+    assert options() is before  # the same list read again: written once
+    bob.full_name = "Robert <Lee>"
+    bob.save(update_fields=["full_name"])
+    renamed = options()
+    assert "Robert &lt;Lee&gt;" in renamed and "Bob Lee" not in renamed
+    add_member(team, make_user(email="dana@example.com", full_name="Dana"))
+    assert ">Dana</option>" in options()
