@@ -45,6 +45,8 @@ from workmate.work.forms import add_service_errors
 QUEUE_PAGE_SIZE = 30
 # Queues are counted up to this many tickets; past it the pager says "more than".
 QUEUE_COUNT_LIMIT = 1000
+# Past the counted pages a page number is taken as asked, up to this one.
+QUEUE_MAX_PAGE = 1_000_000
 
 # What a change entry's `field` is called on the timeline.
 FIELD_LABELS = {
@@ -136,6 +138,8 @@ def _queue_page(
     """The page `number` (a bad or missing one: the first; past the end: the last), read
     through the queue's prepared SQL when there is one (`queue_sql`), else the queryset."""
     page = int(number) if number and number.isascii() and number.isdigit() else 1
+    # A number past any list's end must still make an OFFSET the database can take.
+    page = min(page, QUEUE_MAX_PAGE)
     # Sliced, so the count keeps the queue's order and SQLite walks the queue's index.
     count = prepared.count() if prepared else tickets()[: QUEUE_COUNT_LIMIT + 1].count()
     exact = count <= QUEUE_COUNT_LIMIT

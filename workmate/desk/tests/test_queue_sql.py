@@ -153,3 +153,15 @@ def test_a_literal_is_quoted_and_a_percent_sign_kept():
     assert queue_sql._literal(True) is None
     assert queue_sql._literal(timezone.now()) is None
     assert queue_sql._literal(Status.SOLVED) == "'solved'"
+
+
+def test_a_page_number_past_any_end_is_an_empty_page_not_an_error(client, bob, desk, monkeypatch):
+    """Past the counted tickets the page number is not clamped to the last page; a huge
+    one made an OFFSET SQLite refused (a 500)."""
+    from workmate.desk import views
+
+    monkeypatch.setattr(views, "QUEUE_COUNT_LIMIT", 3)  # 8 tickets: "more than 3"
+    login(client, bob)
+    response = client.get(reverse("desk:all"), {"page": "9" * 30})
+    assert response.status_code == 200
+    assert response.context["listing"].page.object_list == []
