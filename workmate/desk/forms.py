@@ -241,7 +241,11 @@ class TicketUpdateForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices)
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     assignee = AssigneeChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
+        widget=PeopleSelect,
     )
     tags = forms.CharField(
         label=_("Tags"),
@@ -258,7 +262,11 @@ class TicketUpdateForm(forms.Form):
             "tags": ", ".join(ticket.tags),
         }
         super().__init__(data, initial=initial, auto_id="props_%s")
-        self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
+        assignee = self.fields["assignee"]
+        assignee.queryset = agents()  # type: ignore[attr-defined]
+        # The options from (pk, name) tuples, not a model instance per agent (~300).
+        people = PeopleOptions(list(agents().values_list("pk", "full_name")))
+        set_people(assignee, [("", assignee.empty_label)], people)  # type: ignore[arg-type, attr-defined]
 
     def clean_tags(self) -> list[str]:
         return parse_tags(self.cleaned_data.get("tags") or "")

@@ -185,3 +185,26 @@ def test_the_agents_options_follow_a_renamed_or_new_agent(team, alice, bob):
     assert "Robert &lt;Lee&gt;" in renamed and "Bob Lee" not in renamed
     add_member(team, make_user(email="dana@example.com", full_name="Dana"))
     assert ">Dana</option>" in options()
+
+
+def test_the_ticket_pages_assignee_select_is_djangos(tickets, bob):
+    """The ticket page's assignee select lists the agents from tuples (`PeopleSelect`):
+    Django's `Select` bytes for the ticket's assignee, and for none."""
+    from django import forms
+
+    from workmate.desk.forms import PeopleSelect, TicketUpdateForm
+
+    for ticket in (tickets[2], tickets[4]):  # assigned to bob; nobody
+        field = TicketUpdateForm(ticket=ticket)["assignee"]
+        assert isinstance(field.field.widget, PeopleSelect)
+        # The options the model field lists: each agent's `label_from_instance`.
+        people = [(user.pk, field.field.label_from_instance(user)) for user in agent.agents()]
+        assert list(field.field.choices) == [("", field.field.empty_label), *people]
+        plain = forms.Select(choices=list(field.field.choices))
+        written = field.as_widget()
+        assert written == field.as_widget(widget=plain)
+        assert written.count(" selected>") == 1
+    assert (
+        f'<option value="{bob.pk}" selected>'
+        in TicketUpdateForm(ticket=tickets[2])["assignee"].as_widget()
+    )
