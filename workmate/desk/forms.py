@@ -3,14 +3,86 @@
 from __future__ import annotations
 
 import datetime
+import html
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import Membership, Team, User
 from workmate.desk.agent import agents, parse_tags
 from workmate.desk.models import Category, Customer, Macro, Priority, Status, Ticket
 from workmate.lib.forms import PlainSelect
+
+
+class Listed(BaseChoiceIterator):
+    """Choices that are already (value, text) pairs: Django takes a choice iterator as it
+    is, where it would walk a list of ~300 agents twice (field, then widget) to normalise it
+    on every queue page."""
+
+    def __init__(self, choices: Sequence[tuple[Any, Any]]) -> None:
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        return iter(self.choices)
+
+
+class PeopleOptions:
+    """The agents' `<option>`s, written once a page for both selects that list them."""
+
+    # The last list written and its options: the key is the list itself, as read for this
+    # page, so a name or person changed since is a new key, never a stale option.
+    _last: tuple[tuple[tuple[int, str], ...], str] = ((), "")
+
+    def __init__(self, people: Sequence[tuple[int, str]]) -> None:
+        self.people = people
+        key = tuple(people)
+        last_key, last_html = PeopleOptions._last
+        if key == last_key:
+            self.html = last_html
+            return
+        # `PlainSelect`'s bytes for each (an int value is not escaped, the name is).
+        self.html = "".join(
+            f'\n  <option value="{int(pk)}">{html.escape(name)}</option>\n' for pk, name in people
+        )
+        PeopleOptions._last = (key, self.html)
+
+
+class PeopleSelect(PlainSelect):
+    """A `PlainSelect` of a few fixed options (`choices`), then the page's agents
+    (`people`, written once): the bytes of Django's `Select` over both. As Django's, only
+    the first option with the value is marked selected."""
+
+    people: PeopleOptions | None = None
+
+    def _plain_html(self, name: str, value: Any, attrs: dict[str, Any] | None) -> str | None:
+        written = super()._plain_html(name, value, attrs)
+        if written is None or self.people is None:
+            return written
+        options = self.people.html
+        if " selected>" not in written:
+            chosen = self.format_value(value)
+            for item in chosen:
+                needle = f'<option value="{html.escape(item)}">'
+                at = options.find(needle)
+                if at >= 0:
+                    options = f"{options[:at]}{needle[:-1]} selected>{options[at + len(needle) :]}"
+                    break
+        end = written.rindex("\n</select>")
+        return f"{written[:end]}{options}{written[end:]}"
+
+
+def set_people(
+    field: forms.ChoiceField, head: list[tuple[Any, Any]], people: PeopleOptions
+) -> None:
+    """Give a `PeopleSelect` field its options: `head`, then the agents (validated as one list)."""
+    field.choices = Listed([*head, *people.people])
+    widget = field.widget
+    assert isinstance(widget, PeopleSelect)
+    widget.choices = Listed(head)
+    widget.people = people
 
 
 class QueueFilterForm(forms.Form):
@@ -58,16 +130,28 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Any")), *Category.choices],
         widget=PlainSelect,
     )
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=PlainSelect)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=PeopleSelect)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
 
-    def __init__(self, data, *, people: list[User]) -> None:
+    def __init__(self, data, *, people: PeopleOptions) -> None:
+        """`people`: the agents, read once for this and the bulk bar."""
         super().__init__(data, auto_id="filter_%s")
-        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-            ("", _("Anyone")),
-            ("me", _("Me")),
-            ("none", _("Unassigned")),
-            *[(str(person.pk), person.full_name) for person in people],
+        head = [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))]
+        set_people(self.fields["assignee"], head, people)  # type: ignore[arg-type]
+        # The options as (pk, text) tuples, read fresh on each page: the same options the
+        # model fields would list (their queryset's order, `str()` of each), without a model
+        # instance per customer and team. The fields still validate through their querysets.
+        customer, team = self.fields["customer"], self.fields["team"]
+        customer.widget.choices = [
+            ("", customer.empty_label),  # type: ignore[attr-defined]
+            *Customer.objects.values_list("pk", "name"),
+        ]
+        team.widget.choices = [
+            ("", team.empty_label),  # type: ignore[attr-defined]
+            *(
+                (pk, f"{code} · {name}")  # `str(team)`
+                for pk, code, name in Team.objects.values_list("pk", "code", "name")
+            ),
         ]
 
     def filters(self) -> dict:
@@ -102,7 +186,7 @@ class BulkAssignForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         empty_label=_("Nobody (unassign)"),
-        widget=PlainSelect,
+        widget=PeopleSelect,
     )
 
     def __init__(self, data=None, *, people_qs=None) -> None:
@@ -157,7 +241,11 @@ class TicketUpdateForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices)
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     assignee = AssigneeChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
+        widget=PeopleSelect,
     )
     tags = forms.CharField(
         label=_("Tags"),
@@ -174,7 +262,11 @@ class TicketUpdateForm(forms.Form):
             "tags": ", ".join(ticket.tags),
         }
         super().__init__(data, initial=initial, auto_id="props_%s")
-        self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
+        assignee = self.fields["assignee"]
+        assignee.queryset = agents()  # type: ignore[attr-defined]
+        # The options from (pk, name) tuples, not a model instance per agent (~300).
+        people = PeopleOptions(list(agents().values_list("pk", "full_name")))
+        set_people(assignee, [("", assignee.empty_label)], people)  # type: ignore[arg-type, attr-defined]
 
     def clean_tags(self) -> list[str]:
         return parse_tags(self.cleaned_data.get("tags") or "")

@@ -22,19 +22,22 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workmate.accounts.models import User
-from workmate.desk import agent, dashboard, services
+from workmate.desk import agent, dashboard, queue_rows, queue_sql, services
 from workmate.desk.forms import (
     BulkAssignForm,
     EscalateForm,
     MacroForm,
     MonthForm,
+    PeopleOptions,
     QueueFilterForm,
     ReplyForm,
     TicketNumberForm,
     TicketUpdateForm,
     TriageForm,
+    set_people,
 )
 from workmate.desk.models import Priority, Status, Ticket, TicketAttachment
+from workmate.desk.queue_rows import QueueRow
 from workmate.lib import csvexport
 from workmate.lib.downloads import safe_download
 from workmate.work.forms import add_service_errors
@@ -42,6 +45,8 @@ from workmate.work.forms import add_service_errors
 QUEUE_PAGE_SIZE = 30
 # Queues are counted up to this many tickets; past it the pager says "more than".
 QUEUE_COUNT_LIMIT = 1000
+# Past the counted pages a page number is taken as asked, up to this one.
+QUEUE_MAX_PAGE = 1_000_000
 
 # What a change entry's `field` is called on the timeline.
 FIELD_LABELS = {
@@ -101,7 +106,7 @@ class QueuePage:
     QUEUE_COUNT_LIMIT + 1 index entries; one row past the page says whether there is a next.
     """
 
-    object_list: list[Ticket]
+    object_list: list[QueueRow]
     number: int
     has_next: bool
     count: int
@@ -125,17 +130,28 @@ class QueuePage:
         return max(1, math.ceil(self.count / QUEUE_PAGE_SIZE))
 
 
-def _queue_page(tickets: QuerySet[Ticket], number: str | None) -> QueuePage:
-    """The page `number` (a bad or missing one: the first; past the end: the last)."""
+def _queue_page(
+    tickets: Callable[[], QuerySet[Ticket]],
+    number: str | None,
+    prepared: queue_sql.Bound | None = None,
+) -> QueuePage:
+    """The page `number` (a bad or missing one: the first; past the end: the last), read
+    through the queue's prepared SQL when there is one (`queue_sql`), else the queryset."""
     page = int(number) if number and number.isascii() and number.isdigit() else 1
+    # A number past any list's end must still make an OFFSET the database can take.
+    page = min(page, QUEUE_MAX_PAGE)
     # Sliced, so the count keeps the queue's order and SQLite walks the queue's index.
-    count = tickets[: QUEUE_COUNT_LIMIT + 1].count()
+    count = prepared.count() if prepared else tickets()[: QUEUE_COUNT_LIMIT + 1].count()
     exact = count <= QUEUE_COUNT_LIMIT
     if exact:
         page = min(max(page, 1), max(1, math.ceil(count / QUEUE_PAGE_SIZE)))
     page = max(page, 1)
     start = (page - 1) * QUEUE_PAGE_SIZE
-    rows = list(tickets[start : start + QUEUE_PAGE_SIZE + 1])
+    # Past the counted pages, the ORM (the prepared shapes stay a bounded few).
+    if prepared is not None and start <= QUEUE_COUNT_LIMIT:
+        rows = prepared.rows(start)
+    else:
+        rows = queue_rows.rows_of(queue_rows.values(tickets())[start : start + QUEUE_PAGE_SIZE + 1])
     return QueuePage(
         object_list=rows[:QUEUE_PAGE_SIZE],
         number=page,
@@ -153,7 +169,7 @@ class KeysetPage:
     where the last ended, a seek in the due-date index: (due, pk) past the last row's.
     """
 
-    object_list: list[Ticket]
+    object_list: list[QueueRow]
     has_next: bool
     after: int | None
     keyset: bool = True
@@ -181,20 +197,56 @@ def _keyset_page(tickets: QuerySet[Ticket], after: str | None) -> KeysetPage:
     if after and after.isascii() and after.isdigit():
         cursor = tickets.filter(pk=int(after)).values_list("resolution_due", "pk").first()
     size = QUEUE_PAGE_SIZE + 1
+
+    def read(queryset: QuerySet[Ticket], limit: int) -> list[QueueRow]:
+        return queue_rows.rows_of(queue_rows.values(queryset)[:limit])
+
     if cursor is not None and cursor[0] is None:
-        rows = list(tickets.filter(resolution_due__isnull=True, pk__gt=cursor[1])[:size])
+        rows = read(tickets.filter(resolution_due__isnull=True, pk__gt=cursor[1]), size)
     else:
         dated = tickets.filter(resolution_due__isnull=False)
         if cursor is not None:
             due, pk = cursor
             dated = dated.filter(resolution_due__gte=due).exclude(resolution_due=due, pk__lte=pk)
-        rows = list(dated[:size])
+        rows = read(dated, size)
         if len(rows) < size:
-            rows += list(tickets.filter(resolution_due__isnull=True)[: size - len(rows)])
+            rows += read(tickets.filter(resolution_due__isnull=True), size - len(rows))
     return KeysetPage(
         object_list=rows[:QUEUE_PAGE_SIZE],
         has_next=len(rows) > QUEUE_PAGE_SIZE,
         after=cursor[1] if cursor else None,
+    )
+
+
+def _prepared(user: User, queue: str, filters: dict) -> queue_sql.Bound | None:
+    """The queue's prepared reads for these filters; None for a text or tag search."""
+    assignee = filters["assignee"]
+    if filters["tag"] or filters["text"]:
+        return None
+    if assignee in ("", "me", "none"):
+        kind, assignee_id = assignee, None
+    elif assignee.isascii() and assignee.isdigit():
+        kind, assignee_id = "id", int(assignee)
+    else:
+        return None
+    customer, team = filters["customer"], filters["team"]
+    shape = queue_sql.Shape(
+        queue=queue,
+        status=filters["status"],
+        priority=filters["priority"],
+        category=filters["category"],
+        assignee=kind,
+        customer=customer is not None,
+        team=team is not None,
+        start=0,
+    )
+    return queue_sql.QUERIES.bind(
+        shape,
+        user=user.pk,
+        now=timezone.now(),
+        customer=customer.pk if customer is not None else None,
+        team=team.pk if team is not None else None,
+        assignee=assignee_id,
     )
 
 
@@ -212,22 +264,22 @@ class QueueList:
 def _queue_list(request: HttpRequest, queue: str, params: QueryDict) -> QueueList:
     """Filter and paginate one queue, with each row's SLA clock, in a fixed number of queries."""
     # Every agent is an option in two selects (filter and bulk assign): loaded once, names only.
-    people = list(agent.agents().only("pk", "full_name"))
+    people = PeopleOptions(list(agent.agents().values_list("pk", "full_name")))
     filter_form = QueueFilterForm(params, people=people)
     bulk_form = BulkAssignForm(people_qs=agent.agents())
     assignee = bulk_form.fields["assignee"]
-    assignee.choices = [  # type: ignore[attr-defined]
-        ("", assignee.empty_label),  # type: ignore[attr-defined]
-        *((person.pk, person.full_name) for person in people),
-    ]
+    set_people(assignee, [("", assignee.empty_label)], people)  # type: ignore[arg-type, attr-defined]
     filters = filter_form.filters()
-    tickets = agent.queue_tickets(request.user, queue)
-    tickets = agent.narrow_tickets(tickets, request.user, **filters)
+
+    def tickets() -> QuerySet[Ticket]:
+        found = agent.queue_tickets(request.user, queue)
+        return agent.narrow_tickets(found, request.user, **filters)
+
     page: QueuePage | KeysetPage
     if agent.reads_history(filters["status"]):
-        page = _keyset_page(tickets, params.get("after"))
+        page = _keyset_page(tickets(), params.get("after"))
     else:
-        page = _queue_page(tickets, params.get("page"))
+        page = _queue_page(tickets, params.get("page"), _prepared(request.user, queue, filters))
     agent.attach_clocks(page.object_list)
     kept = params.copy()
     kept.pop("page", None)

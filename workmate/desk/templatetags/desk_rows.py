@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_noop
 
 from workmate.desk.models import Status, Ticket
+from workmate.desk.queue_rows import QueueRow
 from workmate.work.templatetags.work_rows import RowText
 
 register = template.Library()
@@ -41,16 +42,31 @@ class TicketRowText(RowText):
     labels = _LABELS
     statuses = _STATUSES
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._clock_labels: dict[tuple[str, str], str] = {}
+
+    def clock_label(self, clock: Any) -> str:
+        """`clock.label`, translated once a page for each state and target."""
+        key = (clock.state, clock.target)
+        label = self._clock_labels.get(key)
+        if label is None:
+            label = self._clock_labels[key] = clock.label
+        return label
+
 
 def _e(value: Any) -> str:
+    """`conditional_escape`, with a plain `str` escaped directly (most of a row's values)."""
+    if type(value) is str:
+        return html.escape(value)
     return str(conditional_escape(value))
 
 
-def ticket_row(text: TicketRowText, ticket: Ticket, pick: bool, with_customer: bool) -> str:
-    """One `<tr>` of a queue-style table (the ticket carries its `clock`)."""
-    pk = int(ticket.pk)
-    clock = ticket.clock  # type: ignore[attr-defined]
-    escalated = " ticket-row-escalated" if ticket.escalated_to_id else ""
+def ticket_row(text: TicketRowText, row: QueueRow, pick: bool, with_customer: bool) -> str:
+    """One `<tr>` of a queue-style table (the row carries its `clock`)."""
+    pk = int(row.pk)
+    clock = row.clock
+    escalated = " ticket-row-escalated" if row.escalated_to_id else ""
     out = [
         f'\n  <tr id="ticket-row-{pk}" class="list-row ticket-row sla-row-{_e(clock.state)}'
         f'{escalated}" data-ticket="{pk}">\n    '
@@ -61,42 +77,39 @@ def ticket_row(text: TicketRowText, ticket: Ticket, pick: bool, with_customer: b
             f'<td class="pick"><input type="checkbox" name="tickets" value="{pk}" '
             f'form="bulk-form" aria-label="{select}"></td>'
         )
-    tags = "".join(f' <span class="tag">{_e(tag)}</span>' for tag in ticket.tags)
-    requester = ticket.requester if ticket.requester_id else None
+    tags = "".join(f' <span class="tag">{_e(tag)}</span>' for tag in row.tags)
+    requester = row.requester_name
     out.append(
         f'\n    <td class="row-title"><a href="{text.url("desk:ticket", pk)}">#{pk} '
-        f"{html.escape(ticket.subject)}</a>{tags}"
+        f"{html.escape(row.subject)}</a>{tags}"
     )
-    if not with_customer and requester:
-        out.append(f'<br><span class="muted">{_e(requester.display_name)}</span>')
+    if not with_customer and requester is not None:
+        out.append(f'<br><span class="muted">{_e(requester)}</span>')
     out.append("</td>\n    ")
     if with_customer:
         out.append("<td>")
-        customer = ticket.customer if ticket.customer_id else None
-        if customer:
-            out.append(html.escape(customer.name))
+        if row.customer_id:
+            out.append(html.escape(row.customer_name or ""))
         else:
-            sender = _e(ticket.from_email) if ticket.from_email else text.label("unknown")
+            sender = _e(row.from_email) if row.from_email else text.label("unknown")
             out.append(f'<span class="muted">{sender}</span>')
-        if requester:
-            out.append(f'<br><span class="muted">{_e(requester.display_name)}</span>')
+        if requester is not None:
+            out.append(f'<br><span class="muted">{_e(requester)}</span>')
         out.append("</td>")
-    priority = int(ticket.priority)
+    priority = int(row.priority)
     out.append(
         f'\n    <td><span class="priority priority-{priority}">P{priority}</span></td>\n'
-        f'    <td><span class="ticket-status ticket-status-{_e(ticket.status)}">'
-        f"{text.status(ticket.status)}</span></td>\n    <td>"
+        f'    <td><span class="ticket-status ticket-status-{_e(row.status)}">'
+        f"{text.status(row.status)}</span></td>\n    <td>"
     )
-    assignee = ticket.assignee if ticket.assignee_id else None
-    if assignee:
-        out.append(html.escape(assignee.full_name))
+    if row.assignee_id:
+        out.append(html.escape(row.assignee_name or ""))
     else:
         out.append(f'<span class="muted">{text.label("unassigned")}</span>')
-    escalated_to = ticket.escalated_to if ticket.escalated_to_id else None
-    if escalated_to:
+    if row.escalated_to_id:
         badge = text.label("escalated_to") % {
-            "level": ticket.escalation_level,
-            "name": html.escape(escalated_to.full_name),
+            "level": row.escalation_level,
+            "name": html.escape(row.escalated_to_name or ""),
         }
         out.append(
             f'<br><span class="escalated-badge" title="{text.label("escalated")}">{badge}</span>'
@@ -112,7 +125,7 @@ def ticket_row(text: TicketRowText, ticket: Ticket, pick: bool, with_customer: b
 def sla_badge(text: TicketRowText, clock: Any) -> str:
     """`_sla.html` for one clock."""
     out = [f'<span class="sla sla-{_e(clock.state)}" data-sla-target="{_e(clock.target)}">']
-    label = clock.label
+    label = text.clock_label(clock)
     if label:
         out.append(f'<span class="sla-badge">{_e(label)}</span> ')
     time_text = clock.time_text
@@ -126,8 +139,13 @@ def sla_badge(text: TicketRowText, clock: Any) -> str:
 
 @register.simple_tag
 def ticket_rows(
-    tickets: Iterable[Ticket], pick: bool = False, with_customer: bool = False
+    tickets: Iterable[Ticket | QueueRow], pick: bool = False, with_customer: bool = False
 ) -> SafeString:
-    """The rows of `_ticket_rows.html` (see the module's docstring)."""
+    """The rows of `_ticket_rows.html` (see the module's docstring): a queue's rows as read
+    (`queue_rows`), or tickets with their clocks (the customer page)."""
     text = TicketRowText()
-    return mark_safe("".join(ticket_row(text, ticket, pick, with_customer) for ticket in tickets))
+    rows = (
+        ticket if isinstance(ticket, QueueRow) else QueueRow.from_ticket(ticket)
+        for ticket in tickets
+    )
+    return mark_safe("".join(ticket_row(text, row, pick, with_customer) for row in rows))

@@ -106,16 +106,16 @@ def test_the_filter_and_bulk_selects_are_djangos_bytes(
     gives for the same choices and value (chosen and not, a model choice and a person)."""
     from django import forms
 
-    from workmate.desk.forms import BulkAssignForm, QueueFilterForm
+    from workmate.desk.forms import BulkAssignForm, PeopleOptions, QueueFilterForm, set_people
     from workmate.lib.forms import PlainSelect
 
-    people = list(agent.agents().only("pk", "full_name"))
+    people = PeopleOptions(list(agent.agents().values_list("pk", "full_name")))
     data = {"status": "pending", "priority": "2", "customer": str(customer_b.pk)}
     data |= {"team": str(team.pk), "category": "", "assignee": str(bob.pk)}
     filters = QueueFilterForm(data, people=people)
     filters.is_valid()
     bulk = BulkAssignForm(people_qs=agent.agents())
-    bulk.fields["assignee"].choices = [("", "—"), *((p.pk, p.full_name) for p in people)]
+    set_people(bulk.fields["assignee"], [("", "—")], people)
     fields = [filters[name] for name in data] + [bulk["assignee"]]
     with translation.override(language):
         for field in fields:
@@ -124,3 +124,87 @@ def test_the_filter_and_bulk_selects_are_djangos_bytes(
             written = field.as_widget()
             assert written == field.as_widget(widget=plain), field.name
             assert written.count(" selected>") == 1
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_rows_read_as_tuples_give_the_same_clocks_and_bytes(tickets, language):
+    """A queue reads its rows as tuples (`queue_rows`): the SLA clock computed from a
+    tuple is the ticket's, and the row's bytes are the old template's for the ticket."""
+    from workmate.desk import queue_rows
+
+    read = Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by("pk")
+    rows = queue_rows.rows_of(queue_rows.values(read))
+    assert all(isinstance(row, queue_rows.QueueRow) for row in rows)
+    with time_machine.travel(kst(2026, 11, 24, 16, 0), tick=False):
+        agent.attach_clocks(rows)
+    assert [row.clock for row in rows] == [ticket.clock for ticket in tickets]
+    old = engines["django"].from_string(OLD_ROWS)
+    context = {"tickets": tickets, "pick": True, "with_customer": True}
+    with translation.override(language), timezone.override(SEOUL):
+        assert str(ticket_rows(rows, True, True)) == old.render(context)
+        assert str(ticket_rows(rows, False, False)) == old.render(
+            context | {"pick": False, "with_customer": False}
+        )
+
+
+@pytest.mark.parametrize("chosen", ["", "me", "none", "bob", "999999", '"><b>'])
+def test_the_agents_select_written_once_a_page_is_djangos(team, alice, bob, chosen):
+    """The agents' options are written once a page for both selects (`PeopleSelect`); the
+    chosen one (a fixed option, a person, or nothing that matches) is marked as Django's."""
+    from django import forms
+
+    from workmate.desk.forms import PeopleOptions, QueueFilterForm
+
+    bob.full_name = 'Bob <b>"&'
+    bob.save(update_fields=["full_name"])
+    value = str(bob.pk) if chosen == "bob" else chosen
+    people = PeopleOptions(list(agent.agents().values_list("pk", "full_name")))
+    assert len(people.people) >= 2
+    field = QueueFilterForm({"assignee": value}, people=people)["assignee"]
+    plain = forms.Select(choices=list(field.field.choices))
+    written = field.as_widget()
+    assert written == field.as_widget(widget=plain)
+    assert "Bob &lt;b&gt;&quot;&amp;" in written
+    assert written.count(" selected>") == (0 if value in ("999999", '"><b>') else 1)
+
+
+def test_the_agents_options_follow_a_renamed_or_new_agent(team, alice, bob):
+    """The options are kept only for the very list read for the page: a renamed or added
+    agent gives a new list, so new options (nothing stale from the page before)."""
+    from workmate.desk.forms import PeopleOptions
+    from workmate.testing.factories import add_member, make_user
+
+    def options() -> str:
+        return PeopleOptions(list(agent.agents().values_list("pk", "full_name"))).html
+
+    before = options()
+    assert options() is before  # the same list read again: written once
+    bob.full_name = "Robert <Lee>"
+    bob.save(update_fields=["full_name"])
+    renamed = options()
+    assert "Robert &lt;Lee&gt;" in renamed and "Bob Lee" not in renamed
+    add_member(team, make_user(email="dana@example.com", full_name="Dana"))
+    assert ">Dana</option>" in options()
+
+
+def test_the_ticket_pages_assignee_select_is_djangos(tickets, bob):
+    """The ticket page's assignee select lists the agents from tuples (`PeopleSelect`):
+    Django's `Select` bytes for the ticket's assignee, and for none."""
+    from django import forms
+
+    from workmate.desk.forms import PeopleSelect, TicketUpdateForm
+
+    for ticket in (tickets[2], tickets[4]):  # assigned to bob; nobody
+        field = TicketUpdateForm(ticket=ticket)["assignee"]
+        assert isinstance(field.field.widget, PeopleSelect)
+        # The options the model field lists: each agent's `label_from_instance`.
+        people = [(user.pk, field.field.label_from_instance(user)) for user in agent.agents()]
+        assert list(field.field.choices) == [("", field.field.empty_label), *people]
+        plain = forms.Select(choices=list(field.field.choices))
+        written = field.as_widget()
+        assert written == field.as_widget(widget=plain)
+        assert written.count(" selected>") == 1
+    assert (
+        f'<option value="{bob.pk}" selected>'
+        in TicketUpdateForm(ticket=tickets[2])["assignee"].as_widget()
+    )
