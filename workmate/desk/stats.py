@@ -33,12 +33,13 @@ import datetime
 import hashlib
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from workmate.desk import sla
 from workmate.desk.models import (
+    DeskActiveCount,
     DeskDay,
     DeskDirtyDay,
     DeskStatsState,
@@ -336,6 +337,39 @@ def rebuild() -> int:
         DeskDirtyDay.objects.all().delete()
         DeskStatsState.objects.all().delete()
     return roll_up()
+
+
+def counted_active() -> list[tuple[str, int, int | None, int | None, int]]:
+    """(status, priority, team id, assignee id, active tickets) counted from the tickets
+    themselves: what the `DeskActiveCount` rows must hold."""
+    rows = (
+        Ticket.objects.active()
+        .order_by()
+        .values_list("status", "priority", "team_id", "assignee_id")
+        .annotate(n=Count("pk"))
+    )
+    return list(rows)
+
+
+def rebuild_active_counts() -> int:
+    """Recount `DeskActiveCount` from the tickets; the number of rows written.
+
+    The triggers keep the rows right; this is for a restored or hand-edited database. Writers
+    wait meanwhile: SQLite's write transaction is exclusive, and on PostgreSQL the ticket
+    table is locked against writes (a ticket saved between the delete and the count would be
+    lost or counted twice otherwise)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE desk_ticket IN SHARE ROW EXCLUSIVE MODE")
+        DeskActiveCount.objects.all().delete()
+        rows = DeskActiveCount.objects.bulk_create(
+            DeskActiveCount(
+                status=status, priority=priority, team_id=team or 0, assignee_id=agent or 0, count=n
+            )
+            for status, priority, team, agent, n in counted_active()
+        )
+    return len(rows)
 
 
 def _rolled_until(hours: WorkingHours) -> datetime.date | None:
