@@ -30,7 +30,7 @@ import datetime
 from collections import Counter
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -186,8 +186,8 @@ def _trend(now: datetime.datetime) -> Trend:
     return Trend(days=days, top=top, width=CHART_LEFT + TREND_DAYS * DAY_WIDTH + 4)
 
 
-def _breached_and_at_risk(now: datetime.datetime) -> dict[int | None, tuple[int, int]]:
-    """{assignee id: (breached, at risk)} now, over the running tickets past a risk moment.
+def risk_counts(now: datetime.datetime) -> QuerySet:
+    """Rows of (agent, total, breached) over the running tickets past a risk moment now.
 
     They depend on the moment, so they are counted live, but only they are read: every such
     ticket is in one of two disjoint ranges, each of its own partial index read alone
@@ -215,8 +215,13 @@ def _breached_and_at_risk(now: datetime.datetime) -> dict[int | None, tuple[int,
             breached=Count("first_response_risk_at", filter=Q(first_response_due__lte=now)),
         )
     )
+    return resolution.union(first_response, all=True)
+
+
+def _breached_and_at_risk(now: datetime.datetime) -> dict[int | None, tuple[int, int]]:
+    """{assignee id: (breached, at risk)} now (`risk_counts`, one query)."""
     counts: dict[int | None, tuple[int, int]] = {}
-    for row in resolution.union(first_response, all=True):
+    for row in risk_counts(now):
         breached, at_risk = counts.get(row["agent"], (0, 0))
         counts[row["agent"]] = (
             breached + row["breached"],
