@@ -33,6 +33,8 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import Team, User
@@ -114,6 +116,33 @@ class Trend:
     @property
     def top_y(self) -> int:
         return CHART_TOP + 4
+
+    @property
+    def columns_html(self) -> str:
+        """Each day's group of the chart (its tooltip, two columns, a date every 7 days),
+        written here rather than by the template: 30 days of nested tags and translated
+        tooltips were the page's largest rendering cost."""
+        tooltip = _("%(day)s: %(opened)s opened, %(solved)s solved")
+        width, label_y = self.column_width, self.height - 4
+        last = len(self.days) - 1
+        parts = []
+        for index, day in enumerate(self.days):
+            title = escape(tooltip % {"day": day.label, "opened": day.opened, "solved": day.solved})
+            opened, solved = day.opened_bar, day.solved_bar
+            label = (
+                f'<text x="{opened.x}" y="{label_y}">{escape(day.label)}</text>'
+                if (last - index) % 7 == 0
+                else ""
+            )
+            parts.append(
+                f"<g>\n      <title>{title}</title>\n"
+                f'      <rect x="{opened.x}" y="{opened.y}" width="{width}" height="{opened.height}"'
+                ' fill="#1f5eff"></rect>\n'
+                f'      <rect x="{solved.x}" y="{solved.y}" width="{width}" height="{solved.height}"'
+                ' fill="#2e9e5b"></rect>\n'
+                f"      {label}\n    </g>"
+            )
+        return mark_safe("".join(parts))  # noqa: S308 (numbers and escaped text)
 
     @property
     def opened_total(self) -> int:
