@@ -136,13 +136,14 @@ class Trend:
             )
             parts.append(
                 f"<g>\n      <title>{title}</title>\n"
-                f'      <rect x="{opened.x}" y="{opened.y}" width="{width}" height="{opened.height}"'
-                ' fill="#1f5eff"></rect>\n'
-                f'      <rect x="{solved.x}" y="{solved.y}" width="{width}" height="{solved.height}"'
-                ' fill="#2e9e5b"></rect>\n'
+                f'      <rect x="{opened.x}" y="{opened.y}" width="{width}"'
+                f' height="{opened.height}" fill="#1f5eff"></rect>\n'
+                f'      <rect x="{solved.x}" y="{solved.y}" width="{width}"'
+                f' height="{solved.height}" fill="#2e9e5b"></rect>\n'
                 f"      {label}\n    </g>"
             )
-        return mark_safe("".join(parts))  # noqa: S308 (numbers and escaped text)
+        # Numbers and escaped text only.
+        return mark_safe("".join(parts))
 
     @property
     def opened_total(self) -> int:
