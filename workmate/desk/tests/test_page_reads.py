@@ -112,3 +112,32 @@ def test_breached_and_at_risk_read_only_their_ranges(bob, customer_a, contact_a)
         plan = counts.explain()
         assert "ticket_running_risk_idx" in plan and "ticket_running_unanswered_idx" in plan, plan
     assert list(counts) == []  # a new ticket is not at risk yet
+
+
+def test_the_trend_counts_its_live_day_from_the_indexes_alone(customer_a, contact_a):
+    """Today's opened and solved tickets are two index ranges read alone: one conditional
+    count over both (SQLite's OR over two indexes) read each ticket from the table."""
+    from django.utils import timezone
+
+    from workmate.desk import sla, stats
+
+    make_ticket(customer=customer_a, requester=contact_a)
+    hours = sla.support_calendar()
+    today = timezone.localtime(timezone.now(), hours.zone).date()
+    with CaptureQueriesContext(connection) as queries:
+        assert stats._count_live([today], hours.zone) == {today: (1, 0)}
+    (query,) = queries.captured_queries
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute("DELETE FROM sqlite_stat1")
+            for name, stat in BENCH_STATISTICS.items():
+                cursor.execute(
+                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
+                    [name, stat],
+                )
+            cursor.execute("ANALYZE sqlite_schema")
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plan = " ".join(row[-1] for row in cursor.fetchall())
+        assert "COVERING INDEX ticket_created_idx (created_at>? AND created_at<?)" in plan, plan
+        assert "COVERING INDEX ticket_solved_idx (solved_at>? AND solved_at<?)" in plan, plan
