@@ -131,7 +131,11 @@ def test_the_trend_counts_its_live_day_from_the_indexes_alone(customer_a, contac
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
             cursor.execute("DELETE FROM sqlite_stat1")
-            for name, stat in BENCH_STATISTICS.items():
+            unmerged = {
+                "ticket_created_unmerged_idx": "200000 1 1",
+                "ticket_solved_unmerged_idx": "200000 2 2",
+            }
+            for name, stat in {**BENCH_STATISTICS, **unmerged}.items():
                 cursor.execute(
                     "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
                     [name, stat],
@@ -139,5 +143,5 @@ def test_the_trend_counts_its_live_day_from_the_indexes_alone(customer_a, contac
             cursor.execute("ANALYZE sqlite_schema")
             cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
             plan = " ".join(row[-1] for row in cursor.fetchall())
-        assert "COVERING INDEX ticket_created_idx (created_at>? AND created_at<?)" in plan, plan
-        assert "COVERING INDEX ticket_solved_idx (solved_at>? AND solved_at<?)" in plan, plan
+        assert "COVERING INDEX ticket_created_unmerged_idx (created_at>? AND" in plan, plan
+        assert "COVERING INDEX ticket_solved_unmerged_idx (solved_at>? AND" in plan, plan
