@@ -47,6 +47,7 @@ from workmate.desk.models import (
     Ticket,
     sla_conditions,
 )
+from workmate.lib.prepared import PreparedQuery
 
 TREND_DAYS = 30
 OLDEST = 5
@@ -245,18 +246,21 @@ def risk_counts(now: datetime.datetime) -> QuerySet:
             breached=Count("first_response_risk_at", filter=Q(first_response_due__lte=now)),
         )
     )
-    return resolution.union(first_response, all=True)
+    columns = ("agent", "total", "breached")
+    return resolution.values_list(*columns).union(first_response.values_list(*columns), all=True)
+
+
+# Its SQL compiled once per connection, the moment a parameter (workmate.lib.prepared):
+# building and compiling the union was a quarter of its cost.
+RISK_COUNTS = PreparedQuery(risk_counts, now="datetime")
 
 
 def _breached_and_at_risk(now: datetime.datetime) -> dict[int | None, tuple[int, int]]:
     """{assignee id: (breached, at risk)} now (`risk_counts`, one query)."""
     counts: dict[int | None, tuple[int, int]] = {}
-    for row in risk_counts(now):
-        breached, at_risk = counts.get(row["agent"], (0, 0))
-        counts[row["agent"]] = (
-            breached + row["breached"],
-            at_risk + row["total"] - row["breached"],
-        )
+    for agent, total, breached_here in RISK_COUNTS.rows(now=now):
+        breached, at_risk = counts.get(agent, (0, 0))
+        counts[agent] = (breached + breached_here, at_risk + total - breached_here)
     return counts
 
 
