@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from workmate.desk.tests.helpers import login
 from workmate.desk.tests.test_queue_active import BENCH_STATISTICS
@@ -145,3 +146,31 @@ def test_the_trend_counts_its_live_day_from_the_indexes_alone(customer_a, contac
             plan = " ".join(row[-1] for row in cursor.fetchall())
         assert "COVERING INDEX ticket_created_unmerged_idx (created_at>? AND" in plan, plan
         assert "COVERING INDEX ticket_solved_unmerged_idx (solved_at>? AND" in plan, plan
+
+
+def test_todays_attainment_reads_only_its_covering_indexes(customer_a, contact_a):
+    """Today's first responses and solved in time: ranges of indexes holding the due they
+    are compared with (27 ms of SQL at 200,000 tickets when each was read from the table)."""
+    from workmate.desk import dashboard
+
+    make_ticket(customer=customer_a, requester=contact_a)
+    start, end = dashboard._today(timezone.now())
+    query = dashboard.attainment_counts(start, end)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute("DELETE FROM sqlite_stat1")
+            met = {
+                "ticket_first_response_met_idx": "197300 2 2",
+                "ticket_solved_met_idx": "197300 2 2",
+            }
+            for name, stat in {**BENCH_STATISTICS, **met}.items():
+                cursor.execute(
+                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
+                    [name, stat],
+                )
+            cursor.execute("ANALYZE sqlite_schema")
+        plan = query.explain()
+        assert "COVERING INDEX ticket_first_response_met_idx (first_responded_at>?" in plan
+        assert "COVERING INDEX ticket_solved_met_idx (solved_at>?" in plan, plan
+    assert sorted(query) == [("first_responded_at", 0, 0), ("solved_at", 0, 0)]
