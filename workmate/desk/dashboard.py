@@ -4,16 +4,19 @@ Every figure is a count over active tickets or over today's and the last 30 days
 each read through an index made for it (see the indexes on Ticket), so the page costs the
 same at any amount of history and a fixed number of queries:
 
-1. one pass over the active tickets (`ticket_active_dashboard_idx`, which holds every
-   column the pass reads) counting by status, priority, team and assignee, with how many of
-   each are breached and at risk now (`sla_conditions`, the queues' own tests);
+1. the active tickets by status, priority, team and assignee, with the teams' and agents'
+   names: the `DeskActiveCount` rows database triggers keep in the same transaction as every
+   write to a ticket (a few hundred rows, not every active ticket; migration 0013);
+   breached and at risk now, per agent, which depend on the moment and stay live but read
+   only the running tickets past a risk moment, from two partial indexes alone
+   (`_breached_and_at_risk`);
 2. the oldest tickets waiting on the desk (active, not waiting on the customer);
-3. today's first responses and solved tickets, and how many met their target;
+3. today's first responses and solved tickets, and how many met their target (each a
+   range of an index holding the due it is compared with);
 4. tickets opened and solved on each of the last 30 days in the support calendar's zone
    (the trend chart): the days rolled up as `DeskTrendDay` rows by the clock, today (and
    days touched since their roll-up) counted live (`stats.trend_days`), so it costs what
-   today's tickets cost, not the month's;
-5. the names of the teams and agents counted.
+   today's tickets cost, not the month's.
 
 Per-agent load is counts of each agent's active tickets (and breached among them), in name
 order: who holds how much, not a ranking. Each figure links to the queue it counts, with
@@ -27,14 +30,24 @@ import datetime
 from collections import Counter
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
-from django.urls import reverse
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from workmate.accounts.models import Team, User
 from workmate.desk import sla, stats
-from workmate.desk.models import Priority, Status, Ticket, sla_conditions
+from workmate.desk.models import (
+    RUNNING,
+    DeskActiveCount,
+    Priority,
+    Status,
+    Ticket,
+    sla_conditions,
+)
+from workmate.lib.prepared import PreparedQuery
+from workmate.lib.urls import reverse_ids
 
 TREND_DAYS = 30
 OLDEST = 5
@@ -43,6 +56,10 @@ CHART_HEIGHT = 120
 CHART_TOP = 8
 CHART_LEFT = 32
 DAY_WIDTH = 16
+# Breached and at risk grouped by agent: `assignee_id + 0`, an order no index gives, or
+# SQLite walks ticket_active_assignee_idx through every active ticket for the grouping's
+# order (110 to 500 ms at 60,000 active) instead of the range of the risk index.
+BY_AGENT = F("assignee_id") + Value(0)
 
 
 @dataclasses.dataclass
@@ -102,6 +119,34 @@ class Trend:
         return CHART_TOP + 4
 
     @property
+    def columns_html(self) -> str:
+        """Each day's group of the chart (its tooltip, two columns, a date every 7 days),
+        written here rather than by the template: 30 days of nested tags and translated
+        tooltips were the page's largest rendering cost."""
+        tooltip = _("%(day)s: %(opened)s opened, %(solved)s solved")
+        width, label_y = self.column_width, self.height - 4
+        last = len(self.days) - 1
+        parts = []
+        for index, day in enumerate(self.days):
+            title = escape(tooltip % {"day": day.label, "opened": day.opened, "solved": day.solved})
+            opened, solved = day.opened_bar, day.solved_bar
+            label = (
+                f'<text x="{opened.x}" y="{label_y}">{escape(day.label)}</text>'
+                if (last - index) % 7 == 0
+                else ""
+            )
+            parts.append(
+                f"<g>\n      <title>{title}</title>\n"
+                f'      <rect x="{opened.x}" y="{opened.y}" width="{width}"'
+                f' height="{opened.height}" fill="#1f5eff"></rect>\n'
+                f'      <rect x="{solved.x}" y="{solved.y}" width="{width}"'
+                f' height="{solved.height}" fill="#2e9e5b"></rect>\n'
+                f"      {label}\n    </g>"
+            )
+        # Numbers and escaped text only.
+        return mark_safe("".join(parts))
+
+    @property
     def opened_total(self) -> int:
         return sum(day.opened for day in self.days)
 
@@ -127,7 +172,8 @@ class Dashboard:
 
 
 def _queue(name: str, **filters: object) -> str:
-    url = reverse(f"desk:{name}")
+    # Reversed once per process (workmate.lib.urls): some 50 links a page.
+    url = reverse_ids(f"desk:{name}")
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
@@ -138,12 +184,41 @@ def _today(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime
     return start, start + datetime.timedelta(days=1)
 
 
-def _attainment(moment: str, due: str, start: datetime.datetime, end: datetime.datetime):
-    counts = Ticket.objects.filter(
-        **{f"{moment}__gte": start, f"{moment}__lt": end, f"{due}__isnull": False},
-        merged_into__isnull=True,
-    ).aggregate(counted=Count("pk"), met=Count("pk", filter=Q(**{f"{moment}__lte": F(due)})))
-    return Attainment(counts["counted"], counts["met"])
+def attainment_counts(start: datetime.datetime, end: datetime.datetime) -> QuerySet:
+    """(counted, met) of today's first responses, then of today's solved tickets, each with
+    a target: two ranges of covering indexes (`ticket_first_response_met_idx`,
+    `ticket_solved_met_idx`), one query."""
+    parts = []
+    for moment, due in (
+        ("first_responded_at", "first_response_due"),
+        ("solved_at", "resolution_due"),
+    ):
+        parts.append(
+            Ticket.objects.filter(
+                **{f"{moment}__gte": start, f"{moment}__lt": end, f"{due}__isnull": False},
+                merged_into__isnull=True,
+            )
+            .order_by()
+            .annotate(part=Value(moment))
+            .values("part")
+            .annotate(
+                counted=Count(moment), met=Count(moment, filter=Q(**{f"{moment}__lte": F(due)}))
+            )
+            .values_list("part", "counted", "met")
+        )
+    return parts[0].union(parts[1], all=True)
+
+
+ATTAINMENT_COUNTS = PreparedQuery(attainment_counts, start="datetime", end="datetime")
+
+
+def _attainment(start: datetime.datetime, end: datetime.datetime) -> tuple[Attainment, Attainment]:
+    """Today's (first responses, solved) in time (`attainment_counts`, compiled once)."""
+    found = {
+        part: Attainment(counted, met)
+        for part, counted, met in ATTAINMENT_COUNTS.rows(start=start, end=end)
+    }
+    return found["first_responded_at"], found["solved_at"]
 
 
 def _trend(now: datetime.datetime) -> Trend:
@@ -172,27 +247,86 @@ def _trend(now: datetime.datetime) -> Trend:
     return Trend(days=days, top=top, width=CHART_LEFT + TREND_DAYS * DAY_WIDTH + 4)
 
 
+def risk_counts(now: datetime.datetime) -> QuerySet:
+    """Rows of (agent, total, breached) over the running tickets past a risk moment now.
+
+    They depend on the moment, so they are counted live, but only they are read: every such
+    ticket is in one of two disjoint ranges, each of its own partial index read alone
+    (`ticket_running_risk_idx`: the resolution's risk moment passed;
+    `ticket_running_unanswered_idx`: the first response's passed, unanswered, the
+    resolution's not), and breached are among them (a risk moment is never after its due).
+    The same tests as `sla_conditions`, in one query."""
+    breached_now, _at_risk = sla_conditions(now)
+    # Counted over a column of the range (never NULL in it): COUNT(*) takes no filter.
+    resolution = (
+        Ticket.objects.filter(RUNNING, resolution_risk_at__lte=now)
+        .order_by()
+        .values(agent=BY_AGENT)
+        .annotate(total=Count("*"), breached=Count("resolution_risk_at", filter=breached_now))
+    )
+    first_response = (
+        Ticket.objects.filter(
+            RUNNING, first_responded_at__isnull=True, first_response_risk_at__lte=now
+        )
+        .filter(Q(resolution_risk_at__gt=now) | Q(resolution_risk_at__isnull=True))
+        .order_by()
+        .values(agent=BY_AGENT)
+        .annotate(
+            total=Count("*"),
+            breached=Count("first_response_risk_at", filter=Q(first_response_due__lte=now)),
+        )
+    )
+    columns = ("agent", "total", "breached")
+    return resolution.values_list(*columns).union(first_response.values_list(*columns), all=True)
+
+
+# Its SQL compiled once per connection, the moment a parameter (workmate.lib.prepared):
+# building and compiling the union was a quarter of its cost.
+RISK_COUNTS = PreparedQuery(risk_counts, now="datetime")
+
+
+def _breached_and_at_risk(now: datetime.datetime) -> dict[int | None, tuple[int, int]]:
+    """{assignee id: (breached, at risk)} now (`risk_counts`, one query)."""
+    counts: dict[int | None, tuple[int, int]] = {}
+    for agent, total, breached_here in RISK_COUNTS.rows(now=now):
+        breached, at_risk = counts.get(agent, (0, 0))
+        counts[agent] = (breached + breached_here, at_risk + total - breached_here)
+    return counts
+
+
+def _active_rows() -> list[tuple]:
+    """(status, priority, team id, assignee id, active tickets, team name, agent name) for
+    each combination with active tickets now: the trigger-kept `DeskActiveCount` rows (a few
+    hundred, however many tickets are active), the names read beside them (one query)."""
+    rows = (
+        DeskActiveCount.objects.filter(count__gt=0)
+        .annotate(
+            team_name=Subquery(Team.objects.filter(pk=OuterRef("team_id")).values("name")),
+            agent_name=Subquery(
+                User.objects.filter(pk=OuterRef("assignee_id")).values("full_name")
+            ),
+        )
+        .values_list(
+            "status", "priority", "team_id", "assignee_id", "count", "team_name", "agent_name"
+        )
+    )
+    return [(st, pr, tm or None, ag or None, n, tn, an) for st, pr, tm, ag, n, tn, an in rows]
+
+
 def build_dashboard(now: datetime.datetime | None = None) -> Dashboard:
     """The figures of the dashboard (see the module's docstring for its steps)."""
     now = now or timezone.now()
-    breached_now, at_risk_now = sla_conditions(now)
-    rows = list(
-        Ticket.objects.active()
-        .order_by()
-        .values("status", "priority", "team_id", "assignee_id")
-        .annotate(
-            count=Count("pk"),
-            breached=Count("pk", filter=breached_now),
-            at_risk=Count("pk", filter=at_risk_now),
-        )
-    )
-    status, priority, team, assignee, breached_by = (Counter() for _ in range(5))
-    for row in rows:
-        status[row["status"]] += row["count"]
-        priority[row["priority"]] += row["count"]
-        team[row["team_id"]] += row["count"]
-        assignee[row["assignee_id"]] += row["count"]
-        breached_by[row["assignee_id"]] += row["breached"]
+    status, priority, team, assignee = (Counter() for _ in range(4))
+    team_names, agent_names = {}, {}
+    for code, level, team_id, assignee_id, count, team_name, agent_name in _active_rows():
+        status[code] += count
+        priority[level] += count
+        team[team_id] += count
+        assignee[assignee_id] += count
+        team_names[team_id] = team_name or ""
+        agent_names[assignee_id] = agent_name
+    sla_now = _breached_and_at_risk(now)
+    breached_by = {pk: breached for pk, (breached, _at_risk) in sla_now.items()}
 
     by_status = [
         Figure(str(label), status[code], _queue("all", status=code))
@@ -203,25 +337,25 @@ def build_dashboard(now: datetime.datetime | None = None) -> Dashboard:
         Figure(str(label), priority[code], _queue("all", priority=code))
         for code, label in Priority.choices
     ]
-    names = dict(Team.objects.filter(pk__in=[pk for pk in team if pk]).values_list("pk", "name"))
     by_team = sorted(
         (
-            Figure(names.get(pk, "") if pk else _("No team"), count,
+            Figure(team_names[pk] if pk else _("No team"), count,
                    _queue("all", team=pk) if pk else _queue("all"))
             for pk, count in team.items()
         ),
         key=lambda figure: (figure.label == _("No team"), figure.label.lower()),
     )  # fmt: skip
-    people = User.objects.filter(pk__in=[pk for pk in assignee if pk]).only("pk", "full_name")
     load = sorted(
         (
-            AgentLoad(person.full_name, assignee[person.pk], breached_by[person.pk],
-                      _queue("all", assignee=person.pk))
-            for person in people
+            AgentLoad(agent_names[pk], count, breached_by.get(pk, 0),
+                      _queue("all", assignee=pk))
+            for pk, count in assignee.items()
+            if pk and agent_names[pk] is not None
         ),
         key=lambda agent: agent.name.lower(),
     )  # fmt: skip
     start, end = _today(now)
+    first_response_today, solved_today = _attainment(start, end)
     oldest = list(
         Ticket.objects.active()
         .exclude(status=Status.PENDING)
@@ -233,12 +367,12 @@ def build_dashboard(now: datetime.datetime | None = None) -> Dashboard:
         by_status=by_status,
         by_priority=by_priority,
         by_team=by_team,
-        breached=Figure(_("Breached"), sum(r["breached"] for r in rows), _queue("breached")),
-        at_risk=Figure(_("At risk"), sum(r["at_risk"] for r in rows), _queue("at_risk")),
+        breached=Figure(_("Breached"), sum(breached_by.values()), _queue("breached")),
+        at_risk=Figure(_("At risk"), sum(r for _b, r in sla_now.values()), _queue("at_risk")),
         unassigned=Figure(_("Unassigned"), assignee[None], _queue("all", assignee="none")),
         oldest=oldest,
-        first_response_today=_attainment("first_responded_at", "first_response_due", start, end),
-        solved_today=_attainment("solved_at", "resolution_due", start, end),
+        first_response_today=first_response_today,
+        solved_today=solved_today,
         load=load,
         trend=_trend(now),
     )

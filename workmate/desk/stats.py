@@ -33,12 +33,13 @@ import datetime
 import hashlib
 from collections import Counter
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count, Q, Value
 from django.utils import timezone
 
 from workmate.desk import sla
 from workmate.desk.models import (
+    DeskActiveCount,
     DeskDay,
     DeskDirtyDay,
     DeskStatsState,
@@ -338,6 +339,39 @@ def rebuild() -> int:
     return roll_up()
 
 
+def counted_active() -> list[tuple[str, int, int | None, int | None, int]]:
+    """(status, priority, team id, assignee id, active tickets) counted from the tickets
+    themselves: what the `DeskActiveCount` rows must hold."""
+    rows = (
+        Ticket.objects.active()
+        .order_by()
+        .values_list("status", "priority", "team_id", "assignee_id")
+        .annotate(n=Count("pk"))
+    )
+    return list(rows)
+
+
+def rebuild_active_counts() -> int:
+    """Recount `DeskActiveCount` from the tickets; the number of rows written.
+
+    The triggers keep the rows right; this is for a restored or hand-edited database. Writers
+    wait meanwhile: SQLite's write transaction is exclusive, and on PostgreSQL the ticket
+    table is locked against writes (a ticket saved between the delete and the count would be
+    lost or counted twice otherwise)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE desk_ticket IN SHARE ROW EXCLUSIVE MODE")
+        DeskActiveCount.objects.all().delete()
+        rows = DeskActiveCount.objects.bulk_create(
+            DeskActiveCount(
+                status=status, priority=priority, team_id=team or 0, assignee_id=agent or 0, count=n
+            )
+            for status, priority, team, agent, n in counted_active()
+        )
+    return len(rows)
+
+
 def _rolled_until(hours: WorkingHours) -> datetime.date | None:
     """The day before which stored rows are this calendar's (None: none are), one query."""
     state = DeskStatsState.objects.filter(pk=1).first()
@@ -410,17 +444,27 @@ def trend_days(
 
 
 def _count_live(days: list[datetime.date], zone) -> dict[datetime.date, tuple[int, int]]:
-    """Tickets (not merged) opened and solved on each of `days`, in one query: conditional
-    counts over the tickets opened or solved on them, rather than the local date of each
-    row (a function call per row on SQLite)."""
-    counts = {}
+    """Tickets (not merged) opened and solved on each of `days`, in one query: a count per
+    day and moment, each a range of a partial index of unmerged tickets read alone
+    (`ticket_created_unmerged_idx`, `ticket_solved_unmerged_idx`). One conditional count
+    over the tickets opened or solved on the days read each of them from the table
+    (SQLite's OR over two indexes fetches the rows): 5 ms of SQL for one day of the
+    benchmark's desk."""
+    parts = []
     for index, day in enumerate(days):
         low, high = _bounds(day, zone)
-        counts[f"o{index}"] = Count("pk", filter=Q(created_at__gte=low, created_at__lt=high))
-        counts[f"s{index}"] = Count("pk", filter=Q(solved_at__gte=low, solved_at__lt=high))
-    where = _on_days("created_at", days, None, zone) | _on_days("solved_at", days, None, zone)
-    found = Ticket.objects.filter(where, merged_into__isnull=True).aggregate(**counts)
-    return {day: (found[f"o{n}"], found[f"s{n}"]) for n, day in enumerate(days)}
+        for key, field in ((f"o{index}", "created_at"), (f"s{index}", "solved_at")):
+            parts.append(
+                Ticket.objects.filter(
+                    **{f"{field}__gte": low, f"{field}__lt": high}, merged_into__isnull=True
+                )
+                .order_by()
+                .annotate(key=Value(key))
+                .values("key")
+                .annotate(n=Count("*"))
+            )
+    found = dict(parts[0].union(*parts[1:], all=True).values_list("key", "n"))
+    return {day: (found.get(f"o{n}", 0), found.get(f"s{n}", 0)) for n, day in enumerate(days)}
 
 
 # --- Dirty marks ------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`manage.py rebuild_desk_stats`: recompute the reports' per-day aggregates from the tickets.
+"""`manage.py rebuild_desk_stats`: recompute the reports' per-day aggregates and the
+dashboard's active counts from the tickets.
 
 Run it after loading tickets outside the services (an import, a restored backup). The
 clock's `roll_up_desk_stats` keeps them current otherwise; a changed support calendar
@@ -17,12 +18,14 @@ from workmate.desk.models import DeskDay
 
 
 class Command(BaseCommand):
-    help = "Recompute the desk reports' per-day aggregates from all tickets."
+    help = "Recompute the desk reports' per-day aggregates and active counts from all tickets."
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         days = stats.rebuild()
+        counts = stats.rebuild_active_counts()
         self.stdout.write(
             f"Rolled up {days} days into {DeskDay.objects.count()} rows "
+            f"and counted active tickets into {counts} rows "
             f"in {time.monotonic() - started:.1f} s."
         )
