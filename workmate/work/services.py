@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -91,6 +91,14 @@ def can_edit_project(user: User, project: Project) -> bool:
     # One membership a team and person (a unique constraint): lead, member or none.
     in_team = Membership.objects.filter(team_id=project.team_id, user=user)
     team_role = in_team.values_list("role", flat=True).first()
+    return _may_edit(project, role, team_role)
+
+
+def _may_edit(project: Project, role: str | None, team_role: str | None) -> bool:
+    """`can_edit_project`'s rule once the viewer's project and team roles are known (and
+    they are neither the owner nor is the project archived)."""
+    if role == ProjectRole.EDITOR:
+        return True
     if team_role == TeamRole.LEAD:
         return True
     if role == ProjectRole.VIEWER:
@@ -105,6 +113,38 @@ def get_project_for_user(user: User, pk: int) -> Project:
     if project is None:
         raise Http404("No such project.")
     return project
+
+
+@dataclass(frozen=True)
+class ProjectRights:
+    """What the viewer may do on a project: `can_edit_project` and `can_manage_project`."""
+
+    can_edit: bool
+    can_manage: bool
+
+
+def get_project_and_rights(user: User, pk: int) -> tuple[Project, ProjectRights]:
+    """`get_project_for_user` and the viewer's rights on it from the same query: their
+    project role and team role read as subqueries of it (the project page asked for each
+    in a query of its own). Read on each call, never kept."""
+    if not user.is_authenticated:
+        raise Http404("No such project.")
+    roles = ProjectMember.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+    team_roles = Membership.objects.filter(team=OuterRef("team_id"), user=user).values("role")
+    project = (
+        Project.objects.visible_to(user)
+        .select_related("team", "owner")
+        .annotate(viewer_role=Subquery(roles), viewer_team_role=Subquery(team_roles[:1]))
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None:
+        raise Http404("No such project.")
+    role, team_role = project.viewer_role, project.viewer_team_role  # type: ignore[attr-defined]
+    owner = project.owner_id == user.pk
+    can_edit = not project.is_archived and (owner or _may_edit(project, role, team_role))
+    can_manage = owner or team_role == TeamRole.LEAD
+    return project, ProjectRights(can_edit=can_edit, can_manage=can_manage)
 
 
 def get_task_for_user(user: User, pk: int) -> Task:
