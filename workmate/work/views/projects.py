@@ -742,7 +742,9 @@ class BulkForm(forms.Form):
         people: list[Person] | None = None,
     ) -> None:
         super().__init__(data, auto_id="bulk_%s")
-        self.fields["tasks"].queryset = project.tasks.select_related("project")  # type: ignore[attr-defined]
+        if self.is_bound:
+            # Only a form that validates picks tasks; the page never lists them in the form.
+            self.fields["tasks"].queryset = project.tasks.select_related("project")  # type: ignore[attr-defined]
         if sections is None:
             sections = list(project.sections.all())
         self.fields["section"].choices = [  # type: ignore[attr-defined]
