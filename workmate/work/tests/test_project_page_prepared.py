@@ -272,3 +272,68 @@ def test_people_and_sections_added_are_offered_on_the_next_view(client, project,
 
     assert html.count(">Dana New</option>") == 3  # quick add, bulk bar, filter bar
     assert ">Review</option>" in html
+
+
+# The loop `{% project_sections %}` replaced in `_project_tasks.html`, kept here to compare.
+SECTIONS_TEMPLATE = """{% load i18n work_rows %}{% for group in listing.groups %}
+<section class="card task-section" data-section="{{ group.section.pk|default:'none' }}">
+  <h2>{% if group.section %}{{ group.section.name }}{% else %}{% translate "No section" %}{% endif %} <span class="count">{{ group.tasks|length }}</span></h2>
+  {% if group.tasks %}
+  <div class="table-wrap">
+  <table class="task-table">
+    <thead><tr>
+      {% if can_edit %}<th scope="col" class="pick"><span class="visually-hidden">{% translate "Select" %}</span></th>{% endif %}
+      <th scope="col">{% translate "Task" %}</th>
+      <th scope="col">{% translate "Assignee" %}</th>
+      <th scope="col">{% translate "Due" %}</th>
+      <th scope="col">{% translate "Status" %}</th>
+      {% for field in listing.custom %}<th scope="col" class="field-cell">{{ field.name }}</th>{% endfor %}
+      {% if can_edit %}<th scope="col"><span class="visually-hidden">{% translate "Edit" %}</span></th>{% endif %}
+    </tr></thead>
+    <tbody>
+    {% project_rows group.tasks %}
+    </tbody>
+  </table>
+  </div>
+  {% else %}
+  <p class="muted">{% translate "No tasks here yet." %}</p>
+  {% endif %}
+</section>
+{% empty %}
+<p class="card muted" id="no-matches">{% translate "No tasks match these filters." %}</p>
+{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_sections_are_written_as_the_template_loop_wrote_them(rf, project, bob, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    hours = CustomField.objects.create(project=project, name="Hours & <min>", kind="number")
+    section = Section.objects.create(project=project, name="Doing <b>", position=1)
+    Section.objects.create(project=project, name="Empty", position=2)
+    make_task(project=project, title="Loose", assignee=bob)
+    task = make_task(
+        project=project,
+        title="Placed <&>",
+        section=section,
+        status=TaskStatus.DONE,
+        completed_at=timezone.now(),
+    )
+    fields.do_set_value(bob, task, hours, "3")
+    request = rf.get(url(project))
+    request.user = bob
+    loop = Template(SECTIONS_TEMPLATE)
+    tag = Template("{% load work_rows %}{% project_sections listing %}")
+    with translation.override(language):
+        for can_edit, params in itertools.product([True, False], [{}, {"q": "Placed"}, {"q": "x"}]):
+            rights = services.ProjectRights(can_edit=can_edit, can_manage=False)
+            query = request.GET.copy()
+            query.update(params)
+            listing = project_views._project_list(request, project, query, rights)
+            context = {"listing": listing, "can_edit": can_edit}
+
+            written = tag.render(Context(context))
+
+            assert written == loop.render(Context(context))
+            assert ("no-matches" in written) == (params == {"q": "x"})
