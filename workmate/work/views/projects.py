@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from workmate.accounts.models import User
 from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox_services
-from workmate.lib.forms import IdsChoiceField, PlainSelect
+from workmate.lib.forms import IdsChoiceField, PlainSelect, set_plain_choices
 from workmate.lib.prepared import PreparedQuery
 from workmate.work import fields as custom_fields
 from workmate.work import services
@@ -288,13 +288,10 @@ class TaskFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, auto_id="filter_%s")
         person_choices = [(str(person.pk), person.full_name) for person in people]
-        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-            ("", _("Anyone")),
-            ("me", _("Me")),
-            ("none", _("Unassigned")),
-            *person_choices,
-        ]
-        self.fields["tag"].choices = [("", _("Any tag"))] + [(t.pk, t.name) for t in tags]  # type: ignore[attr-defined]
+        anyone = [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))]
+        set_plain_choices(self.fields["assignee"], [*anyone, *person_choices])  # type: ignore[arg-type]
+        tag_choices = [("", _("Any tag"))] + [(t.pk, t.name) for t in tags]
+        set_plain_choices(self.fields["tag"], tag_choices)  # type: ignore[arg-type]
         self.custom = custom
         for item in custom:
             key = f"cf{item.pk}"
@@ -747,21 +744,21 @@ class BulkForm(forms.Form):
             self.fields["tasks"].queryset = project.tasks.select_related("project")  # type: ignore[attr-defined]
         if sections is None:
             sections = list(project.sections.all())
-        self.fields["section"].choices = [  # type: ignore[attr-defined]
-            ("", "—"),
-            ("none", _("No section")),
-            *[(str(section.pk), section.name) for section in sections],
-        ]
+        section_choices = [(str(section.pk), section.name) for section in sections]
+        set_plain_choices(
+            self.fields["section"],  # type: ignore[arg-type]
+            [("", "—"), ("none", _("No section")), *section_choices],
+        )
         self.sections = {str(section.pk): section for section in sections}
         if self.is_bound or people is None:
             # Only a form that validates asks the database through the queryset.
             self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
         if people is not None:
             # The page already has the people; offer them without asking the database again.
-            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-                ("", _("Nobody")),
-                *[(person.pk, person.full_name) for person in people],
-            ]
+            set_plain_choices(
+                self.fields["assignee"],  # type: ignore[arg-type]
+                [("", _("Nobody")), *[(person.pk, person.full_name) for person in people]],
+            )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
