@@ -377,20 +377,18 @@ def project_rows(context: Context, tasks: Iterable[ProjectRow | Task]) -> SafeSt
 
 
 def _section_head(can_edit: bool, custom: Iterable[Any]) -> str:
-    """The column headings of a section's table (the same for each section of a page)."""
+    """The column headings of a section's table (the same for each section of a page).
+    Each literal is translated outside the f-strings, where makemessages finds it."""
     pick = edit = ""
     if can_edit:
-        hidden = gettext("Select")
-        pick = f'<th scope="col" class="pick"><span class="visually-hidden">{hidden}</span></th>'
-        edit = f'<th scope="col"><span class="visually-hidden">{gettext("Edit")}</span></th>'
+        select, change = gettext("Select"), gettext("Edit")
+        pick = f'<th scope="col" class="pick"><span class="visually-hidden">{select}</span></th>'
+        edit = f'<th scope="col"><span class="visually-hidden">{change}</span></th>'
     fields = "".join(f'<th scope="col" class="field-cell">{_e(item.name)}</th>' for item in custom)
+    headings = (gettext("Task"), gettext("Assignee"), gettext("Due"), gettext("Status"))
+    columns = "".join(f'      <th scope="col">{heading}</th>\n' for heading in headings)
     return (
-        f"    <thead><tr>\n      {pick}\n"
-        f'      <th scope="col">{gettext("Task")}</th>\n'
-        f'      <th scope="col">{gettext("Assignee")}</th>\n'
-        f'      <th scope="col">{gettext("Due")}</th>\n'
-        f'      <th scope="col">{gettext("Status")}</th>\n'
-        f"      {fields}\n      {edit}\n    </tr></thead>\n"
+        f"    <thead><tr>\n      {pick}\n{columns}      {fields}\n      {edit}\n    </tr></thead>\n"
     )
 
 
@@ -426,7 +424,8 @@ def project_sections(context: Context, listing: Any) -> SafeString:
                 f"{head}    <tbody>\n    {rows}\n    </tbody>\n  </table>\n  </div>\n  "
             )
         else:
-            parts.append(f'\n  <p class="muted">{gettext("No tasks here yet.")}</p>\n  ')
+            empty = gettext("No tasks here yet.")
+            parts.append(f'\n  <p class="muted">{empty}</p>\n  ')
         parts.append("\n</section>\n")
     if not parts:
         no_match = gettext("No tasks match these filters.")
