@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from workmate.inbox.models import (
     Notification,
     UrgentMark,
 )
+from workmate.lib.prepared import PreparedQuery
 from workmate.lib.workcalendar import add_working_time
 
 
@@ -72,8 +73,19 @@ def urgent_left_today(sender: User, now: datetime.datetime | None = None) -> int
     now = now or timezone.now()
     local = now.astimezone(profile_of(sender).zone)
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    used = UrgentMark.objects.filter(sender=sender, created_at__gte=day_start).count()
+    found = _PREPARED_URGENT_USED.rows(sender=sender.pk, since=day_start)
+    used = found[0][0] if found else 0
     return max(0, settings.INBOX_URGENT_PER_DAY - used)
+
+
+def _urgent_used(sender: int, since: datetime.datetime) -> QuerySet[UrgentMark]:
+    marks = UrgentMark.objects.filter(sender_id=sender, created_at__gte=since).order_by()
+    return marks.values("sender_id").annotate(used=Count("pk")).values_list("used")
+
+
+# Asked on every page with a request box (the project page's quick add): its SQL built
+# once per connection (workmate.lib.prepared), the sender and the day's start parameters.
+_PREPARED_URGENT_USED = PreparedQuery(_urgent_used, sender="id", since="datetime")
 
 
 def check_urgent(sender: User, reason: str, recipients: int = 1) -> str:

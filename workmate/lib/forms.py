@@ -245,6 +245,18 @@ def field_html(field: BoundField) -> SafeString:
     return mark_safe(f'<div class="{classes}">\n  {body}\n  {help_text}\n  {errors}\n</div>\n')
 
 
+def set_plain_choices(field: forms.ChoiceField, choices: list[tuple[Any, str]]) -> None:
+    """`field.choices = choices` for plain (value, text) pairs (text or lazy text), which
+    are already what Django's `normalize_choices` would make of them: set on the field and
+    its widget without normalising them twice (~1.5 µs a choice; a project page sets ~200).
+    Other choices (groups, enums, callables) go Django's way."""
+    if any(not isinstance(label, str | Promise) for _value, label in choices):
+        field.choices = choices
+        return
+    field._choices = choices  # type: ignore[attr-defined]
+    field.widget._choices = choices  # type: ignore[attr-defined]
+
+
 # Primary keys are 64-bit at most (BigAutoField); a longer number is no row of any table.
 LARGEST_ID = 2**63 - 1
 

@@ -103,7 +103,15 @@ class PreparedQuery:
             slots[name] = found
         return _Compiled(sql, tuple(params), slots, compiler)
 
-    def rows(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
+    def rows(
+        self,
+        using: str = DEFAULT_DB_ALIAS,
+        *,
+        window: tuple[int, int] | None = None,
+        **values: Any,
+    ) -> list[tuple[Any, ...]]:
+        """The rows for `values`; `window` (limit, offset) takes a slice of them, both
+        parameters of the SQL, for a query built without a slice (a page of a list)."""
         if values.keys() != self.kinds.keys():
             raise TypeError(f"Give exactly {sorted(self.kinds)}, not {sorted(values)}.")
         connection = connections[using]
@@ -115,7 +123,14 @@ class PreparedQuery:
             adapted = _adapt(connection, self.kinds[name], values[name])
             for position in positions:
                 params[position] = adapted
+        sql = compiled.sql
+        if window is not None:
+            if compiled.compiler.query.is_sliced:
+                raise ImproperlyConfigured("A window is for a query built without a slice.")
+            limit, offset = window
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params += [int(limit), int(offset)]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return list(compiled.compiler.results_iter(results=[fetched], tuple_expected=True))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workmate.accounts.models import Membership, Team, User
-from workmate.lib.forms import PlainSelect
+from workmate.lib.forms import PlainSelect, set_plain_choices
 from workmate.work.models import (
     Priority,
     Project,
@@ -310,15 +310,15 @@ class TaskQuickForm(RequestBoxForm):
         if self.is_bound or people is None:
             self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
         if sections is not None:
-            self.fields["section"].choices = [  # type: ignore[attr-defined]
-                ("", _("No section")),
-                *[(section.pk, section.name) for section in sections],
-            ]
+            set_plain_choices(
+                self.fields["section"],  # type: ignore[arg-type]
+                [("", _("No section")), *[(section.pk, section.name) for section in sections]],
+            )
         if people is not None:
-            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-                ("", _("Nobody")),
-                *[(person.pk, str(person)) for person in people],
-            ]
+            set_plain_choices(
+                self.fields["assignee"],  # type: ignore[arg-type]
+                [("", _("Nobody")), *[(person.pk, str(person)) for person in people]],
+            )
 
     def task_fields(self) -> dict[str, object]:
         """The task's part of the cleaned data (the request's is `request_kwargs()`)."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -26,6 +26,7 @@ from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox
 from workmate.inbox.models import Kind
 from workmate.lib.mentions import Directory, Mentionable, canonical, mentioned_ids
+from workmate.lib.prepared import PreparedQuery
 from workmate.lib.workcalendar import add_working_time
 from workmate.work import signals
 from workmate.work.models import (
@@ -91,6 +92,14 @@ def can_edit_project(user: User, project: Project) -> bool:
     # One membership a team and person (a unique constraint): lead, member or none.
     in_team = Membership.objects.filter(team_id=project.team_id, user=user)
     team_role = in_team.values_list("role", flat=True).first()
+    return _may_edit(project, role, team_role)
+
+
+def _may_edit(project: Project, role: str | None, team_role: str | None) -> bool:
+    """`can_edit_project`'s rule once the viewer's project and team roles are known (and
+    they are neither the owner nor is the project archived)."""
+    if role == ProjectRole.EDITOR:
+        return True
     if team_role == TeamRole.LEAD:
         return True
     if role == ProjectRole.VIEWER:
@@ -105,6 +114,65 @@ def get_project_for_user(user: User, pk: int) -> Project:
     if project is None:
         raise Http404("No such project.")
     return project
+
+
+@dataclass(frozen=True)
+class ProjectRights:
+    """What the viewer may do on a project: `can_edit_project` and `can_manage_project`."""
+
+    can_edit: bool
+    can_manage: bool
+
+
+def _project_and_roles(user: int, project: int) -> QuerySet[Project]:
+    """The project `user` may see with the given id, each column of it, of its team and
+    of its owner (as `select_related`), then the viewer's project role and team role."""
+    viewer = User(pk=user)
+    roles = ProjectMember.objects.filter(project=OuterRef("pk"), user=viewer).values("role")
+    team_roles = Membership.objects.filter(team=OuterRef("team_id"), user=viewer).values("role")
+    found = (
+        Project.objects.visible_to(viewer)
+        .filter(pk=project)
+        .annotate(viewer_role=Subquery(roles[:1]), viewer_team_role=Subquery(team_roles[:1]))
+        .order_by()
+    )
+    return found.values_list(*_PROJECT_COLUMNS, "viewer_role", "viewer_team_role")
+
+
+_PROJECT_ATTNAMES = [field.attname for field in Project._meta.concrete_fields]
+_TEAM_ATTNAMES = [field.attname for field in Team._meta.concrete_fields]
+_OWNER_ATTNAMES = [field.attname for field in User._meta.concrete_fields]
+_PROJECT_COLUMNS = [
+    *_PROJECT_ATTNAMES,
+    *[f"team__{name}" for name in _TEAM_ATTNAMES],
+    *[f"owner__{name}" for name in _OWNER_ATTNAMES],
+]
+# Its SQL built once per connection (workmate.lib.prepared): the viewer and the project
+# are parameters of each run, so nothing is kept but the SQL text.
+PREPARED_PROJECT = PreparedQuery(_project_and_roles, user="id", project="id")
+
+
+def get_project_and_rights(user: User, pk: int) -> tuple[Project, ProjectRights]:
+    """`get_project_for_user` and the viewer's rights on it from one query: their project
+    role and team role read as subqueries of it (the project page asked for each in a
+    query of its own), its SQL prepared. Read on each call, never kept."""
+    if not user.is_authenticated:
+        raise Http404("No such project.")
+    found = PREPARED_PROJECT.rows(user=user.pk, project=pk)
+    if not found:
+        raise Http404("No such project.")
+    row = found[0]
+    ends = len(_PROJECT_ATTNAMES), len(_PROJECT_ATTNAMES) + len(_TEAM_ATTNAMES)
+    project = Project.from_db(DEFAULT_DB_ALIAS, _PROJECT_ATTNAMES, row[: ends[0]])
+    team = Team.from_db(DEFAULT_DB_ALIAS, _TEAM_ATTNAMES, row[ends[0] : ends[1]])
+    owner = User.from_db(DEFAULT_DB_ALIAS, _OWNER_ATTNAMES, row[ends[1] : -2])
+    Project.team.field.set_cached_value(project, team)
+    Project.owner.field.set_cached_value(project, owner)
+    role, team_role = row[-2:]
+    owns = project.owner_id == user.pk
+    can_edit = not project.is_archived and (owns or _may_edit(project, role, team_role))
+    can_manage = owns or team_role == TeamRole.LEAD
+    return project, ProjectRights(can_edit=can_edit, can_manage=can_manage)
 
 
 def get_task_for_user(user: User, pk: int) -> Task:

@@ -209,3 +209,24 @@ def test_a_plain_select_writes_its_options_itself():
 
     assert widget._plain_html("plain", "b", {}).count(" selected") == 1
     assert grouped._plain_html("grouped", "", {}) is None
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        [("", "—"), (1, "Ann <b>"), ("2", "Bo")],
+        [("", gettext_lazy("Nobody")), (3, "Cy")],
+        [("Group", [(1, "One"), (2, "Two")]), (3, "Three")],
+        [],
+    ],
+)
+def test_plain_choices_are_what_django_would_set(choices):
+    given = forms.ChoiceField(widget=workmate_forms.PlainSelect)
+    django = forms.ChoiceField(widget=workmate_forms.PlainSelect)
+
+    workmate_forms.set_plain_choices(given, list(choices))
+    django.choices = list(choices)
+
+    assert given.choices == django.choices and given.widget.choices == django.widget.choices
+    assert given.widget.render("x", "1") == django.widget.render("x", "1")
+    assert given.valid_value("1") == django.valid_value("1")

@@ -105,3 +105,25 @@ def test_the_arguments_must_be_the_ones_named(db):
         prepared.rows(team=1, other=2)
     with pytest.raises(ValueError):
         PreparedQuery(lambda team: User.objects.none(), team="text")
+
+
+def test_a_window_is_the_querysets_slice(people, django_assert_num_queries):
+    first, second, _made = people
+    prepared = PreparedQuery(_people, team="id", since="datetime", day="date")
+    day = JOINED.date() + datetime.timedelta(days=9)
+
+    for team in (first.pk, second.pk):
+        everyone = list(_people(team, JOINED, day))
+        for limit, offset in [(2, 0), (2, 2), (5, 1), (0, 0), (3, 9)]:
+            with django_assert_num_queries(1):
+                found = prepared.rows(team=team, since=JOINED, day=day, window=(limit, offset))
+            assert found == everyone[offset : offset + limit]
+
+
+def test_a_window_on_a_sliced_query_is_refused(db):
+    prepared = PreparedQuery(
+        lambda team: User.objects.filter(pk=team).values_list("pk")[:3], team="id"
+    )
+
+    with pytest.raises(ImproperlyConfigured):
+        prepared.rows(team=1, window=(2, 0))

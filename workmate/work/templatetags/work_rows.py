@@ -376,6 +376,63 @@ def project_rows(context: Context, tasks: Iterable[ProjectRow | Task]) -> SafeSt
     return mark_safe(rows)
 
 
+def _section_head(can_edit: bool, custom: Iterable[Any]) -> str:
+    """The column headings of a section's table (the same for each section of a page).
+    Each literal is translated outside the f-strings, where makemessages finds it."""
+    pick = edit = ""
+    if can_edit:
+        select, change = gettext("Select"), gettext("Edit")
+        pick = f'<th scope="col" class="pick"><span class="visually-hidden">{select}</span></th>'
+        edit = f'<th scope="col"><span class="visually-hidden">{change}</span></th>'
+    fields = "".join(f'<th scope="col" class="field-cell">{_e(item.name)}</th>' for item in custom)
+    headings = (gettext("Task"), gettext("Assignee"), gettext("Due"), gettext("Status"))
+    columns = "".join(f'      <th scope="col">{heading}</th>\n' for heading in headings)
+    return (
+        f"    <thead><tr>\n      {pick}\n{columns}      {fields}\n      {edit}\n    </tr></thead>\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def project_sections(context: Context, listing: Any) -> SafeString:
+    """The project list's sections, each with its heading and table of rows, as the loop
+    over `listing.groups` in `_project_tasks.html` wrote them: the headings are worked
+    out once a page, not once a section."""
+    can_edit = bool(context.get("can_edit"))
+    note = context.get("note") or ""
+    text = RowText()
+    parts = []
+    head = None
+    for group in listing.groups:
+        section = group.section
+        if section is not None:
+            key, name = _e(section.pk), html.escape(section.name)
+        else:
+            key, name = "none", gettext("No section")
+        parts.append(
+            f'\n<section class="card task-section" data-section="{key}">\n'
+            f'  <h2>{name} <span class="count">{len(group.tasks)}</span></h2>\n  '
+        )
+        if group.tasks:
+            if head is None:
+                head = _section_head(can_edit, listing.custom)
+            rows = "".join(
+                list_row_html(_as_project_row(task), text, can_edit, note) + "\n"
+                for task in group.tasks
+            )
+            parts.append(
+                '\n  <div class="table-wrap">\n  <table class="task-table">\n'
+                f"{head}    <tbody>\n    {rows}\n    </tbody>\n  </table>\n  </div>\n  "
+            )
+        else:
+            empty = gettext("No tasks here yet.")
+            parts.append(f'\n  <p class="muted">{empty}</p>\n  ')
+        parts.append("\n</section>\n")
+    if not parts:
+        no_match = gettext("No tasks match these filters.")
+        parts.append(f'\n<p class="card muted" id="no-matches">{no_match}</p>\n')
+    return mark_safe("".join(parts))
+
+
 @register.simple_tag(takes_context=True)
 def project_row(context: Context, task: ProjectRow | Task) -> SafeString:
     can_edit = bool(context.get("can_edit"))

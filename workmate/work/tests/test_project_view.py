@@ -398,11 +398,11 @@ def test_the_page_reads_each_list_once(client, project, bob, django_assert_num_q
             make_task(project=project, parent=task, title=f"Sub {number}")
     client.force_login(bob)
 
-    # Session, viewer with their profile, the project, its custom fields, sections,
-    # people and tags (shared by the filter bar, the quick-add and the bulk forms), the
-    # count and page of tasks, whether the viewer may edit (their project role, their
-    # team role) and the urgent requests the editor has left today.
-    with django_assert_num_queries(12):
+    # Session, viewer with their profile, the project with the viewer's project and team
+    # roles (whether they may edit, was two queries), its custom fields, sections, people
+    # and tags (shared by the filter bar, the quick-add and the bulk forms), the count and
+    # page of tasks and the urgent requests the editor has left today.
+    with django_assert_num_queries(10):
         response = client.get(url(project))
 
     assert len(listed(response.content.decode())) == 30

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -23,7 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from workmate.accounts.models import User
 from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox_services
-from workmate.lib.forms import IdsChoiceField, PlainSelect
+from workmate.lib.forms import IdsChoiceField, PlainSelect, set_plain_choices
+from workmate.lib.prepared import PreparedQuery
 from workmate.work import fields as custom_fields
 from workmate.work import services
 from workmate.work.forms import (
@@ -34,7 +36,6 @@ from workmate.work.forms import (
     SectionForm,
     TaskQuickForm,
     add_service_errors,
-    people_choices,
     people_who_can_see,
 )
 from workmate.work.models import (
@@ -46,6 +47,7 @@ from workmate.work.models import (
     Tag,
     Task,
     TaskStatus,
+    Visibility,
 )
 from workmate.work.templatetags.work_rows import PROJECT_ROW_COLUMNS, ProjectRow
 
@@ -127,12 +129,127 @@ def _cells(task_ids: list[int], fields: list[CustomField]) -> dict[int, list[Cel
     }
 
 
-def _list_rows(tasks: QuerySet[Task], fields: list[CustomField]) -> list[ProjectRow]:
-    """The rows of `tasks` (from `_listed_tasks`) as the list shows them: only the columns
-    a row shows, as tuples rather than model instances (`work_rows.list_row_html`)."""
-    found = list(tasks.values_list(*PROJECT_ROW_COLUMNS))
+def _list_rows(
+    tasks: QuerySet[Task] | list[tuple[Any, ...]], fields: list[CustomField]
+) -> list[ProjectRow]:
+    """The rows of `tasks` (from `_listed_tasks`, or its rows) as the list shows them: only
+    the columns a row shows, as tuples rather than model instances (`list_row_html`)."""
+    found = list(tasks.values_list(*PROJECT_ROW_COLUMNS)) if isinstance(tasks, QuerySet) else tasks
     cells = _cells([row[0] for row in found], fields)
     return [ProjectRow(*row, cells[row[0]]) for row in found]
+
+
+# --- The page's reads as prepared SQL (workmate.lib.prepared) -------------------------------
+# Building these querysets (joins, the subtask count's subquery, the people rule's
+# subqueries) and compiling them cost more CPU than SQLite takes to run them: their SQL is
+# built once per connection, the project's ids are parameters of each run.
+
+
+def _prepared_sections() -> PreparedQuery:
+    def build(project: int) -> QuerySet[Any]:
+        sections = Section.objects.filter(project_id=project).order_by("position", "pk")
+        return sections.values_list("pk", "name", "position")
+
+    return PreparedQuery(build, project="id")
+
+
+def _prepared_fields() -> PreparedQuery:
+    def build(project: int) -> QuerySet[Any]:
+        fields = CustomField.objects.filter(project_id=project).order_by("position", "pk")
+        return fields.values_list("pk", "name", "kind", "options", "position")
+
+    return PreparedQuery(build, project="id")
+
+
+def _prepared_tags() -> PreparedQuery:
+    def build(project: int) -> QuerySet[Any]:
+        tags = Tag.objects.filter(tasks__project_id=project).distinct().order_by("name")
+        return tags.values_list("pk", "name", "colour")
+
+    return PreparedQuery(build, project="id")
+
+
+def _prepared_people(visibility: str) -> PreparedQuery:
+    """`people_choices` for a project of this visibility (the rule's shape depends on it)."""
+
+    def build(project: int = 0, owner: int = 0, team: int = 0) -> QuerySet[Any]:
+        shape = Project(pk=project, owner_id=owner, team_id=team, visibility=visibility)
+        people = people_who_can_see(shape).order_by("full_name", "pk")
+        return people.values_list("pk", "full_name", "email")
+
+    return PreparedQuery(build, **_PEOPLE_KINDS[visibility])
+
+
+# The ids the people rule reads for each visibility (`people_who_can_see`).
+_PEOPLE_KINDS: dict[str, dict[str, str]] = {
+    Visibility.ORG: {},
+    Visibility.PRIVATE: {"project": "id", "owner": "id"},
+    Visibility.TEAM: {"project": "id", "owner": "id", "team": "id"},
+}
+
+
+def _prepared_top_count() -> PreparedQuery:
+    def build(project: int) -> QuerySet[Any]:
+        top = Task.objects.filter(project_id=project, parent=None).order_by()
+        return top.values("project_id").annotate(count=Count("pk")).values_list("count")
+
+    return PreparedQuery(build, project="id")
+
+
+def _prepared_top_rows() -> PreparedQuery:
+    def build(project: int) -> QuerySet[Any]:
+        top = _listed_tasks(Project(pk=project)).filter(parent=None)
+        return top.values_list(*PROJECT_ROW_COLUMNS)
+
+    return PreparedQuery(build, project="id")
+
+
+PREPARED_SECTIONS = _prepared_sections()
+PREPARED_FIELDS = _prepared_fields()
+PREPARED_TAGS = _prepared_tags()
+PREPARED_PEOPLE = {visibility: _prepared_people(visibility) for visibility in Visibility.values}
+PREPARED_TOP_COUNT = _prepared_top_count()
+PREPARED_TOP_ROWS = _prepared_top_rows()
+
+
+def _sections(project: Project) -> list[Section]:
+    rows = PREPARED_SECTIONS.rows(project=project.pk)
+    return [Section(pk, project_id=project.pk, name=name, position=at) for pk, name, at in rows]
+
+
+def _custom_fields(project: Project) -> list[CustomField]:
+    return [
+        CustomField(pk, project_id=project.pk, name=name, kind=kind, options=options, position=at)
+        for pk, name, kind, options, at in PREPARED_FIELDS.rows(project=project.pk)
+    ]
+
+
+def _tags(project: Project) -> list[Tag]:
+    rows = PREPARED_TAGS.rows(project=project.pk)
+    return [Tag(pk, name=name, colour=colour) for pk, name, colour in rows]
+
+
+def _people(project: Project) -> list[Person]:
+    ids = {"project": project.pk, "owner": project.owner_id, "team": project.team_id}
+    kinds = _PEOPLE_KINDS[project.visibility]
+    rows = PREPARED_PEOPLE[project.visibility].rows(**{name: ids[name] for name in kinds})
+    return [Person(*row) for row in rows]
+
+
+class _TopLevel:
+    """A project's top-level tasks in list order for `Paginator`: its count and each page
+    from prepared SQL (the page's LIMIT and OFFSET are parameters too)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project_id = project.pk
+
+    def count(self) -> int:
+        found = PREPARED_TOP_COUNT.rows(project=self.project_id)
+        return found[0][0] if found else 0
+
+    def __getitem__(self, window: slice) -> list[tuple[Any, ...]]:
+        start, stop = window.start or 0, window.stop
+        return PREPARED_TOP_ROWS.rows(project=self.project_id, window=(stop - start, start))
 
 
 class TaskFilterForm(forms.Form):
@@ -171,13 +288,10 @@ class TaskFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, auto_id="filter_%s")
         person_choices = [(str(person.pk), person.full_name) for person in people]
-        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-            ("", _("Anyone")),
-            ("me", _("Me")),
-            ("none", _("Unassigned")),
-            *person_choices,
-        ]
-        self.fields["tag"].choices = [("", _("Any tag"))] + [(t.pk, t.name) for t in tags]  # type: ignore[attr-defined]
+        anyone = [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))]
+        set_plain_choices(self.fields["assignee"], [*anyone, *person_choices])  # type: ignore[arg-type]
+        tag_choices = [("", _("Any tag"))] + [(t.pk, t.name) for t in tags]
+        set_plain_choices(self.fields["tag"], tag_choices)  # type: ignore[arg-type]
         self.custom = custom
         for item in custom:
             key = f"cf{item.pk}"
@@ -273,20 +387,30 @@ class ProjectList:
     bulk_form: BulkForm | None
 
 
-def _project_list(request: HttpRequest, project: Project, params: QueryDict) -> ProjectList:
+def _project_list(
+    request: HttpRequest,
+    project: Project,
+    params: QueryDict,
+    rights: services.ProjectRights | None = None,
+) -> ProjectList:
     """Filter, paginate and group the project's top-level tasks.
 
     Steps: load the project's fields, sections, people and tags once; narrow the tasks by
     the filters; take one page; attach each row's custom field values (one prefetch);
     group the page's rows under their sections.
     """
-    custom = list(project.custom_fields.all())
-    sections = list(project.sections.all())
-    people = people_choices(project)
-    tags = list(Tag.objects.filter(tasks__project=project).distinct())
+    custom = _custom_fields(project)
+    sections = _sections(project)
+    people = _people(project)
+    tags = _tags(project)
     filter_form = TaskFilterForm(params, people=people, tags=tags, custom=custom)
-    top_level = _listed_tasks(project).filter(parent=None)
-    tasks = filter_form.narrow(top_level, request.user)
+    if params.keys() - {"page"}:
+        top_level = _listed_tasks(project).filter(parent=None)
+        tasks: QuerySet[Task] | _TopLevel = filter_form.narrow(top_level, request.user)
+    else:
+        # No filter asked for: the whole list, from prepared SQL.
+        filter_form.is_valid()
+        tasks = _TopLevel(project)
     page = Paginator(tasks, TASKS_PAGE_SIZE).get_page(params.get("page"))
     rows = _list_rows(page.object_list, custom)
     groups: dict[int | None, SectionGroup] = {None: SectionGroup(None)}
@@ -303,7 +427,10 @@ def _project_list(request: HttpRequest, project: Project, params: QueryDict) -> 
             shown = shown[1:]
     kept = params.copy()
     kept.pop("page", None)
-    can_edit = services.can_edit_project(request.user, project)
+    if rights is None:
+        can_edit = services.can_edit_project(request.user, project)
+    else:
+        can_edit = rights.can_edit
     here = reverse("work:project", args=[project.pk])
     return ProjectList(
         project=project,
@@ -327,9 +454,11 @@ def _project_page(
     task_form: TaskQuickForm | None = None,
     section_form: SectionForm | None = None,
     status: int = 200,
+    rights: services.ProjectRights | None = None,
 ) -> HttpResponse:
-    """The project's list with its filter bar, bulk action bar and quick-add forms."""
-    listing = _project_list(request, project, request.GET)
+    """The project's list with its filter bar, bulk action bar and quick-add forms.
+    `rights` when the viewer's were read with the project (`get_project_and_rights`)."""
+    listing = _project_list(request, project, request.GET, rights)
     context = {"project": project, "listing": listing, "can_edit": listing.can_edit}
     if request.htmx and request.method == "GET":
         return render(request, "work/partials/_project_tasks.html", context)
@@ -340,16 +469,20 @@ def _project_page(
     if listing.can_edit:
         context["urgent_left"] = inbox_services.urgent_left_today(request.user)
     # The settings tab: for editors, and on an archived project for those who may unarchive it.
-    context["can_unarchive"] = project.is_archived and services.can_manage_project(
-        request.user, project
-    )
+    if not project.is_archived:
+        context["can_unarchive"] = False
+    elif rights is not None:
+        context["can_unarchive"] = rights.can_manage
+    else:
+        context["can_unarchive"] = services.can_manage_project(request.user, project)
     return render(request, "work/project.html", context, status=status)
 
 
 @login_required
 @require_safe
 def project(request: HttpRequest, pk: int) -> HttpResponse:
-    return _project_page(request, services.get_project_for_user(request.user, pk))
+    project, rights = services.get_project_and_rights(request.user, pk)
+    return _project_page(request, project, rights=rights)
 
 
 # --- One row: shown, edited inline ---------------------------------------------------------
@@ -606,24 +739,26 @@ class BulkForm(forms.Form):
         people: list[Person] | None = None,
     ) -> None:
         super().__init__(data, auto_id="bulk_%s")
-        self.fields["tasks"].queryset = project.tasks.select_related("project")  # type: ignore[attr-defined]
+        if self.is_bound:
+            # Only a form that validates picks tasks; the page never lists them in the form.
+            self.fields["tasks"].queryset = project.tasks.select_related("project")  # type: ignore[attr-defined]
         if sections is None:
             sections = list(project.sections.all())
-        self.fields["section"].choices = [  # type: ignore[attr-defined]
-            ("", "—"),
-            ("none", _("No section")),
-            *[(str(section.pk), section.name) for section in sections],
-        ]
+        section_choices = [(str(section.pk), section.name) for section in sections]
+        set_plain_choices(
+            self.fields["section"],  # type: ignore[arg-type]
+            [("", "—"), ("none", _("No section")), *section_choices],
+        )
         self.sections = {str(section.pk): section for section in sections}
         if self.is_bound or people is None:
             # Only a form that validates asks the database through the queryset.
             self.fields["assignee"].queryset = people_who_can_see(project)  # type: ignore[attr-defined]
         if people is not None:
             # The page already has the people; offer them without asking the database again.
-            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-                ("", _("Nobody")),
-                *[(person.pk, person.full_name) for person in people],
-            ]
+            set_plain_choices(
+                self.fields["assignee"],  # type: ignore[arg-type]
+                [("", _("Nobody")), *[(person.pk, person.full_name) for person in people]],
+            )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
