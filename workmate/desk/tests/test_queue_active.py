@@ -194,6 +194,18 @@ def test_each_queue_and_filter_walks_its_index_in_order(
     assert index in plan, plan
 
 
+def test_at_risk_starts_its_walk_past_the_breached_tickets(bob):
+    """At risk is a range of the due index that starts at now: the walk no longer reads
+    (and rejects) every breached ticket first (4 ms of SQLite at 200,000 tickets)."""
+    tickets = agent.queue_tickets(bob, "at_risk")[:31]
+    _plan_as_at_full_size()
+    plan = tickets.explain()
+    if connection.vendor == "sqlite":
+        assert "ticket_active_due_idx (resolution_due>?)" in plan, plan
+    else:
+        assert "Index Cond: (resolution_due >" in plan, plan
+
+
 def test_queues_leave_out_closed_tickets_whatever_the_filter(bob, history, customer_a):
     _active, done = history
     for queue, filters, _index in FILTERS:
