@@ -264,3 +264,21 @@ def test_the_ticket_page_reads_merged_tickets_through_their_index(client, bob, h
         cursor.execute("EXPLAIN QUERY PLAN " + merged[0])
         plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
     assert "merged_into" in plan and "SCAN" not in plan, plan
+
+
+def test_the_ticket_page_reads_its_ticket_once(client, bob, history):
+    """One read of the ticket with what the page shows, not a first read to check that it
+    exists and then the full one (on PostgreSQL each wide join costs ms to plan)."""
+    ticket = history[0][0]
+    login(client, bob)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("desk:ticket", args=[ticket.pk]))
+    assert response.status_code == 200
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "desk_ticket"."id"')
+        and f'WHERE "desk_ticket"."id" = {ticket.pk}' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert client.get(reverse("desk:ticket", args=[ticket.pk + 10**6])).status_code == 404
