@@ -936,6 +936,16 @@ class DeskActiveCount(models.Model):
     assignee_id = models.IntegerField(default=0)  # 0: nobody
     count = models.IntegerField(default=0)  # +1 or -1 from a trigger, a sum once compacted
 
+    class Meta:
+        indexes = [
+            # The dashboard's and the compaction's grouping read in order, without a sort
+            # (not unique: a combination has many rows between compactions).
+            models.Index(
+                fields=["status", "priority", "team_id", "assignee_id", "count"],
+                name="desk_active_count_key_idx",
+            ),
+        ]
+
     def __str__(self) -> str:
         key = f"{self.status} P{self.priority} team {self.team_id} agent {self.assignee_id}"
         return f"{key}: {self.count}"

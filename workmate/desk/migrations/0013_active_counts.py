@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
                 ('count', models.IntegerField(default=0)),
             ],
         ),
+        migrations.AddIndex(
+            model_name='deskactivecount',
+            index=models.Index(fields=['status', 'priority', 'team_id', 'assignee_id', 'count'], name='desk_active_count_key_idx'),
+        ),
         migrations.RemoveIndex(
             model_name='ticket',
             name='ticket_first_response_idx',
