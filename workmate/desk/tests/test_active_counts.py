@@ -294,3 +294,46 @@ def test_two_compactions_at_once_count_each_row_once(postgresql):
     assert outcome == [0], outcome  # it skipped the rows this one deleted
     assert active_counts() == counted() == [(Status.NEW, Priority.P3, 0, 0, 4)]
     assert_folded()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_multi_ticket_transactions_in_opposite_orders_do_not_deadlock(postgresql):
+    # Each moves two tickets, the second touching the combination the other moved first:
+    # with a counter row per combination they locked two rows in opposite orders and
+    # PostgreSQL aborted one (deadlock detected).
+    a, b, c, d = (new_ticket(name).pk for name in "abcd")
+    Ticket.objects.filter(pk__in=[b, c]).update(priority=Priority.P2)
+
+    def move(pk: int, priority: int) -> None:
+        Ticket.objects.filter(pk=pk).update(priority=priority)
+
+    holds, second_turn = threading.Event(), threading.Event()
+
+    def other_transaction() -> bool:
+        move(c, Priority.P4)  # P2 -> P4
+        holds.set()
+        second_turn.wait(timeout=10)
+        move(d, Priority.P1)  # P3 -> P1, the combination this test moved into first
+        return True
+
+    other, outcome = in_other_connection(other_transaction)
+    errors = []
+    try:
+        with transaction.atomic():
+            move(a, Priority.P1)  # P3 -> P1
+            other.start()
+            assert holds.wait(timeout=10)
+            second_turn.set()
+            move(b, Priority.P4)  # P2 -> P4, the combination the other moved into first
+    except Exception as error:
+        errors.append(error)
+    other.join(timeout=30)
+    assert errors == [] and outcome == [True], (errors, outcome)
+    assert (
+        active_counts()
+        == counted()
+        == [
+            (Status.NEW, Priority.P1, 0, 0, 2),
+            (Status.NEW, Priority.P4, 0, 0, 2),
+        ]
+    )
