@@ -5,8 +5,9 @@ each read through an index made for it (see the indexes on Ticket), so the page 
 same at any amount of history and a fixed number of queries:
 
 1. the active tickets by status, priority, team and assignee, with the teams' and agents'
-   names: the `DeskActiveCount` rows database triggers keep in the same transaction as every
-   write to a ticket (a few hundred rows, not every active ticket; migration 0013);
+   names: the sums of the `DeskActiveCount` ledger database triggers write in the same
+   transaction as every write to a ticket (a few hundred rows, not every active ticket;
+   migration 0013);
    breached and at risk now, per agent, which depend on the moment and stay live but read
    only the running tickets past a risk moment, from two partial indexes alone
    (`_breached_and_at_risk`);
@@ -30,7 +31,7 @@ import datetime
 from collections import Counter
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -296,10 +297,15 @@ def _breached_and_at_risk(now: datetime.datetime) -> dict[int | None, tuple[int,
 
 def _active_rows() -> list[tuple]:
     """(status, priority, team id, assignee id, active tickets, team name, agent name) for
-    each combination with active tickets now: the trigger-kept `DeskActiveCount` rows (a few
-    hundred, however many tickets are active), the names read beside them (one query)."""
+    each combination with active tickets now: the sums of the trigger-written
+    `DeskActiveCount` ledger by combination (a few hundred rows, however many tickets are
+    active, plus the rows written since the clock last folded them), the names read beside
+    them (one query)."""
     rows = (
-        DeskActiveCount.objects.filter(count__gt=0)
+        DeskActiveCount.objects.order_by()
+        .values("status", "priority", "team_id", "assignee_id")
+        .annotate(total=Sum("count"))
+        .filter(total__gt=0)
         .annotate(
             team_name=Subquery(Team.objects.filter(pk=OuterRef("team_id")).values("name")),
             agent_name=Subquery(
@@ -307,7 +313,7 @@ def _active_rows() -> list[tuple]:
             ),
         )
         .values_list(
-            "status", "priority", "team_id", "assignee_id", "count", "team_name", "agent_name"
+            "status", "priority", "team_id", "assignee_id", "total", "team_name", "agent_name"
         )
     )
     return [(st, pr, tm or None, ag or None, n, tn, an) for st, pr, tm, ag, n, tn, an in rows]

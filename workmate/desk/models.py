@@ -917,30 +917,40 @@ class DeskStatsState(models.Model):
 
 
 class DeskActiveCount(models.Model):
-    """How many active tickets (`Ticket.objects.active()`) have one status, priority, team
-    and assignee: the dashboard's counts read a few hundred of these rows instead of every
-    active ticket (issue 18).
+    """A ledger of how many active tickets (`Ticket.objects.active()`) have one status,
+    priority, team and assignee: the dashboard's counts are `SUM(count)` of these rows by
+    combination (a few hundred rows, not every active ticket; issue 18).
 
-    Kept by database triggers on desk_ticket (migration 0013, one set per database), in the
-    same transaction as every insert, update and delete of a ticket, whatever wrote it: a
-    service's save, `QuerySet.update`, `bulk_create`, `bulk_update`, a raw statement. Each
-    change adds or subtracts one with an UPSERT, which is atomic under concurrent writers on
-    SQLite and PostgreSQL. `stats.rebuild_active_counts()` (`rebuild_desk_stats`) recounts.
-    No team or no assignee is 0 (NULLs would not meet in the unique key); rows that fell to
-    0 stay (there are as many as combinations ever seen, a few hundred)."""
+    Written by database triggers on desk_ticket (migration 0013, one set per database), in
+    the same transaction as every insert, update and delete of a ticket, whatever wrote it: a
+    service's save, `QuerySet.update`, `bulk_create`, `bulk_update`, a raw statement. The
+    triggers only INSERT: a row of -1 for the ticket's old combination (when it was active)
+    and one of +1 for its new one (when it is). Insert-only because one counter row per
+    combination, updated in place, was a hot row: every new ticket of the same combination
+    (new, unassigned, triage) waited on the row lock the previous ticket's transaction held
+    until it committed, serialising ticket creation across processes; and two transactions
+    changing several tickets (bulk assign, merge, automation) locked counter rows in
+    opposite orders and deadlocked. Inserts take no lock another writer waits on.
+
+    `stats.compact_active_counts()` (the clock's `compact_desk_active_counts`, every minute)
+    folds the rows into one per combination; `stats.rebuild_active_counts()`
+    (`rebuild_desk_stats`) recounts from scratch. No team or no assignee is 0, so the
+    combinations group without NULLs. No unique key: a combination has many rows between
+    compactions."""
 
     status = models.CharField(max_length=10, choices=Status.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
     team_id = models.IntegerField(default=0)  # 0: no team
     assignee_id = models.IntegerField(default=0)  # 0: nobody
-    count = models.IntegerField(default=0)
+    count = models.IntegerField(default=0)  # +1 or -1 from a trigger, a sum once compacted
 
     class Meta:
-        constraints = [
-            # The triggers' `ON CONFLICT (status, priority, team_id, assignee_id)`.
-            models.UniqueConstraint(
-                fields=["status", "priority", "team_id", "assignee_id"],
-                name="desk_active_count_key",
+        indexes = [
+            # The dashboard's and the compaction's grouping read in order, without a sort
+            # (not unique: a combination has many rows between compactions).
+            models.Index(
+                fields=["status", "priority", "team_id", "assignee_id", "count"],
+                name="desk_active_count_key_idx",
             ),
         ]
 

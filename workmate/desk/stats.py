@@ -354,7 +354,8 @@ def counted_active() -> list[tuple[str, int, int | None, int | None, int]]:
 def rebuild_active_counts() -> int:
     """Recount `DeskActiveCount` from the tickets; the number of rows written.
 
-    The triggers keep the rows right; this is for a restored or hand-edited database. Writers
+    The triggers keep the ledger right; this is for a restored or hand-edited database: one
+    row per combination afterwards, as after a compaction. Writers
     wait meanwhile: SQLite's write transaction is exclusive, and on PostgreSQL the ticket
     table is locked against writes (a ticket saved between the delete and the count would be
     lost or counted twice otherwise)."""
@@ -370,6 +371,56 @@ def rebuild_active_counts() -> int:
             for status, priority, team, agent, n in counted_active()
         )
     return len(rows)
+
+
+# Whether any combination has more than one ledger row (a few hundred rows to group: the
+# clock's check on a quiet desk, where compaction has nothing to fold).
+_UNFOLDED = (
+    "SELECT EXISTS (SELECT 1 FROM desk_deskactivecount"
+    " GROUP BY status, priority, team_id, assignee_id HAVING COUNT(*) > 1 OR SUM(count) = 0)"
+)
+_COLUMNS = "status, priority, team_id, assignee_id"
+# PostgreSQL: the rows summed are exactly the rows deleted, in one statement. A SELECT then
+# a DELETE would each take their own snapshot (READ COMMITTED), and a ticket's row committed
+# in between would be deleted without being summed. A row another compaction deletes first
+# is skipped by this DELETE (not returned), so two clocks at once count each row once.
+_FOLD_POSTGRES = (
+    f"WITH gone AS (DELETE FROM desk_deskactivecount WHERE id <= %s RETURNING {_COLUMNS}, count),"
+    f" kept AS (INSERT INTO desk_deskactivecount ({_COLUMNS}, count)"
+    f" SELECT {_COLUMNS}, SUM(count) FROM gone GROUP BY 1, 2, 3, 4 HAVING SUM(count) <> 0"
+    " RETURNING 1)"
+    " SELECT (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM kept)"
+)
+# SQLite: the sum and the delete in one write transaction (BEGIN IMMEDIATE, settings.py):
+# no other writer between them. The folded rows get ids above the bound.
+_FOLD_SQLITE = [
+    f"INSERT INTO desk_deskactivecount ({_COLUMNS}, count)"
+    f" SELECT {_COLUMNS}, SUM(count) FROM desk_deskactivecount WHERE id <= %s"
+    " GROUP BY 1, 2, 3, 4 HAVING SUM(count) <> 0",
+    "DELETE FROM desk_deskactivecount WHERE id <= %s",
+]
+
+
+def compact_active_counts() -> int:
+    """Fold the `DeskActiveCount` ledger into one row per combination, dropping the
+    combinations that sum to 0; the number of rows folded away (0: nothing to fold, and
+    nothing written). Rows the triggers write meanwhile are kept for the next time."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNFOLDED)  # outside a transaction: no write lock on a quiet desk
+        if not cursor.fetchone()[0]:
+            return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM desk_deskactivecount")
+        bound = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            cursor.execute(_FOLD_POSTGRES, [bound])
+            deleted, added = cursor.fetchone()
+        else:
+            cursor.execute(_FOLD_SQLITE[0], [bound])
+            added = cursor.rowcount
+            cursor.execute(_FOLD_SQLITE[1], [bound])
+            deleted = cursor.rowcount
+    return deleted - added
 
 
 def _rolled_until(hours: WorkingHours) -> datetime.date | None:

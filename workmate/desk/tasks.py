@@ -77,3 +77,11 @@ def roll_up_desk_stats() -> int:
     from workmate.desk import stats
 
     return stats.roll_up()
+
+
+@task()
+def compact_desk_active_counts() -> int:
+    """Periodic: fold the dashboard's active-count ledger into one row per combination."""
+    from workmate.desk import stats
+
+    return stats.compact_active_counts()

@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
                 ('count', models.IntegerField(default=0)),
             ],
         ),
+        migrations.AddIndex(
+            model_name='deskactivecount',
+            index=models.Index(fields=['status', 'priority', 'team_id', 'assignee_id', 'count'], name='desk_active_count_key_idx'),
+        ),
         migrations.RemoveIndex(
             model_name='ticket',
             name='ticket_first_response_idx',
@@ -56,29 +60,28 @@ class Migration(migrations.Migration):
             model_name='ticket',
             index=models.Index(condition=models.Q(('first_responded_at__isnull', False)), fields=['first_responded_at'], name='ticket_first_response_idx'),
         ),
-        migrations.AddConstraint(
-            model_name='deskactivecount',
-            constraint=models.UniqueConstraint(fields=('status', 'priority', 'team_id', 'assignee_id'), name='desk_active_count_key'),
-        ),
     ]
 
 
-# The active counts (DeskActiveCount), kept by triggers on every write to desk_ticket, one
-# set per database (as the search app's FTS5 triggers). A ticket counts while active: not
-# solved, not closed, not merged (Ticket.objects.active()).
-KEY = "(status, priority, team_id, assignee_id)"
+# The active counts (DeskActiveCount), a ledger written by triggers on every write to
+# desk_ticket, one set per database (as the search app's FTS5 triggers). A ticket counts
+# while active: not solved, not closed, not merged (Ticket.objects.active()). The triggers
+# only INSERT (-1 for the old combination when it was active, +1 for the new one when it
+# is), never UPDATE a shared counter row: an UPSERT into one row per combination held that
+# row's lock until the ticket's transaction committed, so every transaction creating a
+# ticket of the same combination waited on the one before (a hot row), and transactions
+# changing several tickets locked rows in opposite orders (deadlocks on PostgreSQL). The
+# clock folds the rows by combination (stats.compact_active_counts).
 SQLITE_ACTIVE = "{t}.status <> 'solved' AND {t}.status <> 'closed' AND {t}.merged_into_id IS NULL"
 SQLITE_ADD = (
     "INSERT INTO desk_deskactivecount (status, priority, team_id, assignee_id, count)"
     " SELECT new.status, new.priority, COALESCE(new.team_id, 0), COALESCE(new.assignee_id, 0), 1"
-    f" WHERE {SQLITE_ACTIVE.format(t='new')}"
-    f" ON CONFLICT {KEY} DO UPDATE SET count = count + 1;"
+    f" WHERE {SQLITE_ACTIVE.format(t='new')};"
 )
 SQLITE_SUBTRACT = (
-    "UPDATE desk_deskactivecount SET count = count - 1"
-    " WHERE status = old.status AND priority = old.priority"
-    " AND team_id = COALESCE(old.team_id, 0) AND assignee_id = COALESCE(old.assignee_id, 0)"
-    f" AND {SQLITE_ACTIVE.format(t='old')};"
+    "INSERT INTO desk_deskactivecount (status, priority, team_id, assignee_id, count)"
+    " SELECT old.status, old.priority, COALESCE(old.team_id, 0), COALESCE(old.assignee_id, 0), -1"
+    f" WHERE {SQLITE_ACTIVE.format(t='old')};"
 )
 CHANGED = (
     "old.status IS NOT new.status OR old.priority IS NOT new.priority"
@@ -108,14 +111,12 @@ POSTGRES_ACTIVE = "{t}.status NOT IN ('solved', 'closed') AND {t}.merged_into_id
 POSTGRES_FORWARD = [
     "CREATE FUNCTION desk_ticket_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
     f" IF TG_OP <> 'INSERT' AND {POSTGRES_ACTIVE.format(t='OLD')} THEN"
-    " UPDATE desk_deskactivecount SET count = count - 1"
-    " WHERE status = OLD.status AND priority = OLD.priority"
-    " AND team_id = COALESCE(OLD.team_id, 0) AND assignee_id = COALESCE(OLD.assignee_id, 0);"
+    " INSERT INTO desk_deskactivecount (status, priority, team_id, assignee_id, count)"
+    " VALUES (OLD.status, OLD.priority, COALESCE(OLD.team_id, 0), COALESCE(OLD.assignee_id, 0), -1);"
     " END IF;"
     f" IF TG_OP <> 'DELETE' AND {POSTGRES_ACTIVE.format(t='NEW')} THEN"
     " INSERT INTO desk_deskactivecount (status, priority, team_id, assignee_id, count)"
-    " VALUES (NEW.status, NEW.priority, COALESCE(NEW.team_id, 0), COALESCE(NEW.assignee_id, 0), 1)"
-    f" ON CONFLICT {KEY} DO UPDATE SET count = desk_deskactivecount.count + 1;"
+    " VALUES (NEW.status, NEW.priority, COALESCE(NEW.team_id, 0), COALESCE(NEW.assignee_id, 0), 1);"
     " END IF;"
     " RETURN NULL; END $$",
     "CREATE TRIGGER desk_ticket_count_insert_delete AFTER INSERT OR DELETE ON desk_ticket"

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from workmate.accounts.models import Membership, User, WorkProfile
 from workmate.desk import sla
-from workmate.desk.models import Contact, Customer, SLAPolicy, Status, Ticket, TicketEntry
+from workmate.desk.models import (
+    Contact,
+    Customer,
+    DeskActiveCount,
+    SLAPolicy,
+    Status,
+    Ticket,
+    TicketEntry,
+)
 from workmate.desk.tests.test_active_counts import active_counts, counted
 from workmate.testing.factories import make_ticket
 from workmate.work.management.commands.bench_seed import BUSY_EMAIL
@@ -58,6 +66,7 @@ def test_seeds_a_desk_on_a_fresh_database(bench_database):
     assert 2 <= Ticket.objects.active().filter(assignee=busy).count() <= 16
     # The dashboard's active counts, kept by the triggers through bulk_create and updates.
     assert counted() == active_counts()
+    assert DeskActiveCount.objects.count() == len(counted())  # folded
     # The due moments are those the real calendar gives (to the millisecond).
     for ticket in Ticket.objects.exclude(sla_policy=None).select_related("customer")[:40]:
         stored = ticket.resolution_due, ticket.first_response_risk_at
