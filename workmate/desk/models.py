@@ -273,9 +273,7 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         # out, it is where the queue's walk of the due index starts, past every breached
         # ticket rather than through them (9,625 of them at 200,000 tickets: 4 ms of SQL).
         return (
-            self.running()
-            .filter(_past_risk(now), resolution_due__gt=now)
-            .exclude(_past_due(now))
+            self.running().filter(_past_risk(now), resolution_due__gt=now).exclude(_past_due(now))
         )
 
     def visible_to_contact(self, contact: Contact) -> TicketQuerySet:
