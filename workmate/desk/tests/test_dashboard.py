@@ -149,5 +149,29 @@ def test_the_chart_columns_in_korean(client, desk, bob):
         html = client.get(reverse("desk:home")).content.decode()
     assert "<title>11-24: 접수 4건, 해결 1건</title>" in html
     assert html.count('fill="#1f5eff"></rect>') == dashboard.TREND_DAYS
-    labels = re.findall(r'<text x="[\d.]+" y="142">(\d\d-\d\d)</text>', html)
-    assert labels == ["10-27", "11-03", "11-10", "11-17", "11-24"]
+    labels = re.findall(r'<text x="([\d.]+)" y="142"( text-anchor="end")?>(\d\d-\d\d)</text>', html)
+    assert [label for _x, _anchor, label in labels] == ["10-27", "11-03", "11-10", "11-17", "11-24"]
+    # Today's date ends inside the chart (it used to run past its right edge).
+    x, anchor, _label = labels[-1]
+    width = int(re.search(r'class="desk-trend"[^>]* viewBox="0 0 (\d+) ', html).group(1))
+    assert anchor and float(x) <= width
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_load_rows_are_the_old_template_loops_bytes(desk, bob, language):
+    """The per-agent rows written in Python are what the template loop wrote, names that
+    need escaping included."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    bob.full_name = 'Bob "<b>" & Co'
+    bob.save(update_fields=["full_name"])
+    with time_machine.travel(NOW, tick=False), translation.override(language):
+        board = dashboard.build_dashboard()
+        loop = Template(
+            "{% for person in board.load %}<tr><td>{{ person.name }}</td><td>"
+            '<a href="{{ person.url }}">{{ person.active }}</a></td>'
+            "<td>{{ person.breached }}</td></tr>{% endfor %}"
+        ).render(Context({"board": board}))
+    assert board.load and "&lt;b&gt;" in board.load_rows_html
+    assert board.load_rows_html == loop
