@@ -152,8 +152,15 @@ class QueueQueries:
         )
         from workmate.desk.views import QUEUE_COUNT_LIMIT, QUEUE_PAGE_SIZE
 
-        # As Django counts a sliced queryset: the slice's rows, counted around it.
-        counted = tickets.values_list("pk")[: QUEUE_COUNT_LIMIT + 1]
+        # As Django counts a sliced queryset: the slice's rows, counted around it. On
+        # PostgreSQL in no order: a capped count needs any 1,001 rows, and with the queue's
+        # order it read and sorted every unassigned ticket (9,896 at 200,000: 20 ms) rather
+        # than stop at 1,001 (5.7 ms). SQLite keeps the order, which is what makes it walk
+        # the queue's partial index (unordered, it chose the merged_into index: every ticket).
+        counted = tickets.values_list("pk")
+        if connection.vendor == "postgresql":
+            counted = counted.order_by()
+        counted = counted[: QUEUE_COUNT_LIMIT + 1]
         inner, count_params = counted.query.get_compiler(connection=connection).as_sql()
         count_sql = f"SELECT COUNT(*) FROM ({inner}) subquery"
         page = queue_rows.values(tickets)[shape.start : shape.start + QUEUE_PAGE_SIZE + 1]
