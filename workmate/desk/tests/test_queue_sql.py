@@ -168,3 +168,42 @@ def test_a_page_number_past_any_end_is_an_empty_page_not_an_error(client, bob, d
     response = client.get(reverse("desk:all"), {"page": "9" * 30})
     assert response.status_code == 200
     assert response.context["listing"].page.object_list == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_postgresql_plans_a_queue_once_per_session_and_again_after_a_reconnect(
+    alice, bob, customer_a, desk
+):
+    """Each queue statement is prepared on the session on first use (planning it cost
+    3–10 ms a request), run with each request's values, and prepared again on a new
+    session; with connections closed after each request (PgBouncer) nothing is prepared."""
+
+    def prepared() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements")
+            return {name for (name,) in cursor.fetchall() if name.startswith("workmate_queue_")}
+
+    def mine(user) -> set[int]:
+        with time_machine.travel(NOW, tick=False):
+            return {row.pk for row in _bound(user, "mine", {}, customer_a).rows(0)}
+
+    connection.close()
+    assert prepared() == set()
+    assert mine(bob) == {t.pk for t in desk[:3]}
+    assert mine(alice) == {desk[3].pk}
+    assert len(prepared()) == 1  # one statement, two agents' values
+    assert _bound(bob, "mine", {}, customer_a).count() == 3
+    assert len(prepared()) == 2
+    connection.close()  # a new session starts with none, and prepares again
+    assert prepared() == set()
+    assert mine(bob) == {t.pk for t in desk[:3]}
+    assert len(prepared()) == 1
+    connection.close()
+    kept = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    try:
+        assert mine(bob) == {t.pk for t in desk[:3]}
+        assert prepared() == set()
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = kept
