@@ -16,6 +16,19 @@ from workmate.testing.factories import make_team, make_ticket
 pytestmark = pytest.mark.django_db
 
 
+def _bench_statistics(cursor, extra: dict[str, str]) -> None:
+    """SQLite: the benchmark's planner statistics, with `extra` for the indexes a test
+    reads, in place of what ANALYZE finds on a few test rows."""
+    cursor.execute("ANALYZE")
+    cursor.execute("DELETE FROM sqlite_stat1")
+    for name, stat in {**BENCH_STATISTICS, **extra}.items():
+        cursor.execute(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
+            [name, stat],
+        )
+    cursor.execute("ANALYZE sqlite_schema")
+
+
 def test_merged_tickets_are_read_through_their_partial_index(customer_a, contact_a):
     """With 200,000 tickets none merged, SQLite's statistics say the FK's index holds one
     value for every row, so without the partial index it walked the created index through
@@ -24,14 +37,7 @@ def test_merged_tickets_are_read_through_their_partial_index(customer_a, contact
     merged = ticket.merged_tickets.all()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-            cursor.execute("DELETE FROM sqlite_stat1")
-            for name, statistics in {**BENCH_STATISTICS, "ticket_merged_idx": "20 2 1"}.items():
-                cursor.execute(
-                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
-                    [name, statistics],
-                )
-            cursor.execute("ANALYZE sqlite_schema")
+            _bench_statistics(cursor, {"ticket_merged_idx": "20 2 1"})
     else:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -87,21 +93,15 @@ def test_breached_and_at_risk_read_only_their_ranges(bob, customer_a, contact_a)
     counts = dashboard.risk_counts(timezone.now())
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-            cursor.execute("DELETE FROM sqlite_stat1")
-            statistics = {
-                **BENCH_STATISTICS,
-                # Measured on the benchmark's copy (bench/README.md, "deskdash").
-                "ticket_first_response_idx": "180024 2",
-                "ticket_running_risk_idx": "50700 6 5 5 3 3 3 3",
-                "ticket_running_unanswered_idx": "18599 10 8 8 8 7 7 7",
-            }
-            for name, stat in statistics.items():
-                cursor.execute(
-                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
-                    [name, stat],
-                )
-            cursor.execute("ANALYZE sqlite_schema")
+            _bench_statistics(
+                cursor,
+                {
+                    # Measured on the benchmark's copy (bench/README.md, "deskdash").
+                    "ticket_first_response_idx": "180024 2",
+                    "ticket_running_risk_idx": "50700 6 5 5 3 3 3 3",
+                    "ticket_running_unanswered_idx": "18599 10 8 8 8 7 7 7",
+                },
+            )
         plan = counts.explain()
         assert "COVERING INDEX ticket_running_risk_idx (resolution_risk_at<?)" in plan, plan
         assert "COVERING INDEX ticket_running_unanswered_idx (first_response_risk_at<?)" in plan
@@ -130,18 +130,11 @@ def test_the_trend_counts_its_live_day_from_the_indexes_alone(customer_a, contac
     (query,) = queries.captured_queries
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-            cursor.execute("DELETE FROM sqlite_stat1")
             unmerged = {
                 "ticket_created_unmerged_idx": "200000 1 1",
                 "ticket_solved_unmerged_idx": "200000 2 2",
             }
-            for name, stat in {**BENCH_STATISTICS, **unmerged}.items():
-                cursor.execute(
-                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
-                    [name, stat],
-                )
-            cursor.execute("ANALYZE sqlite_schema")
+            _bench_statistics(cursor, unmerged)
             cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
             plan = " ".join(row[-1] for row in cursor.fetchall())
         assert "COVERING INDEX ticket_created_unmerged_idx (created_at>? AND" in plan, plan
@@ -158,18 +151,11 @@ def test_todays_attainment_reads_only_its_covering_indexes(customer_a, contact_a
     query = dashboard.attainment_counts(start, end)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-            cursor.execute("DELETE FROM sqlite_stat1")
             met = {
                 "ticket_first_response_met_idx": "197300 2 2",
                 "ticket_solved_met_idx": "197300 2 2",
             }
-            for name, stat in {**BENCH_STATISTICS, **met}.items():
-                cursor.execute(
-                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('desk_ticket', %s, %s)",
-                    [name, stat],
-                )
-            cursor.execute("ANALYZE sqlite_schema")
+            _bench_statistics(cursor, met)
         plan = query.explain()
         assert "COVERING INDEX ticket_first_response_met_idx (first_responded_at>?" in plan
         assert "COVERING INDEX ticket_solved_met_idx (solved_at>?" in plan, plan
