@@ -230,7 +230,7 @@ def test_a_stuck_endpoint_costs_one_timeout_per_round_and_holds_up_no_other(
 ):
     monkeypatch.setattr(transport, "TIMEOUT_SECONDS", 0.3)
     stuck = endpoint(admin, receiver, "stuck-endpoint")
-    receiver.delays["stuck-endpoint"] = 1.0
+    receiver.delays["stuck-endpoint"] = 10.0  # far past the timeout, so load cannot blur the two
     healthy = endpoint(admin, receiver, "healthy")
     for n in range(3):
         happen(project, admin, f"Task {n}")
@@ -240,7 +240,7 @@ def test_a_stuck_endpoint_costs_one_timeout_per_round_and_holds_up_no_other(
 
     assert healthy.deliveries.filter(status="delivered").count() == 3
     [timed_out] = Attempt.objects.filter(delivery__endpoint=stuck)
-    assert timed_out.status_code is None and timed_out.duration_ms < 900
+    assert timed_out.status_code is None and timed_out.duration_ms < 5000
 
 
 def test_a_held_endpoint_is_not_claimed_twice(admin, receiver, _frozen):
