@@ -8,6 +8,7 @@ import datetime
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -207,3 +208,98 @@ def test_postgresql_plans_a_queue_once_per_session_and_again_after_a_reconnect(
         assert prepared() == set()
     finally:
         connection.settings_dict["CONN_MAX_AGE"] = kept
+
+
+@pytest.fixture
+def spread(policy, team, bob, customer_a, contact_a):
+    """Unassigned tickets in three teams (TE, bob's; SE; OPS) and what the queue leaves out:
+    a triage ticket (no customer), a taken one, a solved one, a merged one."""
+    from workmate.testing.factories import make_team
+
+    teams = {"TE": team, "SE": make_team(code="SE"), "OPS": make_team(code="OPS")}
+    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+        tickets = [make_ticket(customer=customer_a, requester=contact_a) for _ in range(12)]
+    for number, ticket in enumerate(tickets):
+        # Due moments out of the pk order, and two tickets of one due moment.
+        due = NOW + datetime.timedelta(hours=(number * 5) % 7)
+        code = ("TE", "SE", "OPS")[number % 3]
+        Ticket.objects.filter(pk=ticket.pk).update(team=teams[code], resolution_due=due)
+    Ticket.objects.filter(pk=tickets[0].pk).update(customer=None)
+    Ticket.objects.filter(pk=tickets[1].pk).update(assignee=bob)
+    Ticket.objects.filter(pk=tickets[2].pk).update(status=Status.SOLVED)
+    Ticket.objects.filter(pk=tickets[4].pk).update(resolution_due=None)
+    Ticket.objects.filter(pk=tickets[5].pk).update(merged_into=tickets[6])
+    return teams
+
+
+@pytest.mark.parametrize("codes", [(), ("TE",), ("TE", "SE")])
+def test_unassigned_is_its_viewers_teams_tickets_nobody_took(
+    client, bob, spread, codes, django_assert_num_queries
+):
+    """The prepared rows and capped count of a viewer with no team, one and two teams equal
+    a plain filter of the tickets (the ORM's queue aside)."""
+    from workmate.accounts.models import Membership
+    from workmate.testing.factories import add_member, make_user
+
+    viewer = make_user(email="viewer@example.com")
+    for code in codes:
+        add_member(spread[code], viewer)
+    expected = list(
+        Ticket.objects.filter(
+            team__in=[spread[code] for code in codes],
+            assignee=None,
+            customer__isnull=False,
+            merged_into=None,
+        )
+        .exclude(status__in=[Status.SOLVED, Status.CLOSED])
+        .order_by(F("resolution_due").asc(nulls_last=True), "pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) == {0: 0, 1: 3, 2: 6}[len(codes)]  # the fixture's shape
+    assert Membership.objects.filter(user=viewer).count() == len(codes)
+    with time_machine.travel(NOW, tick=False):
+        bound = _bound(viewer, "unassigned", {}, None)
+        assert [row.pk for row in bound.rows(0)] == expected
+        assert bound.count() == len(expected)
+        login(client, viewer)
+        if not codes:  # not an agent: no desk at all
+            assert client.get(reverse("desk:unassigned")).status_code == 403
+            return
+        client.get(reverse("desk:unassigned"))  # Warm the session.
+        # As many for one team as for two: the teams are a subquery of each statement.
+        with django_assert_num_queries(11):
+            response = client.get(reverse("desk:unassigned"))
+    assert [row.pk for row in response.context["listing"].page.object_list] == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan")
+def test_unassigned_counts_a_range_per_team_from_its_index_on_postgresql(bob, spread):
+    """The capped count, prepared and planned generically as the app sends it, reads a range
+    of each of the viewer's teams from ticket_unassigned_team_idx alone. Over the due-order
+    index it read every unassigned ticket and tested its team (9,896 rows at 200,000
+    tickets: 10-14 ms, bench/README.md "Unassigned on PostgreSQL by team")."""
+    from workmate.accounts.models import Membership
+
+    assert Membership.objects.filter(user=bob).count() == 1  # TE: 3 of the 8 unassigned
+    bound = _bound(bob, "unassigned", {}, None)
+    compiled = queue_sql.QUERIES.compiled(bound.shape)
+    params = bound.params(compiled.count_params, compiled.count_slots)
+    numbers = iter(range(1, len(params) + 1))
+    text = queue_sql._MARKER.sub(
+        lambda m: "%" if m.group(1) == "%" else f"${next(numbers)}", compiled.count_sql
+    )
+    with connection.cursor() as cursor:
+        # A few test rows would otherwise be read whole.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE unassigned_count AS {text}")
+        try:
+            markers = ", ".join(["%s"] * len(params))
+            cursor.execute(f"EXPLAIN EXECUTE unassigned_count({markers})", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE unassigned_count")
+    assert "Index Only Scan using ticket_unassigned_team_idx" in plan, plan
+    assert "ticket_active_unassigned_idx" not in plan, plan
+    assert bound.count() == 3
