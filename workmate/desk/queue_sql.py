@@ -116,6 +116,60 @@ def _bind(
     return "".join(out), tuple(kept), slots
 
 
+# How `agent.queue_tickets` writes "the viewer's teams" ("Unassigned").
+_TEAMS = (
+    '"desk_ticket"."team_id" IN (SELECT U0."team_id" AS "team" FROM "accounts_membership" U0'
+    ' WHERE U0."user_id" = %s)'
+)
+_LIMIT = re.compile(r" LIMIT \d+( OFFSET \d+)?$")
+
+
+def _by_team(
+    connection: BaseDatabaseWrapper,
+    tickets: Any,
+    sql: str,
+    params: list[Any],
+    start: int,
+    size: int,
+) -> tuple[str, list[Any]]:
+    """PostgreSQL, "Unassigned": the page's rows (`sql`) read from a range per team.
+
+    Why: the viewer's teams are a subquery, so PostgreSQL can merge no per-team range of
+    ticket_unassigned_team_idx in due order: it walks every unassigned ticket in due order
+    and tests its team, which costs as many rows as the other teams hold before a page
+    fills (a viewer of a team with none: 9,896 rows, 6-7 ms at 200,000 tickets).
+
+    How: the first `start + size` tickets of each of the viewer's teams in the queue's
+    order (the queue's own filters, the team an equality: one range of that index each,
+    LATERAL), merged and cut to the page, then read with the page's joins by key. Rows and
+    order are the queue's: the outer statement keeps every filter of `sql`.
+    """
+    inner, inner_params = (
+        tickets.values_list("pk", "resolution_due")[: start + size]
+        .query.get_compiler(connection=connection)
+        .as_sql()
+    )
+    if inner.count(_TEAMS) != 1 or ' FROM "desk_ticket" ' not in sql or not _LIMIT.search(sql):
+        raise ImproperlyConfigured(f"The unassigned queue's SQL is not the expected one: {sql}")
+    inner_params = list(inner_params)
+    user = inner_params.pop(inner[: inner.index(_TEAMS)].count("%s"))
+    inner = inner.replace(_TEAMS, '"desk_ticket"."team_id" = "teams"."team_id"')
+    page = (
+        f'SELECT "picked"."pk" FROM "accounts_membership" "teams" CROSS JOIN LATERAL ({inner})'
+        ' "picked" WHERE "teams"."user_id" = %s'
+        ' ORDER BY "picked"."resolution_due" ASC NULLS LAST, "picked"."pk" ASC'
+        f" LIMIT {size} OFFSET {start}"
+    )
+    head, _, tail = sql.partition(' FROM "desk_ticket" ')
+    tail = _LIMIT.sub(f" LIMIT {size}", tail)
+    before = head.count("%s")
+    return (
+        f'{head} FROM ({page}) "page" INNER JOIN "desk_ticket"'
+        f' ON ("desk_ticket"."id" = "page"."pk") {tail}',
+        [*params[:before], *inner_params, user, *params[before:]],
+    )
+
+
 class QueueQueries:
     """The compiled SQL of each queue shape, per database connection."""
 
@@ -167,6 +221,10 @@ class QueueQueries:
         page = queue_rows.values(tickets)[shape.start : shape.start + QUEUE_PAGE_SIZE + 1]
         compiler = page.query.get_compiler(connection=connection)
         rows_sql, rows_params = compiler.as_sql()
+        if connection.vendor == "postgresql" and shape.queue == "unassigned":
+            rows_sql, rows_params = _by_team(
+                connection, tickets, rows_sql, list(rows_params), shape.start, QUEUE_PAGE_SIZE + 1
+            )
         count_sql, count_params, count_slots = _bind(
             connection, count_sql, tuple(count_params), used
         )
