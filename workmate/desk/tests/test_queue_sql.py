@@ -43,6 +43,7 @@ def _bound(user, queue, filters, customer, now=NOW) -> queue_sql.Bound:
         user=user.pk,
         now=now,
         customer=customer.pk if filters.get("customer") else None,
+        assignee=int(filters["assignee"]) if filters.get("assignee", "").isdigit() else None,
     )
 
 
@@ -287,6 +288,31 @@ def test_unassigned_is_its_viewers_teams_tickets_nobody_took(
     assert narrowed.exists()
     shown = [row.pk for row in response.context["listing"].page.object_list]
     assert shown == [pk for pk in expected if pk in set(narrowed.values_list("pk", flat=True))]
+
+
+def test_unassigned_by_team_keeps_each_filter_of_the_bar(bob, spread, customer_a):
+    """Every shape of the filter bar reads the team index by range (SQLite is told the
+    index: a shape it could not use it for would fail) and lists the ORM's rows."""
+    Ticket.objects.filter(team=spread["TE"]).update(priority=1)
+    for filters in (
+        {"status": "new"},
+        {"status": "open"},
+        {"priority": 1},
+        {"assignee": "me"},
+        {"assignee": "none"},
+        {"assignee": str(bob.pk)},
+        {"customer": True},
+        {"customer": True, "assignee": "none", "priority": 1},
+    ):
+        with time_machine.travel(NOW, tick=False):
+            expected = list(
+                _narrowed(bob, "unassigned", dict(filters), customer_a).values_list("pk")
+            )
+            bound = _bound(bob, "unassigned", filters, customer_a)
+            assert [(row.pk,) for row in bound.rows(0)] == expected, filters
+            assert [(row.pk,) for row in bound.rows(1)] == expected[1:], filters
+            assert bound.count() == len(expected), filters
+    assert len(expected) == 3  # bob's team TE: three unassigned of a customer
 
 
 def _generic_plan(bound: queue_sql.Bound, sql: str, base: tuple, slots: dict) -> str:
