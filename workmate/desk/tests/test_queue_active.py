@@ -108,6 +108,7 @@ BENCH_STATISTICS = {
     "desk_ticket_team_id_e3f4b4e5": "200000 200000",
     "ticket_active_assignee_idx": "60000 1500 2 1",
     "ticket_active_unassigned_idx": "9896 2 1",
+    "ticket_unassigned_team_idx": "7196 7196 21 1",
     "ticket_active_due_idx": "60000 2 1 1 1 1 1 1 1",
     "ticket_active_escalated_idx": "60000 6000 2 1",
     "ticket_active_status_idx": "60000 15000 2 1",
