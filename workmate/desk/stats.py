@@ -42,6 +42,7 @@ from workmate.desk.models import (
     DeskActiveCount,
     DeskDay,
     DeskDirtyDay,
+    DeskSlaCount,
     DeskStatsState,
     DeskTrendDay,
     Rating,
@@ -577,3 +578,102 @@ def satisfaction_changed(sender, instance: Satisfaction, **kwargs) -> None:
         return
     created_at = Ticket.objects.filter(pk=instance.ticket_id).values_list("created_at", flat=True)
     mark_dirty(created_at.first())
+
+
+# --- The SLA moments ledger (DeskSlaCount) ----------------------------------------------
+
+# The rows passed this long before the clock's run are folded: a reading at any moment
+# since (a request begun before the fold, another server's clock) sums the same rows.
+SLA_FOLD_MARGIN = datetime.timedelta(minutes=10)
+
+
+def rebuild_sla_counts() -> int:
+    """Recount `DeskSlaCount` from the running tickets (one row per ticket and kind, the
+    passed ones folded); the number of rows written. Writers wait meanwhile, as in
+    `rebuild_active_counts`."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE desk_ticket IN SHARE ROW EXCLUSIVE MODE")
+        DeskSlaCount.objects.all().delete()
+        rows = []
+        for ticket in Ticket.objects.running().only(
+            "assignee_id", "resolution_due", "resolution_risk_at", "first_response_due",
+            "first_response_risk_at", "first_responded_at", "status", "merged_into_id",
+        ).iterator(chunk_size=2000):  # fmt: skip
+            for kind, at in sla_moments(ticket).items():
+                rows.append(
+                    DeskSlaCount(kind=kind, assignee_id=ticket.assignee_id or 0, at=at, count=1)
+                )
+        DeskSlaCount.objects.bulk_create(rows, batch_size=1000)
+    compact_sla_counts()
+    return DeskSlaCount.objects.count()
+
+
+def sla_moments(ticket: Ticket) -> dict[str, datetime.datetime]:
+    """What the triggers of migration 0015 write for a running ticket: {"due": its due
+    moment (the resolution due, or the first response due while unanswered, whichever is
+    first), "risk": the moment it is first at risk or breached (the earliest of those and
+    its risk moments)}, each left out when the ticket has none. So at a moment, the passed
+    "due" rows count the breached tickets and the passed "risk" rows minus those the ones at
+    risk: the same tests as `sla_conditions`."""
+    unanswered = ticket.first_responded_at is None
+    dues = [ticket.resolution_due, ticket.first_response_due if unanswered else None]
+    risks = [ticket.resolution_risk_at, ticket.first_response_risk_at if unanswered else None]
+    dues = [moment for moment in dues if moment is not None]
+    risks = [moment for moment in risks if moment is not None]
+    moments = {}
+    if dues or risks:
+        moments["risk"] = min([*dues, *risks])
+    if dues:
+        moments["due"] = min(dues)
+    return moments
+
+
+# Whether the rows passed by the bound need folding: more than one row for a kind and
+# agent, or a sum of 0 (a few dozen rows on a quiet desk, where there is nothing to fold).
+_SLA_UNFOLDED = (
+    "SELECT EXISTS (SELECT 1 FROM desk_deskslacount WHERE at <= %s"
+    " GROUP BY kind, assignee_id HAVING COUNT(*) > 1 OR SUM(count) = 0)"
+)
+# As _FOLD_POSTGRES: the rows summed are exactly the rows deleted, in one statement.
+_SLA_FOLD_POSTGRES = (
+    "WITH gone AS (DELETE FROM desk_deskslacount WHERE at <= %s AND id <= %s"
+    " RETURNING kind, assignee_id, count),"
+    " kept AS (INSERT INTO desk_deskslacount (kind, assignee_id, at, count)"
+    " SELECT kind, assignee_id, %s, SUM(count) FROM gone GROUP BY 1, 2 HAVING SUM(count) <> 0"
+    " RETURNING 1)"
+    " SELECT (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM kept)"
+)
+# SQLite: one write transaction; the folded rows (at the bound) get ids above the bound id.
+_SLA_FOLD_SQLITE = [
+    "INSERT INTO desk_deskslacount (kind, assignee_id, at, count)"
+    " SELECT kind, assignee_id, %s, SUM(count) FROM desk_deskslacount"
+    " WHERE at <= %s AND id <= %s GROUP BY 1, 2 HAVING SUM(count) <> 0",
+    "DELETE FROM desk_deskslacount WHERE at <= %s AND id <= %s",
+]
+
+
+def compact_sla_counts(now: datetime.datetime | None = None) -> int:
+    """Fold the `DeskSlaCount` rows passed `SLA_FOLD_MARGIN` before `now` into one row per
+    kind and agent at that bound, dropping sums of 0; the number of rows folded away (0:
+    nothing to fold, and nothing written). The rows ahead of the bound, and those the
+    triggers write meanwhile, are kept for a later time."""
+    bound = (now or timezone.now()) - SLA_FOLD_MARGIN
+    value = connection.ops.adapt_datetimefield_value(bound)
+    with connection.cursor() as cursor:
+        cursor.execute(_SLA_UNFOLDED, [value])  # outside a transaction: no write lock
+        if not cursor.fetchone()[0]:
+            return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM desk_deskslacount")
+        last = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            cursor.execute(_SLA_FOLD_POSTGRES, [value, last, value])
+            deleted, added = cursor.fetchone()
+        else:
+            cursor.execute(_SLA_FOLD_SQLITE[0], [value, value, last])
+            added = cursor.rowcount
+            cursor.execute(_SLA_FOLD_SQLITE[1], [value, last])
+            deleted = cursor.rowcount
+    return deleted - added
