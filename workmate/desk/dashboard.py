@@ -298,28 +298,42 @@ def _breached_and_at_risk(now: datetime.datetime) -> dict[int | None, tuple[int,
     }
 
 
-def _active_rows() -> list[tuple]:
+def active_rows() -> QuerySet:
     """(status, priority, team id, assignee id, active tickets, team name, agent name) for
     each combination with active tickets now: the sums of the trigger-written
     `DeskActiveCount` ledger by combination (a few hundred rows, however many tickets are
     active, plus the rows written since the clock last folded them), the names read beside
-    them (one query)."""
-    rows = (
+    them (one query). The names' subqueries are unordered: with the models' orderings,
+    PostgreSQL sorted one row for each of them, twice per combination (1 ms more at 640)."""
+    return (
         DeskActiveCount.objects.order_by()
         .values("status", "priority", "team_id", "assignee_id")
         .annotate(total=Sum("count"))
         .filter(total__gt=0)
         .annotate(
-            team_name=Subquery(Team.objects.filter(pk=OuterRef("team_id")).values("name")),
+            team_name=Subquery(
+                Team.objects.filter(pk=OuterRef("team_id")).order_by().values("name")
+            ),
             agent_name=Subquery(
-                User.objects.filter(pk=OuterRef("assignee_id")).values("full_name")
+                User.objects.filter(pk=OuterRef("assignee_id")).order_by().values("full_name")
             ),
         )
         .values_list(
             "status", "priority", "team_id", "assignee_id", "total", "team_name", "agent_name"
         )
     )
-    return [(st, pr, tm or None, ag or None, n, tn, an) for st, pr, tm, ag, n, tn, an in rows]
+
+
+# Compiled once per connection (workmate.lib.prepared): building it was a third of its cost.
+ACTIVE_ROWS = PreparedQuery(active_rows)
+
+
+def _active_rows() -> list[tuple]:
+    """`active_rows`, no team or agent as None."""
+    return [
+        (st, pr, tm or None, ag or None, n, tn, an)
+        for st, pr, tm, ag, n, tn, an in ACTIVE_ROWS.rows()
+    ]
 
 
 def build_dashboard(now: datetime.datetime | None = None) -> Dashboard:
