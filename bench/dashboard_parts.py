@@ -32,12 +32,7 @@ def main() -> None:
         "active counts": dashboard._active_rows,
         "breached / at risk": lambda: dashboard._breached_and_at_risk(now),
         "attainment": lambda: dashboard._attainment(start, end),
-        "oldest": lambda: list(
-            dashboard.Ticket.objects.active()
-            .exclude(status=dashboard.Status.PENDING)
-            .select_related("customer", "assignee")
-            .order_by("created_at", "pk")[: dashboard.OLDEST]
-        ),
+        "oldest": lambda: dashboard.OLDEST_WAITING.rows(),
         "trend": lambda: dashboard._trend(now),
         "build_dashboard": lambda: dashboard.build_dashboard(now),
     }
