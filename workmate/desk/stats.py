@@ -464,15 +464,39 @@ def report_days(since: datetime.date, until: datetime.date, hours: WorkingHours)
     return rows + day_rows(sorted(live), hours)
 
 
+def stored_trend(since: datetime.date, until: datetime.date):
+    """Rows of (day, opened, solved, dirty) from `since` to before `until`: the stored
+    `DeskTrendDay` rows (dirty 0) and the days marked dirty (`DeskDirtyDay`, dirty 1), in
+    one query."""
+    stored = (
+        DeskTrendDay.objects.filter(day__gte=since, day__lt=until)
+        .order_by()
+        .annotate(dirty=Value(0))
+        .values_list("day", "opened", "solved", "dirty")
+    )
+    marks = (
+        DeskDirtyDay.objects.filter(day__gte=since, day__lt=until)
+        .order_by()
+        .annotate(opened=Value(0), solved=Value(0), dirty=Value(1))
+        .values_list("day", "opened", "solved", "dirty")
+    )
+    return stored.union(marks, all=True)
+
+
+# Compiled once per connection (workmate.lib.prepared).
+STORED_TREND = PreparedQuery(stored_trend, since="date", until="date")
+
+
 def trend_days(
     since: datetime.date, until: datetime.date, hours: WorkingHours
 ) -> dict[datetime.date, tuple[int, int]]:
     """(opened, solved) for each day from `since` to before `until`: stored where clean,
     else counted live (today, days not rolled up, dirty days).
 
-    Queries: the state, then the dirty marks and the stored rows when some days are
-    rolled up, and one conditional count over the live days' tickets (through the created
-    and solved indexes), so today costs what today's tickets cost, not history.
+    Queries: the state, then the stored rows with the dirty marks beside them when some
+    days are rolled up (`stored_trend`), and one conditional count over the live days'
+    tickets (through the created and solved indexes), so today costs what today's
+    tickets cost, not history.
     """
     days = [since + datetime.timedelta(days=n) for n in range((until - since).days)]
     counts = dict.fromkeys(days, (0, 0))
@@ -480,16 +504,11 @@ def trend_days(
     rolled_until = _rolled_until(hours)
     if rolled_until is not None and rolled_until > since:
         stored_until = min(until, rolled_until)
-        dirty = set(
-            DeskDirtyDay.objects.filter(day__gte=since, day__lt=stored_until).values_list(
-                "day", flat=True
-            )
-        )
-        stored = DeskTrendDay.objects.filter(day__gte=since, day__lt=stored_until).exclude(
-            day__in=dirty
-        )
-        for day, opened, solved in stored.values_list("day", "opened", "solved"):
-            counts[day] = (opened, solved)
+        rows = STORED_TREND.rows(since=since, until=stored_until)
+        dirty = {day for day, _opened, _solved, marked in rows if marked}
+        for day, opened, solved, marked in rows:
+            if not marked and day not in dirty:
+                counts[day] = (opened, solved)
         live = [day for day in days if day >= stored_until or day in dirty]
     if live:
         counts.update(_count_live(live, hours.zone))
