@@ -466,11 +466,10 @@ class Ticket(models.Model):
                 condition=ACTIVE,
                 name="ticket_active_dashboard_idx",
             ),
-            # The dashboard's breached and at risk now, per agent (desk/dashboard.py): every
-            # running ticket past a risk moment is a range of one of these two (the
+            # Every running ticket past a risk moment is a range of one of these two (the
             # resolution's; the first response's while unanswered), read from the index
-            # alone, instead of a pass over every active ticket. A risk moment is never after
-            # its due (75 % of the target), so breached tickets lie within the ranges too.
+            # alone. The dashboard counted breached and at risk through them until the SLA
+            # moments ledger (DeskSlaCount, 0015); no dashboard query reads them now.
             models.Index(
                 fields=[
                     "resolution_risk_at",
