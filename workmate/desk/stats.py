@@ -42,12 +42,14 @@ from workmate.desk.models import (
     DeskActiveCount,
     DeskDay,
     DeskDirtyDay,
+    DeskSlaCount,
     DeskStatsState,
     DeskTrendDay,
     Rating,
     Satisfaction,
     Ticket,
 )
+from workmate.lib.prepared import PreparedQuery
 from workmate.lib.workcalendar import WorkingHours
 
 # Ticket fields a change of which can move a report figure.
@@ -462,15 +464,39 @@ def report_days(since: datetime.date, until: datetime.date, hours: WorkingHours)
     return rows + day_rows(sorted(live), hours)
 
 
+def stored_trend(since: datetime.date, until: datetime.date):
+    """Rows of (day, opened, solved, dirty) from `since` to before `until`: the stored
+    `DeskTrendDay` rows (dirty 0) and the days marked dirty (`DeskDirtyDay`, dirty 1), in
+    one query."""
+    stored = (
+        DeskTrendDay.objects.filter(day__gte=since, day__lt=until)
+        .order_by()
+        .annotate(dirty=Value(0))
+        .values_list("day", "opened", "solved", "dirty")
+    )
+    marks = (
+        DeskDirtyDay.objects.filter(day__gte=since, day__lt=until)
+        .order_by()
+        .annotate(opened=Value(0), solved=Value(0), dirty=Value(1))
+        .values_list("day", "opened", "solved", "dirty")
+    )
+    return stored.union(marks, all=True)
+
+
+# Compiled once per connection (workmate.lib.prepared).
+STORED_TREND = PreparedQuery(stored_trend, since="date", until="date")
+
+
 def trend_days(
     since: datetime.date, until: datetime.date, hours: WorkingHours
 ) -> dict[datetime.date, tuple[int, int]]:
     """(opened, solved) for each day from `since` to before `until`: stored where clean,
     else counted live (today, days not rolled up, dirty days).
 
-    Queries: the state, then the dirty marks and the stored rows when some days are
-    rolled up, and one conditional count over the live days' tickets (through the created
-    and solved indexes), so today costs what today's tickets cost, not history.
+    Queries: the state, then the stored rows with the dirty marks beside them when some
+    days are rolled up (`stored_trend`), and one conditional count over the live days'
+    tickets (through the created and solved indexes), so today costs what today's
+    tickets cost, not history.
     """
     days = [since + datetime.timedelta(days=n) for n in range((until - since).days)]
     counts = dict.fromkeys(days, (0, 0))
@@ -478,32 +504,26 @@ def trend_days(
     rolled_until = _rolled_until(hours)
     if rolled_until is not None and rolled_until > since:
         stored_until = min(until, rolled_until)
-        dirty = set(
-            DeskDirtyDay.objects.filter(day__gte=since, day__lt=stored_until).values_list(
-                "day", flat=True
-            )
-        )
-        stored = DeskTrendDay.objects.filter(day__gte=since, day__lt=stored_until).exclude(
-            day__in=dirty
-        )
-        for day, opened, solved in stored.values_list("day", "opened", "solved"):
-            counts[day] = (opened, solved)
+        rows = STORED_TREND.rows(since=since, until=stored_until)
+        dirty = {day for day, _opened, _solved, marked in rows if marked}
+        for day, opened, solved, marked in rows:
+            if not marked and day not in dirty:
+                counts[day] = (opened, solved)
         live = [day for day in days if day >= stored_until or day in dirty]
     if live:
         counts.update(_count_live(live, hours.zone))
     return counts
 
 
-def _count_live(days: list[datetime.date], zone) -> dict[datetime.date, tuple[int, int]]:
-    """Tickets (not merged) opened and solved on each of `days`, in one query: a count per
-    day and moment, each a range of a partial index of unmerged tickets read alone
-    (`ticket_created_unmerged_idx`, `ticket_solved_unmerged_idx`). One conditional count
-    over the tickets opened or solved on the days read each of them from the table
-    (SQLite's OR over two indexes fetches the rows): 5 ms of SQL for one day of the
-    benchmark's desk."""
+def live_counts(spans: list[tuple[datetime.datetime, datetime.datetime]]):
+    """Rows of (key, tickets): tickets (not merged) opened ("o<n>") and solved ("s<n>") in
+    each of `spans`, a count per span and moment, each a range of a partial index of
+    unmerged tickets read alone (`ticket_created_unmerged_idx`,
+    `ticket_solved_unmerged_idx`). One conditional count over the tickets opened or solved
+    on the days read each of them from the table (SQLite's OR over two indexes fetches the
+    rows): 5 ms of SQL for one day of the benchmark's desk."""
     parts = []
-    for index, day in enumerate(days):
-        low, high = _bounds(day, zone)
+    for index, (low, high) in enumerate(spans):
         for key, field in ((f"o{index}", "created_at"), (f"s{index}", "solved_at")):
             parts.append(
                 Ticket.objects.filter(
@@ -514,7 +534,24 @@ def _count_live(days: list[datetime.date], zone) -> dict[datetime.date, tuple[in
                 .values("key")
                 .annotate(n=Count("*"))
             )
-    found = dict(parts[0].union(*parts[1:], all=True).values_list("key", "n"))
+    return parts[0].union(*parts[1:], all=True).values_list("key", "n")
+
+
+# The usual case, today alone, compiled once per connection (workmate.lib.prepared):
+# building the union was most of the trend's cost.
+ONE_DAY_COUNTS = PreparedQuery(
+    lambda low, high: live_counts([(low, high)]), low="datetime", high="datetime"
+)
+
+
+def _count_live(days: list[datetime.date], zone) -> dict[datetime.date, tuple[int, int]]:
+    """Tickets (not merged) opened and solved on each of `days`, in one query
+    (`live_counts`)."""
+    spans = [_bounds(day, zone) for day in days]
+    if len(spans) == 1:
+        found = dict(ONE_DAY_COUNTS.rows(low=spans[0][0], high=spans[0][1]))
+    else:
+        found = dict(live_counts(spans))
     return {day: (found.get(f"o{n}", 0), found.get(f"s{n}", 0)) for n, day in enumerate(days)}
 
 
@@ -577,3 +614,102 @@ def satisfaction_changed(sender, instance: Satisfaction, **kwargs) -> None:
         return
     created_at = Ticket.objects.filter(pk=instance.ticket_id).values_list("created_at", flat=True)
     mark_dirty(created_at.first())
+
+
+# --- The SLA moments ledger (DeskSlaCount) ----------------------------------------------
+
+# The rows passed this long before the clock's run are folded: a reading at any moment
+# since (a request begun before the fold, another server's clock) sums the same rows.
+SLA_FOLD_MARGIN = datetime.timedelta(minutes=10)
+
+
+def rebuild_sla_counts() -> int:
+    """Recount `DeskSlaCount` from the running tickets (one row per ticket and kind, the
+    passed ones folded); the number of rows written. Writers wait meanwhile, as in
+    `rebuild_active_counts`."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE desk_ticket IN SHARE ROW EXCLUSIVE MODE")
+        DeskSlaCount.objects.all().delete()
+        rows = []
+        for ticket in Ticket.objects.running().only(
+            "assignee_id", "resolution_due", "resolution_risk_at", "first_response_due",
+            "first_response_risk_at", "first_responded_at", "status", "merged_into_id",
+        ).iterator(chunk_size=2000):  # fmt: skip
+            for kind, at in sla_moments(ticket).items():
+                rows.append(
+                    DeskSlaCount(kind=kind, assignee_id=ticket.assignee_id or 0, at=at, count=1)
+                )
+        DeskSlaCount.objects.bulk_create(rows, batch_size=1000)
+    compact_sla_counts()
+    return DeskSlaCount.objects.count()
+
+
+def sla_moments(ticket: Ticket) -> dict[str, datetime.datetime]:
+    """What the triggers of migration 0015 write for a running ticket: {"due": its due
+    moment (the resolution due, or the first response due while unanswered, whichever is
+    first), "risk": the moment it is first at risk or breached (the earliest of those and
+    its risk moments)}, each left out when the ticket has none. So at a moment, the passed
+    "due" rows count the breached tickets and the passed "risk" rows minus those the ones at
+    risk: the same tests as `sla_conditions`."""
+    unanswered = ticket.first_responded_at is None
+    dues = [ticket.resolution_due, ticket.first_response_due if unanswered else None]
+    risks = [ticket.resolution_risk_at, ticket.first_response_risk_at if unanswered else None]
+    dues = [moment for moment in dues if moment is not None]
+    risks = [moment for moment in risks if moment is not None]
+    moments = {}
+    if dues or risks:
+        moments["risk"] = min([*dues, *risks])
+    if dues:
+        moments["due"] = min(dues)
+    return moments
+
+
+# Whether the rows passed by the bound need folding: more than one row for a kind and
+# agent, or a sum of 0 (a few dozen rows on a quiet desk, where there is nothing to fold).
+_SLA_UNFOLDED = (
+    "SELECT EXISTS (SELECT 1 FROM desk_deskslacount WHERE at <= %s"
+    " GROUP BY kind, assignee_id HAVING COUNT(*) > 1 OR SUM(count) = 0)"
+)
+# As _FOLD_POSTGRES: the rows summed are exactly the rows deleted, in one statement.
+_SLA_FOLD_POSTGRES = (
+    "WITH gone AS (DELETE FROM desk_deskslacount WHERE at <= %s AND id <= %s"
+    " RETURNING kind, assignee_id, count),"
+    " kept AS (INSERT INTO desk_deskslacount (kind, assignee_id, at, count)"
+    " SELECT kind, assignee_id, %s, SUM(count) FROM gone GROUP BY 1, 2 HAVING SUM(count) <> 0"
+    " RETURNING 1)"
+    " SELECT (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM kept)"
+)
+# SQLite: one write transaction; the folded rows (at the bound) get ids above the bound id.
+_SLA_FOLD_SQLITE = [
+    "INSERT INTO desk_deskslacount (kind, assignee_id, at, count)"
+    " SELECT kind, assignee_id, %s, SUM(count) FROM desk_deskslacount"
+    " WHERE at <= %s AND id <= %s GROUP BY 1, 2 HAVING SUM(count) <> 0",
+    "DELETE FROM desk_deskslacount WHERE at <= %s AND id <= %s",
+]
+
+
+def compact_sla_counts(now: datetime.datetime | None = None) -> int:
+    """Fold the `DeskSlaCount` rows passed `SLA_FOLD_MARGIN` before `now` into one row per
+    kind and agent at that bound, dropping sums of 0; the number of rows folded away (0:
+    nothing to fold, and nothing written). The rows ahead of the bound, and those the
+    triggers write meanwhile, are kept for a later time."""
+    bound = (now or timezone.now()) - SLA_FOLD_MARGIN
+    value = connection.ops.adapt_datetimefield_value(bound)
+    with connection.cursor() as cursor:
+        cursor.execute(_SLA_UNFOLDED, [value])  # outside a transaction: no write lock
+        if not cursor.fetchone()[0]:
+            return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM desk_deskslacount")
+        last = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            cursor.execute(_SLA_FOLD_POSTGRES, [value, last, value])
+            deleted, added = cursor.fetchone()
+        else:
+            cursor.execute(_SLA_FOLD_SQLITE[0], [value, value, last])
+            added = cursor.rowcount
+            cursor.execute(_SLA_FOLD_SQLITE[1], [value, last])
+            deleted = cursor.rowcount
+    return deleted - added

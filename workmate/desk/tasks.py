@@ -85,3 +85,11 @@ def compact_desk_active_counts() -> int:
     from workmate.desk import stats
 
     return stats.compact_active_counts()
+
+
+@task()
+def compact_desk_sla_counts() -> int:
+    """Periodic: fold the dashboard's SLA moments passed into one row per kind and agent."""
+    from workmate.desk import stats
+
+    return stats.compact_sla_counts()

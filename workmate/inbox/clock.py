@@ -29,6 +29,7 @@ PERIODIC_TASKS = [
     "workmate.desk.tasks.fetch_mail",
     "workmate.desk.tasks.roll_up_desk_stats",
     "workmate.desk.tasks.compact_desk_active_counts",
+    "workmate.desk.tasks.compact_desk_sla_counts",
     "workmate.work.tasks.remind_status_updates",
     "workmate.pipeline.tasks.remind_time_boxes",
     "workmate.reviews.tasks.remind_review_steps",

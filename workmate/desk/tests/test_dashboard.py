@@ -96,6 +96,21 @@ def test_the_page_shows_the_figures_and_the_trend(client, desk, bob):
     assert 'aria-current="page">Dashboard<' in html
 
 
+def test_the_oldest_list_each_ticket_with_its_customer_or_triage(client, desk, bob, customer_a):
+    login(client, bob)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("desk:home")).content.decode()
+    oldest = html[html.index('<ol class="desk-oldest">') : html.index("</ol>")]
+    late, risky, triage = desk["late"], desk["risky"], desk["triage"]
+    assert oldest.count("<li>") == 3  # waiting is pending, quick solved: not waiting on us
+    assert (
+        f'<li><a href="/desk/tickets/{late.pk}/">#{late.pk} Late one</a>'
+        f' <span class="muted">{customer_a.name} · opened 4\xa0days, 6\xa0hours ago</span></li>'
+    ) in oldest
+    assert f'#{risky.pk} Risky one</a> <span class="muted">{customer_a.name} · opened' in oldest
+    assert f'#{triage.pk} Who am I</a> <span class="muted">Triage · opened 7\xa0hours ago' in oldest
+
+
 def test_korean(client, desk, bob):
     bob.language = "ko"
     bob.save(update_fields=["language"])

@@ -79,42 +79,6 @@ def test_unassigned_is_walked_in_order_on_postgresql(bob, customer_a):
     assert "ticket_active_unassigned_idx" in plan, plan
 
 
-def test_breached_and_at_risk_read_only_their_ranges(bob, customer_a, contact_a):
-    """The dashboard's breached and at risk per agent are two ranges of partial indexes read
-    alone, not a pass over every active ticket (26.6 ms of CPU at 60,000 active), on SQLite
-    with the benchmark's statistics (where `first_responded_at IS NULL` looked like two rows
-    through the plain first-response index, and the grouping by agent drew it to
-    ticket_active_assignee_idx: 100 to 500 ms) and on PostgreSQL."""
-    from django.utils import timezone
-
-    from workmate.desk import dashboard
-
-    make_ticket(customer=customer_a, requester=contact_a)
-    counts = dashboard.risk_counts(timezone.now())
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            _bench_statistics(
-                cursor,
-                {
-                    # Measured on the benchmark's copy (bench/README.md, "deskdash").
-                    "ticket_first_response_idx": "180024 2",
-                    "ticket_running_risk_idx": "50700 6 5 5 3 3 3 3",
-                    "ticket_running_unanswered_idx": "18599 10 8 8 8 7 7 7",
-                },
-            )
-        plan = counts.explain()
-        assert "COVERING INDEX ticket_running_risk_idx (resolution_risk_at<?)" in plan, plan
-        assert "COVERING INDEX ticket_running_unanswered_idx (first_response_risk_at<?)" in plan
-        assert "SCAN" not in plan, plan
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        plan = counts.explain()
-        assert "ticket_running_risk_idx" in plan and "ticket_running_unanswered_idx" in plan, plan
-    assert list(counts) == []  # a new ticket is not at risk yet
-
-
 def test_the_trend_counts_its_live_day_from_the_indexes_alone(customer_a, contact_a):
     """Today's opened and solved tickets are two index ranges read alone: one conditional
     count over both (SQLite's OR over two indexes) read each ticket from the table."""

@@ -1,5 +1,5 @@
 """`manage.py rebuild_desk_stats`: recompute the reports' per-day aggregates and the
-dashboard's active counts from the tickets.
+dashboard's active counts and SLA moments from the tickets.
 
 Run it after loading tickets outside the services (an import, a restored backup). The
 clock's `roll_up_desk_stats` keeps them current otherwise; a changed support calendar
@@ -24,8 +24,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         days = stats.rebuild()
         counts = stats.rebuild_active_counts()
+        moments = stats.rebuild_sla_counts()
         self.stdout.write(
             f"Rolled up {days} days into {DeskDay.objects.count()} rows "
             f"and counted active tickets into {counts} rows "
+            f"and their SLA moments into {moments} rows "
             f"in {time.monotonic() - started:.1f} s."
         )
