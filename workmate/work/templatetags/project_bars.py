@@ -1,12 +1,13 @@
 """The project page's bars written in Python: the same bytes their templates rendered.
 
-The project page has a quick-add form (with its availability picker and request box), a
-filter bar, a bulk-action bar, a pager and an add-section form. As templates they were
-~300 nodes and ten includes, ~2 ms a request of template machinery around ~20 form
-fields (bench/README.md, "The project page's bars in Python"). Here each is one function
-that writes what the template wrote: values escaped with `conditional_escape` as `{{ }}`
-does, translated literals left as `{% translate %}` leaves them, the fields through
-`field_html` as `{% field %}` writes them. `work/tests/test_project_bars.py` renders the
+The project page has a heading with tabs and links, a quick-add form (with its
+availability picker and request box), a filter bar, a bulk-action bar, a pager and an
+add-section form. As templates they were ~300 nodes and fifteen includes, ~2 ms a
+request of template machinery around ~20 form fields (bench/README.md, "The project
+page's bars in Python"). Here each is one function that writes what the template wrote:
+values escaped with `conditional_escape` as `{{ }}` does, translated literals left as
+`{% translate %}` leaves them, the fields through `field_html` as `{% field %}` writes
+them. `work/tests/test_project_bars.py` renders the
 former templates beside these and compares the bytes.
 
 The shared fragments these replace on this page (`_availability_picker.html`,
@@ -259,4 +260,74 @@ def project_pager(listing: Any) -> SafeString:
         f"  <span>{where}</span>\n"
         f"  {following}\n"
         "</nav>\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def project_head(context: Context) -> SafeString:
+    """The project page's heading, tabs, owner line and links: `<h1>` with
+    `_project_name.html`, `_project_tabs.html`, the muted line and the links to transfers,
+    status updates, templates and fields, as `work/project.html` wrote them. The board and
+    the settings page still include `_project_name.html` and `_project_tabs.html`."""
+    project = context["project"]
+    can_edit = bool(context.get("can_edit"))
+    pk = project.pk
+    icon = ""
+    if project.icon:
+        icon = f' <span class="project-icon" aria-hidden="true">{_e(project.icon)}</span>'
+    archived = ""
+    if project.is_archived:
+        archived = f' <span class="badge badge-archived">{gettext("Archived")}</span>'
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current = getattr(match, "url_name", None)
+
+    def tab(name: str, url_name: str, label: str) -> str:
+        mark = ' aria-current="page"' if current == name else ""
+        return f'<a href="{html.escape(reverse_ids(url_name, pk))}"{mark}>{label}</a>'
+
+    settings = ""
+    if can_edit or context.get("can_unarchive"):
+        settings = tab("project_settings", "work:project_settings", gettext("Settings"))
+    owner = gettext("owned by %(owner)s") % {"owner": _e(project.owner.full_name)}
+    read_only = "" if can_edit else f" · {gettext('Read only')}"
+    asana = template_link = fields_link = ""
+    if can_edit:
+        url = html.escape(reverse_ids("work:import_asana", pk))
+        asana = f'<a href="{url}">{gettext("Import from Asana")}</a> · '
+        url = html.escape(reverse_ids("work:save_template", pk))
+        save = gettext("Save as template")
+        template_link = f'<p class="project-template-link"><a href="{url}">{save}</a></p>'
+        url = html.escape(reverse_ids("work:project_fields", pk))
+        fields_link = f'<p class="project-fields-link"><a href="{url}">{gettext("Fields")}</a></p>'
+    csv = html.escape(reverse_ids("work:export_csv", pk))
+    json = html.escape(reverse_ids("work:export_json", pk))
+    status = html.escape(reverse_ids("work:project_status", pk))
+    return mark_safe(
+        '<h1><svg class="colour-dot" width="10" height="10" viewBox="0 0 10 10" '
+        f'aria-hidden="true"><circle cx="5" cy="5" r="5" fill="{_e(project.colour)}"/></svg>\n'
+        f"{icon} {_e(project.name)}{archived}\n</h1>\n"
+        f'<nav class="project-tabs" aria-label="{gettext("Project views")}">\n'
+        f"  {tab('project', 'work:project', gettext('List'))}\n"
+        f"  {tab('board', 'work:board', gettext('Board'))}\n"
+        f"  {settings}\n"
+        "</nav>\n\n"
+        f'<p class="muted">{_e(project.team.code)} · {_e(project.get_visibility_display())} · '
+        f"{owner}{read_only}</p>\n"
+        f'<p class="project-links">{asana}<a href="{csv}" download>{gettext("Export CSV")}</a>'
+        f' · <a href="{json}" download>{gettext("Export JSON")}</a></p>\n\n'
+        f'<p class="project-status-link"><a href="{status}">{gettext("Status updates")}</a></p>'
+        f"{template_link}\n\n"
+        f"{fields_link}"
+    )
+
+
+@register.simple_tag
+def task_panel() -> SafeString:
+    """`work/partials/_panel.html` (the task panel beside the list), without the include."""
+    label, pick = gettext("Task details"), gettext("Pick a task to see it here.")
+    return mark_safe(
+        f'<aside id="task-panel" class="task-panel" aria-label="{label}" aria-live="polite">\n'
+        f'  <p class="muted">{pick}</p>\n'
+        "</aside>\n"
     )

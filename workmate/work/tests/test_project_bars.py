@@ -1,8 +1,8 @@
-"""The project page's bars in Python (`work/templatetags/project_bars.py`): byte for byte
-what the templates they replaced rendered.
+"""The project page's heading and bars in Python (`work/templatetags/project_bars.py`):
+byte for byte what the templates they replaced rendered.
 
 `former_bars/` holds those templates verbatim as they were before (project.html, and the
-list fragment, filter bar and bulk bar it included). Each test renders a page through the
+list fragment, filter bar, bulk bar and links it included). Each test renders a page through the
 view, then renders the former template with the very context and request the view used,
 and compares the bytes (CSRF tokens masked: they are masked anew on each render). The
 shared fragments the former templates include (availability picker, request box, urgent
@@ -51,10 +51,11 @@ def former_templates() -> dict[str, str]:
     tasks = _former("_project_tasks.tmpl").replace(
         '{% include "work/partials/_project_bulk.html" %}', bulk
     )
-    page = (
-        _former("project.tmpl")
-        .replace('{% include "work/partials/_project_filters.html" %}', filters)
-        .replace('{% include "work/partials/_project_tasks.html" %}', tasks)
+    page = _former("project.tmpl")
+    for name in ("_project_transfer_links", "_project_template_link"):
+        page = page.replace(f'{{% include "work/partials/{name}.html" %}}', _former(f"{name}.tmpl"))
+    page = page.replace('{% include "work/partials/_project_filters.html" %}', filters).replace(
+        '{% include "work/partials/_project_tasks.html" %}', tasks
     )
     return {"work/project.html": page, "work/partials/_project_tasks.html": tasks}
 
@@ -166,6 +167,22 @@ def test_read_only_viewer_sees_the_same_bytes_without_the_editing_bars(
     assert 'id="filter-form"' in new
     for mark in ("add-task-form", "bulk-form", "add-section-form"):
         assert f'id="{mark}"' not in new
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_an_archived_project_with_an_icon_heads_as_before(
+    client, compare, project, alice, language
+):
+    project.icon = "🚀<"
+    project.archived_at = timezone.now()
+    project.save(update_fields=["icon", "archived_at"])
+    _login(client, alice, language)
+
+    new, old = compare(client.get(url(project)))
+
+    assert new == old
+    assert "badge-archived" in new and "🚀&lt;" in new
+    assert reverse("work:project_settings", args=[project.pk]) in new
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
