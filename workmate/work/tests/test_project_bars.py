@@ -295,3 +295,17 @@ def test_form_errors_are_the_shared_templates():
     assert "Not &lt;now&gt; &amp; never" in project_bars.form_errors_html(form)
     empty = forms.Form({})
     assert project_bars.form_errors_html(empty) == template.render({"form": empty}) == "\n"
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("action", ["", "move"])
+def test_the_bulk_action_select_is_what_djangos_select_wrote(project, language, action):
+    # The byte tests above render both sides with the same form: the widget is checked here.
+    from django.utils import translation
+
+    with translation.override(language):
+        form = project_views.BulkForm({"action": action} if action else None, project=project)
+        written = str(form["action"])
+        form.fields["action"].widget = forms.Select(choices=form.fields["action"].choices)
+        assert written == str(form["action"])
+    assert 'value="move" selected' in written if action else "selected" not in written
