@@ -6,9 +6,10 @@ add-section form. As templates they were ~300 nodes and fifteen includes, ~2 ms 
 request of template machinery around ~20 form fields (bench/README.md, "The project
 page's bars in Python"). Here each is one function that writes what the template wrote:
 values escaped with `conditional_escape` as `{{ }}` does, translated literals left as
-`{% translate %}` leaves them, the fields through `field_html` as `{% field %}` writes
-them. `work/tests/test_project_bars.py` renders the
-former templates beside these and compares the bytes.
+`{% translate %}` leaves them (each translated outside the f-strings, where
+makemessages finds it), the fields through `field_html` as `{% field %}` writes them.
+`work/tests/test_project_bars.py` renders the former templates beside these and compares
+the bytes.
 
 The shared fragments these replace on this page (`_availability_picker.html`,
 `_request_box.html`, `_urgent_fields.html`, `form_errors.html`) stay in use on other
@@ -183,7 +184,8 @@ def project_filters(context: Context, listing: Any) -> SafeString:
     opened = " open" if active or form.errors else ""
     on = ""
     if active:
-        on = f' <span class="count">{gettext("on")}</span>'
+        word = gettext("on")
+        on = f' <span class="count">{word}</span>'
     here = html.escape(reverse_ids("work:project", context["project"].pk))
     fields = "".join(field_html(field) for field in form)
     title, show, clear = gettext("Filter"), gettext("Show"), gettext("Clear")
@@ -236,17 +238,18 @@ def project_pager(listing: Any) -> SafeString:
     query = _e(listing.querystring)
     base = f"?{query}&amp;page=" if listing.querystring else "?page="
     previous = following = ""
+    back, forward, pages = gettext("Previous"), gettext("Next"), gettext("Pages")
     if page.has_previous():
         link = f"{base}{_e(page.previous_page_number())}"
         previous = (
             f'<a href="{link}" hx-get="{link}" hx-target="#project-tasks" '
-            f'hx-push-url="true">{gettext("Previous")}</a>'
+            f'hx-push-url="true">{back}</a>'
         )
     if page.has_next():
         link = f"{base}{_e(page.next_page_number())}"
         following = (
             f'<a href="{link}" hx-get="{link}" hx-target="#project-tasks" '
-            f'hx-push-url="true">{gettext("Next")}</a>'
+            f'hx-push-url="true">{forward}</a>'
         )
     paginator = page.paginator
     where = gettext("Page %(number)s of %(total)s · %(count)s tasks") % {
@@ -255,7 +258,7 @@ def project_pager(listing: Any) -> SafeString:
         "count": _number(paginator.count),
     }
     return mark_safe(
-        f'\n<nav class="pager" aria-label="{gettext("Pages")}">\n'
+        f'\n<nav class="pager" aria-label="{pages}">\n'
         f"  {previous}\n"
         f"  <span>{where}</span>\n"
         f"  {following}\n"
@@ -277,7 +280,8 @@ def project_head(context: Context) -> SafeString:
         icon = f' <span class="project-icon" aria-hidden="true">{_e(project.icon)}</span>'
     archived = ""
     if project.is_archived:
-        archived = f' <span class="badge badge-archived">{gettext("Archived")}</span>'
+        badge = gettext("Archived")
+        archived = f' <span class="badge badge-archived">{badge}</span>'
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     current = getattr(match, "url_name", None)
@@ -290,33 +294,41 @@ def project_head(context: Context) -> SafeString:
     if can_edit or context.get("can_unarchive"):
         settings = tab("project_settings", "work:project_settings", gettext("Settings"))
     owner = gettext("owned by %(owner)s") % {"owner": _e(project.owner.full_name)}
-    read_only = "" if can_edit else f" · {gettext('Read only')}"
+    read_only = " · " + gettext("Read only") if not can_edit else ""
     asana = template_link = fields_link = ""
     if can_edit:
         url = html.escape(reverse_ids("work:import_asana", pk))
-        asana = f'<a href="{url}">{gettext("Import from Asana")}</a> · '
+        label = gettext("Import from Asana")
+        asana = f'<a href="{url}">{label}</a> · '
         url = html.escape(reverse_ids("work:save_template", pk))
         save = gettext("Save as template")
         template_link = f'<p class="project-template-link"><a href="{url}">{save}</a></p>'
         url = html.escape(reverse_ids("work:project_fields", pk))
-        fields_link = f'<p class="project-fields-link"><a href="{url}">{gettext("Fields")}</a></p>'
+        label = gettext("Fields")
+        fields_link = f'<p class="project-fields-link"><a href="{url}">{label}</a></p>'
     csv = html.escape(reverse_ids("work:export_csv", pk))
     json = html.escape(reverse_ids("work:export_json", pk))
     status = html.escape(reverse_ids("work:project_status", pk))
+    views, listed, board = gettext("Project views"), gettext("List"), gettext("Board")
+    as_csv, as_json, updates = (
+        gettext("Export CSV"),
+        gettext("Export JSON"),
+        gettext("Status updates"),
+    )
     return mark_safe(
         '<h1><svg class="colour-dot" width="10" height="10" viewBox="0 0 10 10" '
         f'aria-hidden="true"><circle cx="5" cy="5" r="5" fill="{_e(project.colour)}"/></svg>\n'
         f"{icon} {_e(project.name)}{archived}\n</h1>\n"
-        f'<nav class="project-tabs" aria-label="{gettext("Project views")}">\n'
-        f"  {tab('project', 'work:project', gettext('List'))}\n"
-        f"  {tab('board', 'work:board', gettext('Board'))}\n"
+        f'<nav class="project-tabs" aria-label="{views}">\n'
+        f"  {tab('project', 'work:project', listed)}\n"
+        f"  {tab('board', 'work:board', board)}\n"
         f"  {settings}\n"
         "</nav>\n\n"
         f'<p class="muted">{_e(project.team.code)} · {_e(project.get_visibility_display())} · '
         f"{owner}{read_only}</p>\n"
-        f'<p class="project-links">{asana}<a href="{csv}" download>{gettext("Export CSV")}</a>'
-        f' · <a href="{json}" download>{gettext("Export JSON")}</a></p>\n\n'
-        f'<p class="project-status-link"><a href="{status}">{gettext("Status updates")}</a></p>'
+        f'<p class="project-links">{asana}<a href="{csv}" download>{as_csv}</a>'
+        f' · <a href="{json}" download>{as_json}</a></p>\n\n'
+        f'<p class="project-status-link"><a href="{status}">{updates}</a></p>'
         f"{template_link}\n\n"
         f"{fields_link}"
     )
