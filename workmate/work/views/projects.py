@@ -26,6 +26,7 @@ from workmate.accounts.templatetags.workmate import when
 from workmate.inbox import services as inbox_services
 from workmate.lib.forms import IdsChoiceField, PlainSelect, set_plain_choices
 from workmate.lib.prepared import PreparedQuery
+from workmate.lib.urls import reverse_ids
 from workmate.work import fields as custom_fields
 from workmate.work import services
 from workmate.work.forms import (
@@ -431,7 +432,8 @@ def _project_list(
         can_edit = services.can_edit_project(request.user, project)
     else:
         can_edit = rights.can_edit
-    here = reverse("work:project", args=[project.pk])
+    # From the URL shape cached per process: `reverse` walks the resolver (~0.1 ms).
+    here = reverse_ids("work:project", project.pk)
     return ProjectList(
         project=project,
         can_edit=can_edit,
@@ -708,6 +710,9 @@ class BulkForm(forms.Form):
             (BulkAction.MOVE, gettext_lazy("Move to section")),
             (BulkAction.ASSIGN, gettext_lazy("Assign to")),
         ],
+        # Written from its choices, as the bar's other selects: Django's `Select` builds
+        # a dict for each option and renders them through templates (~30 µs).
+        widget=PlainSelect,
     )
     section = forms.ChoiceField(label=gettext_lazy("Section"), required=False, widget=PlainSelect)
     assignee = forms.ModelChoiceField(
