@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('desk', '0013_active_counts'),
+        ('desk', '0014_ticket_unassigned_team_idx'),
     ]
 
     operations = [
