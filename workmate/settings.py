@@ -147,7 +147,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "workmate.accounts.context_processors.shell",
             ],
             # `{% field form.x %}` in every template (workmate/lib/template_builtins.py).
             "builtins": ["workmate.lib.template_builtins"],
