@@ -1,9 +1,12 @@
 """What the page shell costs a signed-in page, piece by piece, in CPU time of this process.
 
-    .venv/bin/python bench/shell_profile.py [PATH ...]
+    .venv/bin/python bench/shell_profile.py [PATH ...] [--pages] [-v]
+
+`--pages` prints the first table only; `-v` lists the shell-only page's queries.
 
 With the benchmark's environment (bench/lib.sh: DEBUG off, DATABASE_URL), as the busy
-person (bench/benchlib.py). It prints, as medians of RUNS requests:
+person (bench/benchlib.py; SESSION=<key> uses that existing session instead of logging
+in, for a database nothing may be written to). It prints, as medians of RUNS requests:
 
 1. each page's CPU time and query count (the shell-only page `/__shell__/` renders a
    template that extends base.html and fills no block: what every page pays before its
@@ -17,6 +20,7 @@ person (bench/benchlib.py). It prints, as medians of RUNS requests:
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -103,7 +107,15 @@ def main() -> None:
 
     with override_settings(ROOT_URLCONF="bench_shell_urls"):
         clear_url_caches()
-        _anonymous, client, _bearer = benchlib.clients("")
+        if os.environ.get("SESSION"):
+            # A database that is read-only for us: an existing session of the busy person
+            # (bench/benchlib.py's force_login would write one and the last log-in time).
+            from django.test import Client
+
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.cookies[settings.SESSION_COOKIE_NAME] = os.environ["SESSION"]
+        else:
+            _anonymous, client, _bearer = benchlib.clients("")
         print(f"{'page':28} {'CPU ms':>7} {'queries':>8}")
         for page in paths:
             assert client.get(page).status_code == 200, page
@@ -117,6 +129,8 @@ def main() -> None:
                 for query in captured:
                     print("    ", query["sql"][:160])
 
+        if "--pages" in sys.argv:
+            return
         with override_settings(MIDDLEWARE=stamped):
             stamped_client = type(client)(HTTP_HOST="127.0.0.1")
             stamped_client.cookies = client.cookies
