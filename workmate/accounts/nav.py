@@ -79,12 +79,13 @@ class _Frame:
     logout_tail: str
 
 
-_frames: dict[tuple[str, str, str], _Frame] = {}
+# (language, script prefix, URLconf) -> the frame. The language is None where
+# translation is switched off (deactivate_all: the msgids, not the default language).
+_frames: dict[tuple[str | None, str, str], _Frame] = {}
 
 
 def _frame() -> _Frame:
-    language = get_language() or settings.LANGUAGE_CODE
-    key = (language, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
+    key = (get_language(), get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
     frame = _frames.get(key)
     if frame is None:
         frame = _frames[key] = _build_frame()

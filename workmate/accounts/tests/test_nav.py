@@ -231,3 +231,16 @@ def test_the_shell_reads_the_session_and_the_user_and_nothing_else(
     assert '<html lang="ko">' in page
     assert ">로그아웃</button>" in page
     assert 'class="me-link" href="/me/">Alice</a>' in page
+
+
+def test_a_page_rendered_with_translation_off_does_not_change_the_korean_nav(people, settings):
+    # Before: the frame was filed under LANGUAGE_CODE when no language was active.
+    settings.LANGUAGE_CODE = "ko"
+    request = _request("/", people["member"])
+    with translation.override(None):
+        old, untranslated = _both({}, request)
+    assert untranslated == old
+    assert ">Log out</button>" in untranslated
+    with translation.override("ko"):
+        _old, korean = _both({}, request)
+    assert ">로그아웃</button>" in korean
