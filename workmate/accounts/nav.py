@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import Context
 from django.template.defaulttags import CsrfTokenNode
 from django.templatetags.static import static
@@ -82,6 +84,12 @@ class _Frame:
 # (language, script prefix, URLconf) -> the frame. The language is None where
 # translation is switched off (deactivate_all: the msgids, not the default language).
 _frames: dict[tuple[str | None, str, str], _Frame] = {}
+
+
+@receiver(setting_changed)
+def _forget_frames(**kwargs: Any) -> None:
+    """Tests change settings the frame reads (the static files' URL, the languages)."""
+    _frames.clear()
 
 
 def _frame() -> _Frame:

@@ -244,3 +244,18 @@ def test_a_page_rendered_with_translation_off_does_not_change_the_korean_nav(peo
     with translation.override("ko"):
         _old, korean = _both({}, request)
     assert ">로그아웃</button>" in korean
+
+
+def test_a_changed_setting_is_seen_by_the_next_page(people, settings):
+    request = _request("/", people["member"])
+    _both({}, request)
+    settings.STATIC_URL = "/elsewhere/"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+    old, new = _both({}, request)
+
+    assert new == old
+    assert '<script src="/elsewhere/js/search.js" defer></script>' in new
