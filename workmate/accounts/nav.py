@@ -105,8 +105,8 @@ def _build_frame() -> _Frame:
     for key, label, url_name in MODULES:
         url = _url(url_name)
         if url:
-            link = f'\n        <li><a href="{_e(url)}"%s>{_e(label)}</a></li>\n      '
-            modules.append((key, link % "", link % ' aria-current="page"'))
+            head, tail = f'\n        <li><a href="{_e(url)}"', f">{_e(label)}</a></li>\n      "
+            modules.append((key, head + tail, f'{head} aria-current="page"{tail}'))
     # Looked up outside the f-strings: xgettext does not read inside them.
     search = _e(_("Search"))
     menu, main, people = _e(_("Menu")), _e(_("Main")), _e(_("People"))
