@@ -147,7 +147,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "workmate.accounts.context_processors.shell",
             ],
             # `{% field form.x %}` in every template (workmate/lib/template_builtins.py).
             "builtins": ["workmate.lib.template_builtins"],
@@ -363,6 +362,8 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Sessions in the database, read with one plain statement (workmate/accounts/sessions.py).
+SESSION_ENGINE = "workmate.accounts.sessions"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and SECURE_COOKIES)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or not SECURE_COOKIES else 31536000)

@@ -27,6 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 # The kinds of argument a prepared query takes, with a placeholder for each position:
@@ -134,3 +135,25 @@ class PreparedQuery:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return list(compiled.compiler.results_iter(results=[fetched], tuple_expected=True))
+
+    def objects(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Any]:
+        """The model instances (with their select_related() objects) for `values`, for a
+        query built as a model queryset rather than values_list(): what iterating the
+        queryset built with those values would give."""
+        rows = self.rows(using, **values)
+        compiler = self._compiled[connections[using]].compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        if klass_info is None:
+            raise ImproperlyConfigured("objects() is for a model queryset, not values().")
+        model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, using)
+        found = []
+        for row in rows:
+            instance = model.from_db(using, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found

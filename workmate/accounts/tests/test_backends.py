@@ -29,3 +29,31 @@ def test_a_person_signs_in_through_it(client, db):
 
     assert client.session["_auth_user_backend"] == "workmate.accounts.backends.UserBackend"
     assert client.session["_auth_user_id"] == str(minji.pk)
+
+
+def test_a_user_without_a_profile_has_none(db):
+    from workmate.accounts.models import WorkProfile
+
+    minji = make_user()
+    WorkProfile.objects.filter(user=minji).delete()
+
+    user = UserBackend().get_user(minji.pk)
+
+    assert user == minji
+    assert not hasattr(user, "profile")
+
+
+def test_the_users_fields_are_read_as_the_orm_reads_them(db):
+    from workmate.accounts.models import User
+
+    minji = make_user(profile={"time_zone": "Asia/Seoul"})
+
+    user = UserBackend().get_user(minji.pk)
+    expected = User.objects.select_related("profile").get(pk=minji.pk)
+
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(expected, field.attname), field.name
+    for field in type(expected.profile)._meta.concrete_fields:
+        assert getattr(user.profile, field.attname) == getattr(expected.profile, field.attname)
+    assert user.profile.user is user
+    assert user._state.adding is False and user._state.db == "default"
