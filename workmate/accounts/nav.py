@@ -199,7 +199,9 @@ def topbar(context: Context) -> SafeString:
         if namespace == "inbox":
             parts.append(' aria-current="page"')
         parts.append(frame.inbox_tail)
-        query = request.GET.get("q") if request is not None else None
+        # The search box keeps the query on the search page only: elsewhere `q` is that
+        # page's own filter (a project's, a queue's), not a search.
+        query = request.GET.get("q") if namespace == "search" else None
         parts.append(_e(query[:500]) if query else "")
         parts.append(frame.search_tail)
     parts.append('\n  <div class="topbar-end">\n    ')

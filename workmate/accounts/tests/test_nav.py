@@ -52,7 +52,7 @@ OLD_BASE = """{% load static i18n %}<!doctype html>
   {% load i18n static %}{# The top bar's quick search: results as you type (htmx), arrows to pick, Enter to open, "/" to come here (static/js/search.js). #}
 <form class="quick-search" role="search" action="{% url 'search:results' %}" method="get">
   <label for="quick-search-q" class="visually-hidden">{% translate "Search" %}</label>
-  <input type="search" id="quick-search-q" name="q" value="{{ request.GET.q|default:''|slice:':500' }}" maxlength="500" autocomplete="off"
+  <input type="search" id="quick-search-q" name="q" value="{% if request.resolver_match.namespace == 'search' %}{{ request.GET.q|default:''|slice:':500' }}{% endif %}" maxlength="500" autocomplete="off"
          placeholder="{% translate 'Search' %} ( / )" role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="quick-search-results"
          hx-get="{% url 'search:quick' %}" hx-trigger="input changed delay:300ms, search" hx-target="#quick-search-results" hx-sync="this:replace">
   <div id="quick-search-results" class="quick-search-results" role="listbox" aria-label="{% translate 'Search results' %}"></div>
@@ -192,6 +192,12 @@ def test_the_query_is_escaped_and_cut_at_500_characters(people):
     _old, new = _both({}, request)
     assert 'value="&lt;script&gt;' + "z" * 492 + '"' in new
     assert "<script>z" not in new
+
+
+def test_a_pages_own_q_filter_stays_out_of_the_search_box(people):
+    _old, new = _both({}, _request("/inbox/?q=backup", people["member"]))
+    assert 'name="q" value=""' in new
+    assert 'value="backup"' not in new
 
 
 def test_modules_without_a_url_yet_are_left_out(monkeypatch, people):
