@@ -28,17 +28,12 @@ def main() -> None:
     from django.db import connection, transaction
     from django.test import Client
 
-    from workmate.accounts.models import Membership, User
     from workmate.desk import queue_sql
 
     _, client, _ = benchlib.clients("")
-    alone = next(
-        user
-        for user in Membership.objects.filter(team_id=1).values_list("user_id", flat=True)
-        if Membership.objects.filter(user_id=user).count() == 1
-    )
+    alone = benchlib.one_team_agent(1)
     other = Client(HTTP_HOST="127.0.0.1")
-    other.force_login(User.objects.get(pk=alone))
+    other.force_login(alone)
     by_team = queue_sql._by_team
     paths = os.environ.get("PAGES", "/desk/unassigned/").split(",")
     pages = [(path, path, client) for path in paths]

@@ -48,18 +48,13 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from workmate.accounts.models import Membership, User
     from workmate.desk import queue_sql, views
 
     modules = {"A": _old_module(), "B": queue_sql}
     _, client, _ = benchlib.clients("")
-    alone = next(
-        user
-        for user in Membership.objects.filter(team_id=1).values_list("user_id", flat=True)
-        if Membership.objects.filter(user_id=user).count() == 1
-    )
+    alone = benchlib.one_team_agent(1)
     other = Client(HTTP_HOST="127.0.0.1")
-    other.force_login(User.objects.get(pk=alone))
+    other.force_login(alone)
     paths = os.environ.get("PAGES", "/desk/unassigned/,/desk/mine/").split(",")
     pages = [(path, path, client) for path in paths]
     pages.append(("/desk/unassigned/ (team 1 alone)", "/desk/unassigned/", other))
@@ -88,7 +83,7 @@ def main() -> None:
         print(line)
     shape = queue_sql.Shape("unassigned", "", None, "", "", False, False, 0)
     busy = benchlib.busy_person().pk
-    for who, user in (("busy", busy), ("team 1 alone", alone)):
+    for who, user in (("busy", busy), ("team 1 alone", alone.pk)):
         line = f"statements, {who:22}"
         for variant, module in modules.items():
             bound = module.QUERIES.bind(shape, user=user, now=timezone.now())

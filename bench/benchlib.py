@@ -92,6 +92,20 @@ def clients(token: str) -> tuple[Client, Client, dict[str, str]]:
     return anonymous, client, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
+def one_team_agent(team_id: int = 1) -> User:
+    """A person whose only team is `team_id` (the unassigned queue's "team 1 alone" viewer:
+    in the seeded desk that team holds no unassigned ticket)."""
+    from workmate.accounts.models import Membership, User
+
+    return User.objects.get(
+        pk=next(
+            user
+            for user in Membership.objects.filter(team_id=team_id).values_list("user_id", flat=True)
+            if Membership.objects.filter(user_id=user).count() == 1
+        )
+    )
+
+
 def time_pages(pages: Sequence[Page], only: Collection[str] = (), show_sql: bool = False) -> None:
     """Print, for each page, the fastest and median of RUNS sequential requests, and the SQL
     time, query count and size of one more. `only` names the pages to time (all if empty).
